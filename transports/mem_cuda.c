@@ -1,0 +1,399 @@
+/* mem_cuda.c: GPU memory for --mem cuda[:N], through the CUDA runtime:
+ * device buffers, synchronous copies, the staged path's page-locked
+ * staging memory and per-lane asynchronous copies (one non-blocking CUDA
+ * stream per lane), device-to-device copies, and dma-buf export for
+ * GPUDirect RDMA.
+ *
+ * Linked against the static runtime only (CUDA::cudart_static), never
+ * against libcuda: cudart loads the driver itself at first use, so the
+ * same binary starts on machines without the NVIDIA driver and --mem cuda
+ * fails there with TP_ERR_NO_DEVICE instead of the loader refusing to run
+ * tierperf at all.  The two driver calls we need (dma-buf export, sync
+ * memops) are looked up through cudart's driver entry-point API for the
+ * same reason. */
+#include "memory.h"
+
+#include <cuda.h>           /* driver types only; no driver symbols linked */
+#include <cuda_runtime_api.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+
+/* GPU pages are 64 KiB; allocating whole ones keeps a page-aligned dma-buf
+ * range for any buffer inside its own allocation. */
+#define CUDA_ALLOC_GRAIN ((size_t)64 * 1024)
+
+typedef CUresult (*cuda_get_handle_fn)(void *handle, CUdeviceptr dptr,
+                                       size_t size,
+                                       CUmemRangeHandleType type,
+                                       unsigned long long flags);
+typedef CUresult (*cuda_set_attr_fn)(const void *value,
+                                     CUpointer_attribute attr,
+                                     CUdeviceptr ptr);
+
+struct cuda_ctx {
+    int device;
+    size_t host_page;
+    cudaStream_t lanes[TP_MEM_LANES];   /* the staged path's copy queues */
+    cuda_get_handle_fn get_handle;  /* NULL: driver too old for dma-buf */
+    cuda_set_attr_fn set_attr;      /* NULL: skip SYNC_MEMOPS */
+    char desc[320];
+};
+
+/* A driver function by name, or NULL.  cudaVersion is the toolkit release
+ * that introduced the signature we cast to. */
+static void *cuda_driver_fn(const char *name, unsigned int version)
+{
+    void *fn = NULL;
+    enum cudaDriverEntryPointQueryResult found;
+
+#if CUDART_VERSION >= 12050
+    if (cudaGetDriverEntryPointByVersion(name, &fn, version, cudaEnableDefault,
+                                         &found) != cudaSuccess)
+        return NULL;
+#else
+    (void)version;
+    if (cudaGetDriverEntryPoint(name, &fn, cudaEnableDefault, &found) != cudaSuccess)
+        return NULL;
+#endif
+    return found == cudaDriverEntryPointSuccess ? fn : NULL;
+}
+
+/* The rank's index among the ranks on its node, from whichever launcher
+ * started it; 0 when none says. */
+static int cuda_local_rank(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID",
+                                       "MPI_LOCALRANKID", "PMIX_LOCAL_RANK"};
+
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+        const char *v = getenv(vars[i]);
+        char *end;
+        long r;
+
+        if (v == NULL || *v == '\0')
+            continue;
+        r = strtol(v, &end, 10);
+        if (*end == '\0' && r >= 0 && r < 1 << 20)
+            return (int)r;
+    }
+    return 0;
+}
+
+static void cuda_destroy_lanes(struct cuda_ctx *ctx)
+{
+    for (int i = 0; i < TP_MEM_LANES; i++)
+        if (ctx->lanes[i] != NULL)
+            cudaStreamDestroy(ctx->lanes[i]);
+}
+
+static tp_status_t cuda_init(int device, void **ctx_p)
+{
+    struct cuda_ctx *ctx;
+    struct cudaDeviceProp prop;
+    char pci[32] = "?";
+    long page = sysconf(_SC_PAGESIZE);
+    int count = 0;
+    cudaError_t ce;
+
+    /* No driver, no GPU or a driver older than the runtime all land here;
+     * the caller prints the one user-facing line. */
+    ce = cudaGetDeviceCount(&count);
+    if (ce != cudaSuccess) {
+        tp_log_debug("cuda: cudaGetDeviceCount: %s", cudaGetErrorString(ce));
+        return TP_ERR_NO_DEVICE;
+    }
+    if (device < 0 && count > 0)
+        device = cuda_local_rank() % count;
+    if (device < 0 || device >= count) {
+        tp_log_debug("cuda: device %d requested, %d present", device, count);
+        return TP_ERR_NO_DEVICE;
+    }
+    ce = cudaSetDevice(device);
+    if (ce != cudaSuccess) {
+        tp_log_debug("cuda: cudaSetDevice(%d): %s", device, cudaGetErrorString(ce));
+        return TP_ERR_NO_DEVICE;
+    }
+    if (cudaGetDeviceProperties(&prop, device) != cudaSuccess)
+        return TP_ERR_IO;
+    cudaDeviceGetPCIBusId(pci, (int)sizeof(pci), device);
+
+    ctx = calloc(1, sizeof(*ctx));
+    if (ctx == NULL)
+        return TP_ERR_NO_MEMORY;
+    ctx->device = device;
+    ctx->host_page = page > 0 ? (size_t)page : 4096;
+    /* Non-blocking: the lanes must not wait for the legacy default stream
+     * (cudaMemcpy elsewhere), or the pipeline would serialize. */
+    for (int i = 0; i < TP_MEM_LANES; i++) {
+        ce = cudaStreamCreateWithFlags(&ctx->lanes[i], cudaStreamNonBlocking);
+        if (ce != cudaSuccess) {
+            tp_log_error("cuda:%d: cudaStreamCreate: %s", device, cudaGetErrorString(ce));
+            cuda_destroy_lanes(ctx);
+            free(ctx);
+            return TP_ERR_IO;
+        }
+    }
+    ctx->get_handle = (cuda_get_handle_fn)cuda_driver_fn("cuMemGetHandleForAddressRange", 11070);
+    ctx->set_attr = (cuda_set_attr_fn)cuda_driver_fn("cuPointerSetAttribute", 6000);
+    snprintf(ctx->desc, sizeof(ctx->desc), "%s (cuda:%d, PCI %s, %.1f GiB)",
+             prop.name, device, pci, (double)prop.totalGlobalMem / (1024.0 * 1024 * 1024));
+    *ctx_p = ctx;
+    return TP_OK;
+}
+
+static void cuda_finalize(void *vctx)
+{
+    struct cuda_ctx *ctx = vctx;
+
+    if (ctx == NULL)
+        return;
+    if (cudaSetDevice(ctx->device) == cudaSuccess)
+        cuda_destroy_lanes(ctx);
+    free(ctx);
+}
+
+/* The current device is per thread and transports may call us from their
+ * own progress threads, so every entry point selects it again. */
+static tp_status_t cuda_select(const struct cuda_ctx *ctx)
+{
+    cudaError_t ce = cudaSetDevice(ctx->device);
+    if (ce != cudaSuccess) {
+        tp_log_error("cuda:%d: cudaSetDevice: %s", ctx->device, cudaGetErrorString(ce));
+        return TP_ERR_IO;
+    }
+    return TP_OK;
+}
+
+static tp_status_t cuda_alloc(void *vctx, size_t len, void **buf_p)
+{
+    struct cuda_ctx *ctx = vctx;
+    size_t rounded = (len + CUDA_ALLOC_GRAIN - 1) / CUDA_ALLOC_GRAIN * CUDA_ALLOC_GRAIN;
+    void *p = NULL;
+    cudaError_t ce;
+
+    if (cuda_select(ctx) != TP_OK)
+        return TP_ERR_IO;
+    if (rounded == 0)
+        rounded = CUDA_ALLOC_GRAIN;
+    ce = cudaMalloc(&p, rounded);
+    if (ce != cudaSuccess) {
+        tp_log_error("cuda:%d: cudaMalloc(%zu): %s", ctx->device, rounded,
+                     cudaGetErrorString(ce));
+        return ce == cudaErrorMemoryAllocation ? TP_ERR_NO_MEMORY : TP_ERR_IO;
+    }
+    /* Like host memory: touched before timing, and deterministic content. */
+    ce = cudaMemset(p, 0, rounded);
+    if (ce == cudaSuccess)
+        ce = cudaDeviceSynchronize();
+    if (ce != cudaSuccess) {
+        tp_log_error("cuda:%d: cudaMemset: %s", ctx->device, cudaGetErrorString(ce));
+        cudaFree(p);
+        return TP_ERR_IO;
+    }
+    /* A NIC writing GPU memory behind CUDA's back (GPUDirect RDMA) must see
+     * synchronous copies completed; CUDA asks for this attribute then. */
+    if (ctx->set_attr != NULL) {
+        unsigned int one = 1;
+        ctx->set_attr(&one, CU_POINTER_ATTRIBUTE_SYNC_MEMOPS, (CUdeviceptr)(uintptr_t)p);
+    }
+    *buf_p = p;
+    return TP_OK;
+}
+
+static void cuda_free(void *vctx, void *buf, size_t len)
+{
+    (void)len;
+    if (buf != NULL && cuda_select(vctx) == TP_OK)
+        cudaFree(buf);
+}
+
+static const char *cuda_kind_name(enum cudaMemcpyKind kind)
+{
+    switch (kind) {
+    case cudaMemcpyDeviceToHost: return "to host";
+    case cudaMemcpyHostToDevice: return "from host";
+    case cudaMemcpyDeviceToDevice: return "device to device";
+    default: return "?";
+    }
+}
+
+static tp_status_t cuda_copy(struct cuda_ctx *ctx, void *dst, const void *src,
+                             size_t len, enum cudaMemcpyKind kind)
+{
+    cudaError_t ce;
+
+    if (cuda_select(ctx) != TP_OK)
+        return TP_ERR_IO;
+    ce = cudaMemcpy(dst, src, len, kind);
+    if (ce != cudaSuccess) {
+        tp_log_error("cuda:%d: cudaMemcpy(%zu bytes, %s): %s", ctx->device, len,
+                     cuda_kind_name(kind), cudaGetErrorString(ce));
+        return TP_ERR_IO;
+    }
+    return TP_OK;
+}
+
+static tp_status_t cuda_copy_to_host(void *vctx, void *host_dst, const void *src,
+                                     size_t len)
+{
+    return cuda_copy(vctx, host_dst, src, len, cudaMemcpyDeviceToHost);
+}
+
+static tp_status_t cuda_copy_from_host(void *vctx, void *dst, const void *host_src,
+                                       size_t len)
+{
+    return cuda_copy(vctx, dst, host_src, len, cudaMemcpyHostToDevice);
+}
+
+/* cudaMemcpy device to device returns before the copy ends; wait, so the
+ * caller times the copy and not its queuing. */
+static tp_status_t cuda_copy_local(void *vctx, void *dst, const void *src, size_t len)
+{
+    struct cuda_ctx *ctx = vctx;
+    tp_status_t st = cuda_copy(ctx, dst, src, len, cudaMemcpyDeviceToDevice);
+    cudaError_t ce;
+
+    if (st != TP_OK)
+        return st;
+    ce = cudaStreamSynchronize(0);
+    if (ce != cudaSuccess) {
+        tp_log_error("cuda:%d: device to device copy of %zu bytes: %s", ctx->device, len,
+                     cudaGetErrorString(ce));
+        return TP_ERR_IO;
+    }
+    return TP_OK;
+}
+
+/* Page-locked, so cudaMemcpyAsync is a DMA that overlaps with the CPU and
+ * the network; pageable memory would make it synchronous. */
+static tp_status_t cuda_alloc_staging(void *vctx, size_t len, void **host_p)
+{
+    struct cuda_ctx *ctx = vctx;
+    void *p = NULL;
+    cudaError_t ce;
+
+    if (cuda_select(ctx) != TP_OK)
+        return TP_ERR_IO;
+    ce = cudaHostAlloc(&p, len ? len : 1, cudaHostAllocDefault);
+    if (ce != cudaSuccess) {
+        tp_log_error("cuda:%d: cudaHostAlloc(%zu): %s (page-locked memory is limited by "
+                     "RLIMIT_MEMLOCK and the host's RAM)", ctx->device, len, cudaGetErrorString(ce));
+        return ce == cudaErrorMemoryAllocation ? TP_ERR_NO_MEMORY : TP_ERR_IO;
+    }
+    memset(p, 0, len);
+    *host_p = p;
+    return TP_OK;
+}
+
+static void cuda_free_staging(void *vctx, void *host, size_t len)
+{
+    (void)len;
+    if (host != NULL && cuda_select(vctx) == TP_OK)
+        cudaFreeHost(host);
+}
+
+static tp_status_t cuda_copy_async(void *vctx, void *dst, const void *src, size_t len,
+                                   enum tp_mem_dir dir, unsigned lane)
+{
+    struct cuda_ctx *ctx = vctx;
+    enum cudaMemcpyKind kind = dir == TP_MEM_TO_HOST ? cudaMemcpyDeviceToHost
+                                                     : cudaMemcpyHostToDevice;
+    cudaError_t ce;
+
+    if (lane >= TP_MEM_LANES)
+        return TP_ERR_INVALID;
+    if (cuda_select(ctx) != TP_OK)
+        return TP_ERR_IO;
+    ce = cudaMemcpyAsync(dst, src, len, kind, ctx->lanes[lane]);
+    if (ce != cudaSuccess) {
+        tp_log_error("cuda:%d: cudaMemcpyAsync(%zu bytes, %s, lane %u): %s", ctx->device,
+                     len, cuda_kind_name(kind), lane, cudaGetErrorString(ce));
+        return TP_ERR_IO;
+    }
+    return TP_OK;
+}
+
+static tp_status_t cuda_copy_wait(void *vctx, unsigned lane)
+{
+    struct cuda_ctx *ctx = vctx;
+    cudaError_t ce;
+
+    if (lane >= TP_MEM_LANES)
+        return TP_ERR_INVALID;
+    if (cuda_select(ctx) != TP_OK)
+        return TP_ERR_IO;
+    ce = cudaStreamSynchronize(ctx->lanes[lane]);
+    if (ce != cudaSuccess) {
+        tp_log_error("cuda:%d: copy on lane %u failed: %s", ctx->device, lane,
+                     cudaGetErrorString(ce));
+        return TP_ERR_IO;
+    }
+    return TP_OK;
+}
+
+static int cuda_device_of(void *vctx)
+{
+    return ((struct cuda_ctx *)vctx)->device;
+}
+
+static const char *cuda_describe(void *vctx)
+{
+    return ((struct cuda_ctx *)vctx)->desc;
+}
+
+/* The driver exports only host-page-aligned ranges, so export the pages
+ * covering [addr, addr+len) and report where addr lies inside them. */
+static tp_status_t cuda_get_dmabuf(void *vctx, void *addr, size_t len, int *fd_p,
+                                   size_t *offset_p)
+{
+    struct cuda_ctx *ctx = vctx;
+    uintptr_t start = (uintptr_t)addr & ~(uintptr_t)(ctx->host_page - 1);
+    size_t offset = (size_t)((uintptr_t)addr - start);
+    size_t span = (offset + len + ctx->host_page - 1) & ~(ctx->host_page - 1);
+    int fd = -1;
+    CUresult cr;
+
+    if (ctx->get_handle == NULL) {
+        tp_log_debug("cuda:%d: driver has no cuMemGetHandleForAddressRange", ctx->device);
+        return TP_ERR_UNSUPPORTED;
+    }
+    if (cuda_select(ctx) != TP_OK)
+        return TP_ERR_IO;
+    cr = ctx->get_handle(&fd, (CUdeviceptr)start, span,
+                         CU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD, 0);
+    if (cr != CUDA_SUCCESS || fd < 0) {
+        /* NOT_SUPPORTED: kernel or GPU without dma-buf (needs the open
+         * kernel modules, Turing or newer, Linux >= 5.12). */
+        tp_log_debug("cuda:%d: dma-buf export of %zu bytes failed (CUresult %d)",
+                     ctx->device, span, (int)cr);
+        return cr == CUDA_ERROR_NOT_SUPPORTED ? TP_ERR_UNSUPPORTED : TP_ERR_IO;
+    }
+    *fd_p = fd;
+    *offset_p = offset;
+    return TP_OK;
+}
+
+const struct tp_mem_ops tp_mem_cuda_ops = {
+    .size = sizeof(struct tp_mem_ops),
+    .name = "cuda",
+    .is_host = 0,
+    .init = cuda_init,
+    .finalize = cuda_finalize,
+    .alloc = cuda_alloc,
+    .free = cuda_free,
+    .copy_to_host = cuda_copy_to_host,
+    .copy_from_host = cuda_copy_from_host,
+    .describe = cuda_describe,
+    .get_dmabuf = cuda_get_dmabuf,
+    .alloc_staging = cuda_alloc_staging,
+    .free_staging = cuda_free_staging,
+    .copy_async = cuda_copy_async,
+    .copy_wait = cuda_copy_wait,
+    .copy_local = cuda_copy_local,
+    .device_of = cuda_device_of,
+};

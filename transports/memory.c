@@ -1,0 +1,59 @@
+/* memory.c: choose a memory kind from "host" / "cuda[:N]". */
+#include "memory.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+tp_status_t tp_mem_open(const char *spec, struct tp_mem *mem_p,
+                        struct tp_error *err)
+{
+    const struct tp_mem_ops *ops = NULL;
+    int device = -1;
+    tp_status_t st;
+
+    if (strcmp(spec, "host") == 0) {
+        ops = &tp_mem_host_ops;
+    } else if (strncmp(spec, "cuda", 4) == 0 &&
+               (spec[4] == '\0' || spec[4] == ':')) {
+        if (spec[4] == ':') {
+            char *end;
+            long v = strtol(spec + 5, &end, 10);
+            if (spec[5] == '\0' || *end != '\0' || v < 0 || v > 1024)
+                return tp_error_set(err, TP_ERR_INVALID,
+                                    "--mem %s: device must be a number, as in cuda:0",
+                                    spec);
+            device = (int)v;
+        } else {
+            device = -1;    /* the kind picks one per rank */
+        }
+#ifdef TIERPERF_HAVE_CUDA
+        ops = &tp_mem_cuda_ops;
+#else
+        return tp_error_set(err, TP_ERR_UNSUPPORTED,
+                            "--mem %s: this tierperf was built without CUDA "
+                            "(rebuild with the CUDA toolkit installed)", spec);
+#endif
+    } else {
+        return tp_error_set(err, TP_ERR_INVALID,
+                            "--mem %s: unknown memory kind (host, cuda, cuda:N)",
+                            spec);
+    }
+    void *ctx = NULL;
+    st = ops->init(device, &ctx);
+    if (st != TP_OK)
+        return tp_error_set(err, st, "--mem %s: %s", spec,
+                            st == TP_ERR_NO_DEVICE ? "no usable GPU found at run time"
+                                                   : tp_status_string(st));
+    mem_p->ops = ops;
+    mem_p->ctx = ctx;
+    mem_p->device = ops->device_of(ctx);
+    return TP_OK;
+}
+
+void tp_mem_close(struct tp_mem *mem)
+{
+    if (mem->ops != NULL)
+        mem->ops->finalize(mem->ctx);
+    mem->ops = NULL;
+    mem->ctx = NULL;
+}

@@ -1,0 +1,84 @@
+/* memory.h: memory kinds (host, cuda), separate from transports, in the
+ * shape of perftest's memory_ctx: one small ops table per kind.  A buffer
+ * knows its kind so a transport can register it directly (GPUDirect) or
+ * stage it through host memory (TCP). */
+#ifndef TIERPERF_MEMORY_H
+#define TIERPERF_MEMORY_H
+
+#include <stddef.h>
+
+#include "../common/status.h"
+
+/* Independent copy queues for the staged path (CUDA streams): copies on
+ * one lane run in order, different lanes overlap each other and the
+ * network, so a transport can copy chunk k+1 while it sends chunk k. */
+#define TP_MEM_LANES 4
+
+enum tp_mem_dir {
+    TP_MEM_TO_HOST,         /* kind's memory -> staging (host) memory */
+    TP_MEM_FROM_HOST,       /* staging (host) memory -> kind's memory */
+};
+
+struct tp_mem_ops {
+    size_t size;            /* sizeof(struct tp_mem_ops), for later slots */
+    const char *name;       /* "host", "cuda" */
+    int is_host;            /* CPU can load/store the buffer directly */
+    tp_status_t (*init)(int device, void **ctx_p);   /* device -1: pick one */
+    void (*finalize)(void *ctx);
+    tp_status_t (*alloc)(void *ctx, size_t len, void **buf_p);
+    void (*free)(void *ctx, void *buf, size_t len);
+    tp_status_t (*copy_to_host)(void *ctx, void *host_dst, const void *src,
+                                size_t len);
+    tp_status_t (*copy_from_host)(void *ctx, void *dst, const void *host_src,
+                                  size_t len);
+    /* one line describing the device (GPU model, PCI bus id); may be NULL */
+    const char *(*describe)(void *ctx);
+    /* GPUDirect: export [addr, addr+len) as a dma-buf for ibv_reg_dmabuf_mr.
+     * *fd_p is owned by the caller (close it after registration);
+     * *offset_p is addr's offset inside the exported range.  NULL or
+     * TP_ERR_UNSUPPORTED when the kind cannot (host memory, old driver). */
+    tp_status_t (*get_dmabuf)(void *ctx, void *addr, size_t len, int *fd_p,
+                              size_t *offset_p);
+
+    /* --- staged path: TCP, and verbs without GPUDirect ------------------
+     * Staging memory: host memory the kind copies to and from fastest
+     * (page-locked for cuda, so copies are DMA and can run asynchronously;
+     * plain page-aligned memory for host). */
+    tp_status_t (*alloc_staging)(void *ctx, size_t len, void **host_p);
+    void (*free_staging)(void *ctx, void *host, size_t len);
+    /* Queue a copy between the kind's memory and staging memory on lane
+     * 0..TP_MEM_LANES-1 and return; copy_wait returns when everything
+     * queued on that lane is done (the first error queued there, if any).
+     * The host kind copies at once and its wait does nothing. */
+    tp_status_t (*copy_async)(void *ctx, void *dst, const void *src, size_t len,
+                              enum tp_mem_dir dir, unsigned lane);
+    tp_status_t (*copy_wait)(void *ctx, unsigned lane);
+    /* Copy within the kind's own memory (device to device on the GPU): the
+     * intra-node reference a report puts beside the network. */
+    tp_status_t (*copy_local)(void *ctx, void *dst, const void *src, size_t len);
+    /* The device actually opened (cuda without :N picks one per rank). */
+    int (*device_of)(void *ctx);
+};
+
+/* An opened memory kind: the table plus its context and device. */
+struct tp_mem {
+    const struct tp_mem_ops *ops;
+    void *ctx;
+    int device;             /* -1 for host; the GPU index for cuda */
+};
+
+/* "host", "cuda", "cuda:N".  Plain "cuda" picks GPU (local rank mod GPU
+ * count), the local rank read from the launcher's environment
+ * (OMPI_COMM_WORLD_LOCAL_RANK, SLURM_LOCALID, MPI_LOCALRANKID), 0 without.
+ * TP_ERR_UNSUPPORTED with a message when the kind was not built in;
+ * TP_ERR_NO_DEVICE when it was but has no (such) device. */
+tp_status_t tp_mem_open(const char *spec, struct tp_mem *mem_p,
+                        struct tp_error *err);
+void tp_mem_close(struct tp_mem *mem);
+
+extern const struct tp_mem_ops tp_mem_host_ops;
+#ifdef TIERPERF_HAVE_CUDA
+extern const struct tp_mem_ops tp_mem_cuda_ops;
+#endif
+
+#endif

@@ -1,0 +1,62 @@
+/* registry.c: the static list of built transports and the shared
+ * "unsupported" stubs.  The only place that names every backend. */
+#include "transport.h"
+
+#include <string.h>
+
+extern const struct tp_transport_ops tp_tcp_ops;
+extern const struct tp_transport_ops tp_mpi_ops;
+#ifdef TIERPERF_HAVE_VERBS
+extern const struct tp_transport_ops tp_verbs_ops;
+#endif
+
+static const struct tp_transport_ops *const transports[] = {
+    &tp_tcp_ops,
+    &tp_mpi_ops,
+#ifdef TIERPERF_HAVE_VERBS
+    &tp_verbs_ops,
+#endif
+    NULL,
+};
+
+const struct tp_transport_ops *const *tp_transport_list(void)
+{
+    return transports;
+}
+
+const struct tp_transport_ops *tp_transport_find(const char *name)
+{
+    for (size_t i = 0; transports[i] != NULL; i++)
+        if (strcmp(transports[i]->name, name) == 0)
+            return transports[i];
+    return NULL;
+}
+
+tp_status_t tp_unsupported_mem_reg(void *ctx, struct tp_buf *buf)
+{
+    (void)ctx;
+    (void)buf;
+    return TP_ERR_UNSUPPORTED;
+}
+
+void tp_noop_mem_dereg(void *ctx, struct tp_buf *buf)
+{
+    (void)ctx;
+    (void)buf;
+}
+
+tp_status_t tp_unsupported_stream_bidir(void *ep, const struct tp_xfer *tx,
+                                        const struct tp_xfer *rx)
+{
+    (void)ep;
+    (void)tx;
+    (void)rx;
+    return TP_ERR_UNSUPPORTED;
+}
+
+tp_status_t tp_unsupported_link_info(void *ctx, struct tp_link_info *info)
+{
+    (void)ctx;
+    (void)info;
+    return TP_ERR_UNSUPPORTED;
+}

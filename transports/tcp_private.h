@@ -1,0 +1,215 @@
+/* tcp_private.h: shared state of the TCP transport (transports/tp_tcp*.c).
+ *
+ * Shape: each rank opens one listener on its chosen address (port from the
+ * ephemeral range) and an acceptor thread that authenticates every incoming
+ * connection (hello carrying the per-run secret) and drops strangers.  For
+ * a pair, the lower rank listens and the higher rank dials cfg->streams
+ * connections.  One poll loop in the calling thread drives all streams of a
+ * transfer; message i travels on stream i % streams and occupies ring slot
+ * i % nslots (transport.h). */
+#ifndef TIERPERF_TCP_PRIVATE_H
+#define TIERPERF_TCP_PRIVATE_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "transport.h"
+
+#define TCP_MAX_STREAMS   256
+#define TCP_STAGE_CHUNK   (1u << 20)   /* bounce chunk for non-host memory */
+#define TCP_ZC_MIN_BYTES  16384        /* smaller sends are copied anyway */
+#define TCP_ZC_FIFO       64           /* messages awaiting zerocopy completion */
+#define TCP_SOCKBUF_BYTES (8u << 20)   /* socket buffer asked for */
+#define TCP_MAX_PENDING   64           /* connections still in their hello */
+#define TCP_HELLO_BYTES   40
+
+/* ---- local address (tp_tcp_addr.c) ---- */
+
+struct tcp_local {
+    struct in_addr addr;
+    char ifname[64];
+    char text[INET_ADDRSTRLEN];
+    const char *why;        /* how it was chosen, e.g. "--if eth0" */
+};
+
+/* From cfg->bind_if, cfg->bind_subnet, the host name, the first
+ * non-loopback interface, or loopback, in that order.  Logs the reason on
+ * failure: TP_ERR_INVALID (bad CIDR), TP_ERR_NO_DEVICE (nothing matches). */
+tp_status_t tcp_local_choose(const struct tp_config *cfg, struct tcp_local *out);
+/* Interface holding addr, or "" when none. */
+void tcp_local_ifname(struct in_addr addr, char *name, size_t len);
+
+/* ---- sockets (tp_tcp_sock.c) ---- */
+
+/* TCP_NODELAY, large buffers, timeouts on blocking calls (0 = none). */
+void tcp_sock_tune(int fd, double timeout_s);
+void tcp_sock_set_timeout(int fd, double timeout_s);
+/* Blocking send/recv of exactly len bytes honouring SO_*TIMEO: TP_OK,
+ * TP_ERR_TIMEOUT, TP_ERR_PEER (closed or reset) or TP_ERR_IO; *err_p gets
+ * errno (0 for an orderly close). */
+tp_status_t tcp_send_all(int fd, const void *buf, size_t len, int *err_p);
+tp_status_t tcp_recv_all(int fd, void *buf, size_t len, int *err_p);
+/* Status for a failed send/recv errno. */
+tp_status_t tcp_errno_status(int err);
+double tcp_now_s(void);
+void tcp_sockaddr_text(const struct sockaddr_in *sa, char *buf, size_t len);
+
+/* ---- hello (tp_tcp_hello.c) ---- */
+
+enum tcp_hello_kind { TCP_HELLO_DIAL = 1, TCP_HELLO_ACCEPT = 2 };
+
+struct tcp_hello {
+    uint32_t kind;
+    uint32_t from_rank;
+    uint32_t to_rank;
+    uint32_t stream;
+    uint32_t nstreams;
+    uint64_t secret;
+    uint64_t nonce;         /* names one connect() call of one pair */
+};
+
+void tcp_hello_pack(const struct tcp_hello *h, unsigned char out[TCP_HELLO_BYTES]);
+/* 0 when the bytes are a well-formed hello of the expected kind, else -1;
+ * *why_p names what is wrong. */
+int tcp_hello_unpack(const unsigned char in[TCP_HELLO_BYTES],
+                     enum tcp_hello_kind kind, struct tcp_hello *h,
+                     const char **why_p);
+
+/* ---- acceptor (tp_tcp_accept.c) ---- */
+
+struct tcp_ready {
+    int fd;
+    int rank;
+    int stream;
+    uint64_t nonce;
+};
+
+struct tcp_acceptor {
+    int listen_fd;
+    int wake_fd;            /* eventfd: stop the thread */
+    pthread_t thread;
+    int started;
+    struct sockaddr_in bound;
+    /* what a valid hello must carry */
+    uint64_t secret;
+    int my_rank;
+    int nranks;
+    double hello_timeout_s;
+    /* authenticated connections waiting for connect(); under lock */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct tcp_ready *ready;
+    size_t nready;
+    size_t cap;
+    unsigned long dropped;
+};
+
+tp_status_t tcp_acceptor_start(struct tcp_acceptor *acc,
+                               const struct tcp_local *local,
+                               const struct tp_config *cfg,
+                               const struct tp_ctrl *ctrl);
+void tcp_acceptor_stop(struct tcp_acceptor *acc);
+/* Waits until the acceptor holds n streams from rank with nonce and moves
+ * them into fds[stream]; TP_ERR_TIMEOUT after timeout_s (<= 0: none). */
+tp_status_t tcp_acceptor_take(struct tcp_acceptor *acc, int rank,
+                              uint64_t nonce, int n, int *fds,
+                              double timeout_s);
+
+/* ---- context and endpoint (tp_tcp.c) ---- */
+
+struct tcp_ctx {
+    struct tp_config cfg;
+    struct tp_ctrl ctrl;
+    int streams;
+    struct tcp_local local;
+    struct tcp_acceptor acc;
+};
+
+struct tcp_stream {
+    int fd;
+    uint32_t zc_next;       /* id of the next MSG_ZEROCOPY send */
+    uint32_t zc_done;       /* ids below this have completed */
+    uint32_t zc_early[16][2]; /* completed ranges above a gap (rare) */
+    unsigned zc_nearly;
+    void *stage_tx;         /* bounce chunks for non-host memory */
+    void *stage_rx;
+};
+
+struct tcp_ep {
+    struct tcp_ctx *ctx;
+    int peer;
+    char peer_name[96];     /* "rank 1 (198.18.0.2:40321)" */
+    int nstreams;
+    struct tcp_stream *st;
+    int zerocopy;           /* SO_ZEROCOPY accepted on every stream */
+    int broken;             /* an earlier error left the streams unusable */
+    struct tcp_dir *dirs;   /* 2 * nstreams, scratch for one transfer */
+};
+
+/* ---- dialing (tp_tcp_dial.c) ---- */
+
+/* Dials stream `stream` of a connection to peer at `to`, sends the hello
+ * and waits for the listener's answer.  Logs failures naming the peer. */
+tp_status_t tcp_dial(struct tcp_ep *ep, const struct sockaddr_in *to,
+                     int stream, uint64_t nonce, int *fd_p);
+
+/* ---- transfers (tp_tcp_xfer.c, tp_tcp_io.c, tp_tcp_zc.c) ---- */
+
+#define TCP_IDLE UINT64_MAX
+
+/* One direction of one stream during a transfer. */
+struct tcp_dir {
+    uint64_t msg;           /* message in progress, or TCP_IDLE */
+    size_t len;
+    size_t done;            /* bytes of it on the wire / arrived */
+    uint64_t completed;     /* messages of this stream finished */
+    size_t staged;          /* bytes copied through the bounce */
+    size_t stage_len;       /* bytes in the bounce */
+    size_t stage_pos;       /* bytes of the bounce sent */
+    int blocked;            /* would block: wait for poll */
+    uint32_t zc_end[TCP_ZC_FIFO]; /* sent messages awaiting completion */
+    unsigned zc_head;
+    unsigned zc_count;
+};
+
+struct tcp_side {
+    const struct tp_xfer *x;
+    int tx;
+    int staged;             /* non-host memory: through the bounce */
+    uint64_t nmsgs;
+    uint64_t next;          /* next message to start */
+    uint64_t finished;
+    struct tcp_dir *dir;    /* nstreams */
+};
+
+/* Runs tx and/or rx (either may be NULL) to completion with the end
+ * acknowledgement; breaks the endpoint on failure. */
+tp_status_t tcp_xfer_run(struct tcp_ep *ep, const struct tp_xfer *tx,
+                         const struct tp_xfer *rx);
+/* One send/recv attempt for dir on stream s; *moved_p gets bytes moved.
+ * flags: MSG_DONTWAIT or 0. */
+tp_status_t tcp_io_send(struct tcp_ep *ep, struct tcp_side *sd, int s,
+                        int flags, size_t *moved_p);
+tp_status_t tcp_io_recv(struct tcp_ep *ep, struct tcp_side *sd, int s,
+                        int flags, size_t *moved_p);
+/* Zerocopy: enable on a socket (0 on success); collect completions. */
+int tcp_zc_enable(int fd);
+tp_status_t tcp_zc_reap(struct tcp_ep *ep, int s, int *progress_p);
+/* Memory of a buffer: NULL-safe host test and staging checks. */
+int tcp_buf_is_host(const struct tp_buf *buf);
+tp_status_t tcp_stage_ready(struct tcp_ep *ep, const struct tp_buf *buf);
+
+/* Logs "tcp: <what> <peer_name>: <reason>" and marks the endpoint broken
+ * (its sockets shut down so the peer fails fast instead of waiting). */
+tp_status_t tcp_ep_fail(struct tcp_ep *ep, tp_status_t st, const char *what,
+                        int err);
+
+/* ---- latency and link (tp_tcp_ping.c, tp_tcp_link.c) ---- */
+
+tp_status_t tcp_pingpong(void *ep, struct tp_buf *buf, size_t msg_size,
+                         uint64_t iters, int initiator, uint64_t *rtt_ns);
+tp_status_t tcp_link_info(void *ctx, struct tp_link_info *info);
+
+#endif

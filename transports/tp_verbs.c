@@ -1,0 +1,189 @@
+/* tp_verbs.c: the ibverbs RDMA transport's ops table: option checks,
+ * device context, connect/disconnect and link facts.  The work is in
+ * tp_verbs_device.c (device/port/GID), tp_verbs_mr.c (registration),
+ * tp_verbs_qp.c (QPs and connection data), tp_verbs_ctrl.c (control
+ * messages, deadlines), tp_verbs_stream*.c (bandwidth) and
+ * tp_verbs_pingpong.c (latency). */
+#include "verbs_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+
+#define VERBS_AUTO_INLINE 220     /* what mlx5 offers; the QP says if less */
+#define VERBS_MAX_DEPTH   16384
+
+static void verbs_finalize(void *vctx)
+{
+    struct verbs_ctx *ctx = vctx;
+
+    if (ctx == NULL)
+        return;
+    if (ctx->pd != NULL)
+        ibv_dealloc_pd(ctx->pd);
+    if (ctx->dev != NULL)
+        ibv_close_device(ctx->dev);
+    free(ctx);
+}
+
+static tp_status_t check_config(const struct tp_config *cfg)
+{
+    if (cfg->use_rdma_cm) {
+        tp_log_error("verbs: --rdma-cm is not implemented; connection data goes over "
+                     "MPI (drop --rdma-cm)");
+        return TP_ERR_UNSUPPORTED;
+    }
+    if (cfg->qps < 0 || cfg->qps > VERBS_MAX_QPS) {
+        tp_log_error("verbs: --qps %d: must be 1..%d", cfg->qps, VERBS_MAX_QPS);
+        return TP_ERR_INVALID;
+    }
+    if (cfg->tx_depth < 0 || cfg->tx_depth > VERBS_MAX_DEPTH) {
+        tp_log_error("verbs: --tx-depth %d: must be 1..%d", cfg->tx_depth,
+                     VERBS_MAX_DEPTH);
+        return TP_ERR_INVALID;
+    }
+    if (cfg->gid_index < -1 || cfg->port < 0 || cfg->inline_size < -1) {
+        tp_log_error("verbs: --gid-index %d / --port %d / --inline-size %d out of range",
+                     cfg->gid_index, cfg->port, cfg->inline_size);
+        return TP_ERR_INVALID;
+    }
+    return TP_OK;
+}
+
+static tp_status_t verbs_init(const struct tp_config *cfg, const struct tp_ctrl *ctrl,
+                              void **ctx_p)
+{
+    struct verbs_ctx *ctx;
+    tp_status_t st;
+
+    if ((st = check_config(cfg)) != TP_OK)
+        return st;
+    ctx = calloc(1, sizeof(*ctx));
+    if (ctx == NULL)
+        return TP_ERR_NO_MEMORY;
+    ctx->cfg = *cfg;
+    ctx->ctrl = *ctrl;
+    ctx->nqps = cfg->qps > 0 ? cfg->qps : 1;
+    ctx->tx_depth = cfg->tx_depth > 0 ? cfg->tx_depth : VERBS_DEFAULT_DEPTH;
+    ctx->max_inline = cfg->inline_size >= 0 ? cfg->inline_size : VERBS_AUTO_INLINE;
+    ctx->gid_index = -1;
+    ctx->mr_path = "";
+    st = verbs_device_open(ctx);
+    if (st != TP_OK) {
+        verbs_finalize(ctx);
+        return st;
+    }
+    tp_log_debug("verbs: %s port %d, %s, MTU %d", ctx->dev_name, ctx->port,
+                 ctx->gid_desc, verbs_mtu_bytes(ctx->port_attr.active_mtu));
+    *ctx_p = ctx;
+    return TP_OK;
+}
+
+static tp_status_t verbs_connect(void *vctx, int peer, void **ep_p)
+{
+    struct verbs_ep *ep = NULL;
+    tp_status_t st = verbs_ep_connect(vctx, peer, &ep);
+
+    if (st == TP_OK) {
+        struct verbs_ctx *ctx = vctx;
+        ctx->max_inline = (int)ep->max_inline;    /* what the device granted */
+        *ep_p = ep;
+    }
+    return st;
+}
+
+static void verbs_disconnect(void *vctx, void *ep)
+{
+    (void)vctx;
+    verbs_ep_destroy(ep);
+}
+
+/* Reads one line of a sysfs file into out ("" when absent). */
+static void sysfs_line(const char *dev, const char *file, char *out, size_t len)
+{
+    char path[256];
+    FILE *f;
+
+    out[0] = '\0';
+    snprintf(path, sizeof(path), "/sys/class/infiniband/%s/%s", dev, file);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    if (fgets(out, (int)len, f) != NULL)
+        out[strcspn(out, "\n")] = '\0';
+    fclose(f);
+}
+
+static void driver_name(const struct verbs_ctx *ctx, char *out, size_t len)
+{
+    char path[256], target[256];
+    ssize_t n;
+
+    snprintf(path, sizeof(path), "/sys/class/infiniband/%s/device/driver", ctx->dev_name);
+    n = readlink(path, target, sizeof(target) - 1);
+    if (n > 0) {
+        target[n] = '\0';
+        const char *base = strrchr(target, '/');
+        verbs_copy(out, len, base ? base + 1 : target);
+        return;
+    }
+    /* soft devices have no PCI function; rdma_rxe and siw name theirs */
+    if (strncmp(ctx->dev_name, "rxe", 3) == 0)
+        snprintf(out, len, "rdma_rxe");
+    else if (strncmp(ctx->dev_name, "siw", 3) == 0)
+        snprintf(out, len, "siw");
+    else
+        snprintf(out, len, "%s", ibv_node_type_str(ctx->dev->device->node_type));
+}
+
+static tp_status_t verbs_link_info(void *vctx, struct tp_link_info *info)
+{
+    struct verbs_ctx *ctx = vctx;
+    struct ibv_port_attr pa;
+    char hca[64], board[64];
+
+    memset(info, 0, sizeof(*info));
+    if (ibv_query_port(ctx->dev, (uint8_t)ctx->port, &pa) == 0)
+        ctx->port_attr = pa;
+    if (snprintf(info->device, sizeof(info->device), "%s:%d", ctx->dev_name,
+                 ctx->port) < 0)
+        info->device[0] = '\0';
+    driver_name(ctx, info->driver, sizeof(info->driver));
+    snprintf(info->firmware, sizeof(info->firmware), "%s", ctx->dev_attr.fw_ver);
+    sysfs_line(ctx->dev_name, "hca_type", hca, sizeof(hca));
+    sysfs_line(ctx->dev_name, "board_id", board, sizeof(board));
+    if (snprintf(info->model, sizeof(info->model), "%s%s%s (vendor 0x%x part %u%s%s)",
+                 hca[0] ? hca : ctx->dev_name, board[0] ? " " : "", board,
+                 ctx->dev_attr.vendor_id, ctx->dev_attr.vendor_part_id,
+                 ctx->pci[0] ? ", PCI " : "", ctx->pci) < 0)
+        info->model[0] = '\0';
+    info->line_rate_gbit = verbs_port_rate_gbit(&ctx->port_attr);
+    info->mtu = verbs_mtu_bytes(ctx->port_attr.active_mtu);
+    snprintf(info->address, sizeof(info->address), "%s", ctx->address);
+    snprintf(info->detail, sizeof(info->detail),
+             "%s; RC, %d QP%s, tx depth %d, inline up to %d B; memory: %s",
+             ctx->gid_desc, ctx->nqps, ctx->nqps == 1 ? "" : "s", ctx->tx_depth,
+             ctx->max_inline, ctx->mr_path[0] ? ctx->mr_path : "not registered yet");
+    return TP_OK;
+}
+
+const struct tp_transport_ops tp_verbs_ops = {
+    .size = sizeof(struct tp_transport_ops),
+    .name = "verbs",
+    .summary = "ibverbs RDMA (RC QPs: write, read, send; InfiniBand or RoCE)",
+    .caps = TP_CAP_BIDIR | TP_CAP_DEVICE_MEM,
+    .init = verbs_init,
+    .finalize = verbs_finalize,
+    .mem_reg = verbs_mem_reg,
+    .mem_dereg = verbs_mem_dereg,
+    .connect = verbs_connect,
+    .disconnect = verbs_disconnect,
+    .stream_send = verbs_stream_send,
+    .stream_recv = verbs_stream_recv,
+    .stream_bidir = verbs_stream_bidir,
+    .pingpong = verbs_pingpong,
+    .link_info = verbs_link_info,
+};

@@ -1,0 +1,229 @@
+/* tp_verbs_stream.c: stream_send / stream_recv / stream_bidir.  One loop
+ * drives the sending and/or receiving state machine of an endpoint
+ * (tp_verbs_stream_tx.c, tp_verbs_stream_rx.c): control messages, posting,
+ * completions, with the "no progress for timeout_s" deadline. */
+#include "verbs_private.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#include "../common/log.h"
+
+/* Spin this long without progress, then sleep on the completion channel
+ * until a completion arrives.  Soft devices (rxe) do the NIC's work on
+ * the same cores, and under emulation an idle vCPU frees a host core; a
+ * hardware NIC wakes the sleeper within microseconds, so a timed batch
+ * hardly notices. */
+#define VERBS_SPIN_NS 50000ull
+#define VERBS_BLOCK_MS 100
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Arms the CQs; the caller polls once more before sleeping (a completion
+ * that came before the arming raises no event). */
+static tp_status_t arm_cqs(struct verbs_ep *ep)
+{
+    if (ibv_req_notify_cq(ep->scq, 0) || ibv_req_notify_cq(ep->rcq, 0) ||
+        ibv_req_notify_cq(ep->ccq, 0)) {
+        tp_log_error("verbs: ibv_req_notify_cq on %s failed", ep->ctx->dev_name);
+        return verbs_ep_fail(ep, TP_ERR_IO);
+    }
+    return TP_OK;
+}
+
+/* Sleeps until a CQ event or VERBS_BLOCK_MS; consumes the events. */
+static tp_status_t sleep_on_cqs(struct verbs_ep *ep)
+{
+    struct pollfd pfd = {.fd = ep->chan->fd, .events = POLLIN};
+    struct ibv_cq *cq;
+    void *cq_ctx;
+
+    if (poll(&pfd, 1, VERBS_BLOCK_MS) < 0 && errno != EINTR) {
+        tp_log_error("verbs: waiting for completions: %s", strerror(errno));
+        return verbs_ep_fail(ep, TP_ERR_IO);
+    }
+    while (ibv_get_cq_event(ep->chan, &cq, &cq_ctx) == 0)
+        ibv_ack_cq_events(cq, 1);
+    return TP_OK;
+}
+
+uint64_t verbs_prefix(const struct verbs_qp_acct *q, int nqps, uint64_t msgs,
+                      int use_recv)
+{
+    uint64_t low = msgs;
+
+    for (int i = 0; i < nqps; i++) {
+        uint64_t k = use_recv ? q[i].rdone : q[i].done;
+        uint64_t first_open = k * (uint64_t)nqps + (uint64_t)i;
+        if (first_open < low)
+            low = first_open;
+    }
+    return low;
+}
+
+tp_status_t verbs_xfer_check(struct verbs_ep *ep, const struct tp_xfer *x)
+{
+    if (ep->broken != TP_OK) {
+        tp_log_error("verbs: the connection to rank %d failed earlier (%s)", ep->peer,
+                     tp_status_string(ep->broken));
+        return ep->broken;
+    }
+    if (x->buf == NULL || x->buf->mr == NULL) {
+        tp_log_error("verbs: transfer buffer not registered (mem_reg)");
+        return TP_ERR_INVALID;
+    }
+    if (x->msg_size == 0 || x->msg_size > x->buf->len || x->msg_size > UINT32_MAX) {
+        tp_log_error("verbs: message size %zu does not fit the %zu-byte registered ring",
+                     x->msg_size, x->buf->len);
+        return TP_ERR_INVALID;
+    }
+    return TP_OK;
+}
+
+/* Completions of the data CQs, routed to the state machine they belong to. */
+static tp_status_t poll_data(struct verbs_ep *ep, struct verbs_tx *tx,
+                             struct verbs_rx *rx, int *progress)
+{
+    struct ibv_wc wc[16];
+    struct ibv_cq *cqs[2] = {ep->scq, ep->rcq};
+    tp_status_t st;
+
+    for (int c = 0; c < 2; c++) {
+        int n = ibv_poll_cq(cqs[c], 16, wc);
+        if (n < 0) {
+            tp_log_error("verbs: polling a completion queue on %s failed",
+                         ep->ctx->dev_name);
+            return verbs_ep_fail(ep, TP_ERR_IO);
+        }
+        for (int i = 0; i < n; i++) {
+            unsigned kind = verbs_wr_kind(wc[i].wr_id);
+            if (wc[i].status != IBV_WC_SUCCESS)
+                return verbs_wc_error(ep, &wc[i],
+                                      kind == VERBS_WR_RECV ? "receiving data" :
+                                      kind == VERBS_WR_READ ? "an RDMA read" :
+                                      "sending data");
+            *progress = 1;
+            if (kind == VERBS_WR_TX && tx != NULL)
+                st = verbs_tx_on_wc(tx, &wc[i]);
+            else if ((kind == VERBS_WR_RECV || kind == VERBS_WR_READ) && rx != NULL)
+                st = verbs_rx_on_wc(rx, &wc[i]);
+            else
+                st = verbs_ep_fail(ep, TP_ERR_INTERNAL);
+            if (st != TP_OK)
+                return st;
+        }
+    }
+    return TP_OK;
+}
+
+/* One pass over everything that can move; *progress when anything did. */
+static tp_status_t drive_pass(struct verbs_ep *ep, struct verbs_tx *tx,
+                              struct verbs_rx *rx, int *progress)
+{
+    tp_status_t st;
+
+    if ((st = verbs_ctrl_poll(ep, progress)) != TP_OK)
+        return st;
+    if (tx != NULL && !tx->done && (st = verbs_tx_step(tx, progress)) != TP_OK)
+        return st;
+    if (rx != NULL && !rx->done && (st = verbs_rx_step(rx, progress)) != TP_OK)
+        return st;
+    return poll_data(ep, tx, rx, progress);
+}
+
+static tp_status_t drive(struct verbs_ep *ep, struct verbs_tx *tx, struct verbs_rx *rx)
+{
+    struct verbs_wait w;
+    uint64_t idle_since = 0;
+    unsigned empty = 0;
+    tp_status_t st;
+
+    verbs_wait_start(&w, ep);
+    while ((tx != NULL && !tx->done) || (rx != NULL && !rx->done)) {
+        const char *what = tx != NULL && !tx->done ? "the receiver" : "data";
+        int progress = 0;
+        if ((st = drive_pass(ep, tx, rx, &progress)) != TP_OK)
+            return st;
+        if (progress) {
+            verbs_wait_progress(&w);
+            empty = 0;
+            continue;
+        }
+        if ((st = verbs_wait_idle(&w, ep, what)) != TP_OK)
+            return st;
+        if ((++empty & 63) != 0)
+            continue;
+        if (empty == 64) {
+            idle_since = mono_ns();
+            continue;
+        }
+        if (mono_ns() - idle_since < VERBS_SPIN_NS)
+            continue;
+        if ((st = arm_cqs(ep)) != TP_OK || (st = drive_pass(ep, tx, rx, &progress)) != TP_OK)
+            return st;
+        if (!progress && (st = sleep_on_cqs(ep)) != TP_OK)
+            return st;
+        empty = 0;
+        /* the deadline counts sleeps as idle time: read the clock now */
+        w.idle |= 1023;
+        if (!progress && (st = verbs_wait_idle(&w, ep, what)) != TP_OK)
+            return st;
+        if (progress)
+            verbs_wait_progress(&w);
+    }
+    return TP_OK;
+}
+
+tp_status_t verbs_stream_send(void *vep, const struct tp_xfer *x)
+{
+    struct verbs_ep *ep = vep;
+    struct verbs_tx tx;
+    tp_status_t st;
+
+    if ((st = verbs_xfer_check(ep, x)) != TP_OK)
+        return st;
+    if ((st = verbs_tx_start(&tx, ep, x)) != TP_OK)
+        return st;
+    return drive(ep, &tx, NULL);
+}
+
+tp_status_t verbs_stream_recv(void *vep, const struct tp_xfer *x)
+{
+    struct verbs_ep *ep = vep;
+    struct verbs_rx rx;
+    tp_status_t st;
+
+    if ((st = verbs_xfer_check(ep, x)) != TP_OK)
+        return st;
+    if ((st = verbs_rx_start(&rx, ep, x)) != TP_OK)
+        return st;
+    return drive(ep, NULL, &rx);
+}
+
+tp_status_t verbs_stream_bidir(void *vep, const struct tp_xfer *txx,
+                               const struct tp_xfer *rxx)
+{
+    struct verbs_ep *ep = vep;
+    struct verbs_tx tx;
+    struct verbs_rx rx;
+    tp_status_t st;
+
+    if ((st = verbs_xfer_check(ep, txx)) != TP_OK ||
+        (st = verbs_xfer_check(ep, rxx)) != TP_OK)
+        return st;
+    if (txx->buf == rxx->buf) {
+        tp_log_error("verbs: bidirectional transfer needs separate send and receive rings");
+        return TP_ERR_INVALID;
+    }
+    if ((st = verbs_rx_start(&rx, ep, rxx)) != TP_OK)
+        return st;
+    if ((st = verbs_tx_start(&tx, ep, txx)) != TP_OK)
+        return st;
+    return drive(ep, &tx, &rx);
+}

@@ -1,0 +1,236 @@
+/* tp_verbs_stream_tx.c: the sending side of one transfer.  WRITE and
+ * SEND post from the local ring into the receiver's (announced in its
+ * READY message) with up to tx_depth WRs in flight per QP, inline when
+ * small, signaling every tx_depth/2 WRs.  Without receiver checks only
+ * the last WRITE on each QP carries an immediate (as perftest's
+ * ib_write_bw does, RC ordering makes it mean "all before it landed");
+ * with checks every WRITE does.  The receiver's READY and CREDIT messages
+ * say how far it may post (receives posted for SEND, free slots for
+ * checked WRITEs, everything otherwise).
+ * For RDMA READ this side only fills its ring and announces it (SRC). */
+#include "verbs_private.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "../common/log.h"
+
+static int xfer_is_host(const struct tp_xfer *x)
+{
+    return x->buf->mem == NULL || x->buf->mem->ops->is_host;
+}
+
+static tp_status_t tx_fill(struct verbs_tx *tx, uint64_t i)
+{
+    const struct tp_xfer *x = tx->x;
+    tp_status_t st;
+
+    if (x->fill == NULL)
+        return TP_OK;
+    st = x->fill(x->hook_arg, tp_xfer_slot(x, i), tp_xfer_len(x, i),
+                 x->offset0 + i * x->msg_size);
+    return st == TP_OK ? TP_OK : verbs_ep_fail(tx->ep, st);
+}
+
+/* RDMA READ: fill what the receiver may read next and say so. */
+static tp_status_t tx_read_announce(struct verbs_tx *tx)
+{
+    const struct tp_xfer *x = tx->x;
+    uint64_t upto = tx->msgs;
+    struct verbs_msg m;
+    tp_status_t st;
+
+    if (x->fill != NULL && tx->credit + tx->lslots < upto)
+        upto = tx->credit + tx->lslots;
+    if (tx->started && upto <= tx->next)
+        return TP_OK;
+    for (; tx->next < upto; tx->next++)
+        if ((st = tx_fill(tx, tx->next)) != TP_OK)
+            return st;
+    memset(&m, 0, sizeof(m));
+    m.type = VERBS_MSG_SRC;
+    m.seq = tx->seq;
+    m.flags = x->fill != NULL ? VERBS_FLAG_VERIFY : 0;
+    m.rkey = verbs_buf_mr(x->buf)->rkey;
+    m.addr = (uintptr_t)x->buf->addr;
+    m.len = x->buf->len;
+    m.msg_size = x->msg_size;
+    m.total = tx->msgs;
+    m.count = tx->next;
+    tx->started = 1;
+    return verbs_ctrl_send(tx->ep, &m);
+}
+
+tp_status_t verbs_tx_start(struct verbs_tx *tx, struct verbs_ep *ep,
+                           const struct tp_xfer *x)
+{
+    memset(tx, 0, sizeof(*tx));
+    tx->ep = ep;
+    tx->x = x;
+    tx->seq = ++ep->tx_seq;
+    tx->msgs = tp_xfer_msgs(x);
+    tx->lslots = tp_xfer_nslots(x);
+    tx->every = x->fill != NULL;
+    if (ep->ctx->cfg.rdma_op == TP_RDMA_READ)
+        return tx_read_announce(tx);
+    return TP_OK;
+}
+
+static tp_status_t tx_post(struct verbs_tx *tx, uint64_t i)
+{
+    struct verbs_ep *ep = tx->ep;
+    const struct tp_xfer *x = tx->x;
+    int q = (int)(i % (uint64_t)ep->nqps);
+    struct verbs_qp_acct *a = &tx->q[q];
+    uint32_t sig = ep->sq_depth / 2 ? ep->sq_depth / 2 : 1;
+    int last_on_qp = i + (uint64_t)ep->nqps >= tx->msgs;
+    struct ibv_send_wr wr, *bad;
+    struct ibv_sge sge;
+    tp_status_t st;
+    int rc;
+
+    if ((st = tx_fill(tx, i)) != TP_OK)
+        return st;
+    sge.addr = (uintptr_t)tp_xfer_slot(x, i);
+    sge.length = (uint32_t)tp_xfer_len(x, i);
+    sge.lkey = verbs_buf_mr(x->buf)->lkey;
+    memset(&wr, 0, sizeof(wr));
+    wr.wr_id = verbs_wr_id(VERBS_WR_TX, (unsigned)q, a->posted);
+    wr.sg_list = &sge;
+    wr.num_sge = 1;
+    if (ep->ctx->cfg.rdma_op == TP_RDMA_SEND) {
+        wr.opcode = IBV_WR_SEND;
+    } else {
+        wr.opcode = tx->rverify || last_on_qp ? IBV_WR_RDMA_WRITE_WITH_IMM
+                                              : IBV_WR_RDMA_WRITE;
+        wr.imm_data = htonl((uint32_t)i);
+        wr.wr.rdma.remote_addr = tx->raddr + (i % tx->rslots) * x->msg_size;
+        wr.wr.rdma.rkey = tx->rkey;
+    }
+    if (tx->every || last_on_qp || (a->posted + 1) % sig == 0)
+        wr.send_flags |= IBV_SEND_SIGNALED;
+    if (sge.length <= ep->max_inline && xfer_is_host(x))
+        wr.send_flags |= IBV_SEND_INLINE;
+    rc = ibv_post_send(ep->qp[q], &wr, &bad);
+    if (rc != 0) {
+        tp_log_error("verbs: posting %s %llu to rank %d: %s",
+                     wr.opcode == IBV_WR_SEND ? "send" : "RDMA write",
+                     (unsigned long long)i, ep->peer, strerror(rc));
+        return verbs_ep_fail(ep, TP_ERR_IO);
+    }
+    a->posted++;
+    return TP_OK;
+}
+
+static tp_status_t tx_take_ready(struct verbs_tx *tx)
+{
+    struct verbs_ep *ep = tx->ep;
+    const struct verbs_msg *m = &ep->inbox.last[VERBS_MSG_READY];
+
+    if (ep->inbox.arrivals[VERBS_MSG_READY] == 0 || m->seq != tx->seq)
+        return TP_INPROGRESS;
+    if (m->total != tx->msgs || m->msg_size != tx->x->msg_size) {
+        tp_log_error("verbs: rank %d expects %llu messages of %llu bytes, this rank "
+                     "sends %llu of %zu", ep->peer, (unsigned long long)m->total,
+                     (unsigned long long)m->msg_size, (unsigned long long)tx->msgs,
+                     tx->x->msg_size);
+        return verbs_ep_fail(ep, TP_ERR_INVALID);
+    }
+    tx->raddr = m->addr;
+    tx->rkey = m->rkey;
+    tx->rslots = m->msg_size && m->len / m->msg_size ? m->len / m->msg_size : 1;
+    tx->rverify = (m->flags & VERBS_FLAG_VERIFY) != 0;
+    if (m->count > tx->credit)
+        tx->credit = m->count;
+    tx->started = 1;
+    return TP_OK;
+}
+
+/* The receiver's ACK: the end, or its failure at any time. */
+static tp_status_t tx_check_ack(struct verbs_tx *tx, int *acked)
+{
+    struct verbs_ep *ep = tx->ep;
+    const struct verbs_msg *m = &ep->inbox.last[VERBS_MSG_ACK];
+
+    *acked = 0;
+    if (ep->inbox.arrivals[VERBS_MSG_ACK] == 0 || m->seq != tx->seq)
+        return TP_OK;
+    if (m->status != TP_OK) {
+        if (ep->broken == TP_OK)
+            tp_log_error("verbs: rank %d failed to receive transfer %u: %s", ep->peer,
+                         tx->seq, tp_status_string((tp_status_t)m->status));
+        return verbs_ep_fail(ep, (tp_status_t)m->status);
+    }
+    *acked = 1;
+    return TP_OK;
+}
+
+static tp_status_t tx_post_window(struct verbs_tx *tx, int *progress)
+{
+    struct verbs_ep *ep = tx->ep;
+    uint64_t done_prefix = tx->every ? verbs_prefix(tx->q, ep->nqps, tx->msgs, 0) : 0;
+    tp_status_t st;
+
+    while (tx->next < tx->msgs) {
+        uint64_t i = tx->next;
+        const struct verbs_qp_acct *a = &tx->q[i % (uint64_t)ep->nqps];
+        if (a->posted - a->done >= ep->sq_depth)
+            break;
+        if (i >= tx->credit)
+            break;
+        if (tx->every && i >= tx->lslots && i - tx->lslots >= done_prefix)
+            break;
+        if ((st = tx_post(tx, i)) != TP_OK)
+            return st;
+        tx->next++;
+        *progress = 1;
+    }
+    return TP_OK;
+}
+
+tp_status_t verbs_tx_step(struct verbs_tx *tx, int *progress)
+{
+    struct verbs_ep *ep = tx->ep;
+    const struct verbs_msg *credit = &ep->inbox.last[VERBS_MSG_CREDIT];
+    tp_status_t st;
+    int acked;
+
+    if ((st = tx_check_ack(tx, &acked)) != TP_OK)
+        return st;
+    if (ep->inbox.arrivals[VERBS_MSG_CREDIT] != 0 && credit->seq == tx->seq &&
+        credit->count > tx->credit)
+        tx->credit = credit->count;
+    if (ep->ctx->cfg.rdma_op == TP_RDMA_READ) {
+        if ((st = tx_read_announce(tx)) != TP_OK)
+            return st;
+        tx->done = acked;
+        return TP_OK;
+    }
+    if (!tx->started) {
+        st = tx_take_ready(tx);
+        if (st == TP_INPROGRESS)
+            return TP_OK;
+        if (st != TP_OK)
+            return st;
+        *progress = 1;
+    }
+    if ((st = tx_post_window(tx, progress)) != TP_OK)
+        return st;
+    if (tx->next == tx->msgs && acked) {
+        for (int q = 0; q < ep->nqps; q++)
+            if (tx->q[q].done != tx->q[q].posted)
+                return TP_OK;
+        tx->done = 1;
+    }
+    return TP_OK;
+}
+
+tp_status_t verbs_tx_on_wc(struct verbs_tx *tx, const struct ibv_wc *wc)
+{
+    unsigned q = verbs_wr_qp(wc->wr_id);
+
+    if ((int)q >= tx->ep->nqps)
+        return verbs_ep_fail(tx->ep, TP_ERR_INTERNAL);
+    tx->q[q].done = verbs_wr_n(wc->wr_id) + 1;
+    return TP_OK;
+}

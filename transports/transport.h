@@ -1,0 +1,173 @@
+/* transport.h: the pluggable transport interface.  One const ops table per
+ * backend (tcp, mpi, verbs), listed in one static array (registry.c).
+ * Slots a backend does not offer point at tp_unsupported_* stubs, never
+ * NULL.  bench/ never names a backend: it drives these slots only.
+ *
+ * Connection data is exchanged over the control plane (struct tp_ctrl,
+ * MPI in the real program, a socketpair in unit tests); bulk data moves
+ * over the transport itself. */
+#ifndef TIERPERF_TRANSPORT_H
+#define TIERPERF_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/status.h"
+#include "memory.h"
+
+enum tp_rdma_op { TP_RDMA_WRITE, TP_RDMA_READ, TP_RDMA_SEND };
+
+/* Transport options, parsed once by the CLI, read-only afterwards. */
+struct tp_config {
+    int streams;            /* TCP: parallel connections per pair (>=1) */
+    int zerocopy;           /* TCP: MSG_ZEROCOPY */
+    const char *bind_if;    /* interface name, or NULL */
+    const char *bind_subnet;/* CIDR such as 198.18.0.0/15, or NULL */
+    int tx_depth;           /* outstanding operations per QP / window */
+    int qps;                /* verbs: queue pairs per connection */
+    const char *device;     /* verbs: device name, NULL = automatic */
+    int port;               /* verbs: port number, 0 = automatic */
+    int gid_index;          /* verbs: -1 = automatic */
+    enum tp_rdma_op rdma_op;
+    int inline_size;        /* verbs: max inline bytes, -1 = automatic */
+    int use_rdma_cm;
+    double timeout_s;       /* per blocking operation; <=0 = no limit */
+    uint64_t secret;        /* per-run secret, same on every rank */
+};
+
+/* Control plane given to transports: rank identity and a pairwise,
+ * blocking exchange of connection blobs (both peers call it with the same
+ * len; each receives the other's bytes). */
+struct tp_ctrl {
+    int rank;
+    int size;
+    tp_status_t (*exchange)(void *arg, int peer, const void *out, void *in,
+                            size_t len);
+    void *arg;
+    void *mpi_comm;         /* MPI_Comm* for the MPI transport, else NULL */
+};
+
+/* A buffer, possibly registered with a transport (mr set by mem_reg). */
+struct tp_buf {
+    void *addr;
+    size_t len;
+    const struct tp_mem *mem;
+    void *mr;
+};
+
+/* Called once per message with the slot it occupies and the message's
+ * byte offset in the whole transfer: to fill (sender, before posting) or
+ * check (receiver, after arrival) data.  Non-OK aborts the transfer. */
+typedef tp_status_t (*tp_chunk_fn)(void *arg, void *buf, size_t len,
+                                   uint64_t offset);
+
+/* One transfer of `bytes` bytes in messages of msg_size (the last may be
+ * shorter).  Message i occupies slot (i % nslots) of the ring buf, where
+ * nslots = max(1, buf->len / msg_size); so any size streams through a
+ * bounded buffer.  offset0 is added to offsets passed to the hooks, so a
+ * long transfer done in batches keeps a continuous offset. */
+struct tp_xfer {
+    struct tp_buf *buf;
+    size_t msg_size;
+    uint64_t bytes;
+    uint64_t offset0;
+    tp_chunk_fn fill;       /* sender side, may be NULL */
+    tp_chunk_fn check;      /* receiver side, may be NULL */
+    void *hook_arg;
+};
+
+/* Facts about the link in use, for the results' environment record. */
+struct tp_link_info {
+    char device[64];        /* NIC or interface name */
+    char driver[64];
+    char firmware[64];
+    char model[128];
+    double line_rate_gbit;  /* 0 when unknown */
+    int mtu;                /* 0 when unknown */
+    char address[64];       /* local address the data moves from */
+    char detail[256];       /* e.g. "RoCEv2 GID index 1", "dma-buf" */
+};
+
+enum tp_caps {
+    TP_CAP_BIDIR       = 1u << 0,
+    TP_CAP_DEVICE_MEM  = 1u << 1,   /* can move non-host memory directly */
+    TP_CAP_STAGED_MEM  = 1u << 2,   /* stages non-host memory via host */
+    TP_CAP_THREAD_EPS  = 1u << 3,   /* distinct endpoints may be driven from
+                                       different threads at the same time
+                                       (the fanout/kv/alltoall shapes) */
+};
+
+struct tp_transport_ops {
+    size_t size;            /* sizeof(struct tp_transport_ops) */
+    const char *name;       /* "tcp", "mpi", "verbs" */
+    const char *summary;    /* one line for --help */
+    unsigned caps;
+
+    tp_status_t (*init)(const struct tp_config *cfg,
+                        const struct tp_ctrl *ctrl, void **ctx_p);
+    void (*finalize)(void *ctx);
+
+    tp_status_t (*mem_reg)(void *ctx, struct tp_buf *buf);
+    void (*mem_dereg)(void *ctx, struct tp_buf *buf);
+
+    /* Pairwise and blocking: both ranks call it naming each other.  Uses
+     * ctrl->exchange for connection data. */
+    tp_status_t (*connect)(void *ctx, int peer, void **ep_p);
+    void (*disconnect)(void *ctx, void *ep);
+
+    /* Bandwidth.  stream_send returns once the receiver has every byte
+     * (the receiver acknowledges the end), so the sender's clock measures
+     * delivery.  stream_recv returns once every byte has arrived. */
+    tp_status_t (*stream_send)(void *ep, const struct tp_xfer *x);
+    tp_status_t (*stream_recv)(void *ep, const struct tp_xfer *x);
+    /* both directions at once on one connection; both peers call it */
+    tp_status_t (*stream_bidir)(void *ep, const struct tp_xfer *tx,
+                                const struct tp_xfer *rx);
+
+    /* Latency: `iters` round trips of msg_size bytes.  The initiator
+     * stores each round trip in rtt_ns[i] (nanoseconds, CLOCK_MONOTONIC);
+     * the responder passes rtt_ns == NULL. */
+    tp_status_t (*pingpong)(void *ep, struct tp_buf *buf, size_t msg_size,
+                            uint64_t iters, int initiator, uint64_t *rtt_ns);
+
+    tp_status_t (*link_info)(void *ctx, struct tp_link_info *info);
+};
+
+/* Registry: every built backend, in one static array. */
+const struct tp_transport_ops *tp_transport_find(const char *name);
+/* NULL-terminated list of built backends */
+const struct tp_transport_ops *const *tp_transport_list(void);
+
+/* Stubs for slots a backend does not offer: each returns
+ * TP_ERR_UNSUPPORTED. */
+tp_status_t tp_unsupported_mem_reg(void *ctx, struct tp_buf *buf);
+void tp_noop_mem_dereg(void *ctx, struct tp_buf *buf);
+tp_status_t tp_unsupported_stream_bidir(void *ep, const struct tp_xfer *tx,
+                                        const struct tp_xfer *rx);
+tp_status_t tp_unsupported_link_info(void *ctx, struct tp_link_info *info);
+
+/* Helpers for backends: ring slot of message i, and message count. */
+static inline uint64_t tp_xfer_msgs(const struct tp_xfer *x)
+{
+    return x->msg_size ? (x->bytes + x->msg_size - 1) / x->msg_size : 0;
+}
+
+static inline uint64_t tp_xfer_nslots(const struct tp_xfer *x)
+{
+    uint64_t n = x->msg_size ? x->buf->len / x->msg_size : 1;
+    return n ? n : 1;
+}
+
+static inline void *tp_xfer_slot(const struct tp_xfer *x, uint64_t i)
+{
+    return (char *)x->buf->addr + (i % tp_xfer_nslots(x)) * x->msg_size;
+}
+
+static inline size_t tp_xfer_len(const struct tp_xfer *x, uint64_t i)
+{
+    uint64_t off = i * x->msg_size;
+    uint64_t left = x->bytes - off;
+    return left < x->msg_size ? (size_t)left : x->msg_size;
+}
+
+#endif

@@ -1,0 +1,274 @@
+/* verbs_private.h: state shared by the tp_verbs*.c files, the ibverbs
+ * transport.  Not part of any public interface.
+ *
+ * Shape of a connection (one endpoint per peer): `nqps` RC data QPs that
+ * carry the bulk data (message i of a transfer goes on QP i % nqps), plus
+ * one RC control QP that carries small typed messages (ready, credit,
+ * ack, ...).  Keeping control off the data QPs means their receive queues
+ * only ever hold receives for the current transfer. */
+#ifndef TIERPERF_VERBS_PRIVATE_H
+#define TIERPERF_VERBS_PRIVATE_H
+
+#include <infiniband/verbs.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "transport.h"
+
+#define VERBS_MAX_QPS      64
+#define VERBS_CTRL_RECVS   64     /* control receives kept posted */
+#define VERBS_CTRL_SENDS   16     /* control send slots (and SQ depth) */
+#define VERBS_DEFAULT_DEPTH 128   /* perftest's default tx depth */
+
+/* ---- device context (one per rank) ---- */
+
+struct verbs_ctx {
+    struct tp_config cfg;            /* copy; strings owned by the caller */
+    struct tp_ctrl ctrl;
+    struct ibv_context *dev;
+    struct ibv_pd *pd;
+    struct ibv_device_attr dev_attr;
+    struct ibv_port_attr port_attr;
+    char dev_name[64];
+    char pci[32];                    /* sysfs PCI address, "" for soft devices */
+    int port;
+    int is_roce;                     /* link layer Ethernet: GIDs, no LIDs */
+    int gid_index;                   /* -1: InfiniBand without GRH */
+    union ibv_gid gid;
+    char gid_desc[96];               /* "RoCE v2 GID index 1 (198.18.0.1)" */
+    char address[64];                /* IPv4 of the GID, or "LID 0x12" */
+    int tx_depth;                    /* outstanding WRs per QP */
+    int nqps;
+    int max_inline;                  /* inline bytes asked for at QP creation */
+    const char *mr_path;             /* how the last buffer was registered */
+};
+
+/* device.c: open the configured (or nearest) device, pick port and GID.
+ * Each failure is logged once, in one line. */
+tp_status_t verbs_device_open(struct verbs_ctx *ctx);
+/* port rate in Gbit/s from active_speed x active_width, 0 when unknown */
+double verbs_port_rate_gbit(const struct ibv_port_attr *pa);
+int verbs_mtu_bytes(enum ibv_mtu mtu);
+/* what `ibv_wc_status_str` says, plus a hint for the common cases */
+const char *verbs_wc_hint(enum ibv_wc_status status);
+
+/* ---- control messages ---- */
+
+enum verbs_msg_type {
+    VERBS_MSG_READY = 1,  /* receiver -> sender: ring of transfer seq posted */
+    VERBS_MSG_SRC,        /* RDMA READ sender -> receiver: readable ring, avail */
+    VERBS_MSG_CREDIT,     /* receiver -> sender: messages consumed so far */
+    VERBS_MSG_ACK,        /* receiver -> sender: transfer done, with status */
+    VERBS_MSG_PP_READY,   /* ping-pong: my buffer, receives posted */
+    VERBS_MSG_PP_DONE,    /* read ping-pong: initiator progress / end */
+    VERBS_MSG_NTYPES
+};
+
+struct verbs_msg {
+    uint32_t type;
+    uint32_t seq;        /* transfer number in its direction */
+    uint32_t flags;
+    int32_t status;      /* ACK: the receiver's tp_status_t */
+    uint32_t rkey;
+    uint32_t pad;
+    uint64_t addr;       /* ring address */
+    uint64_t len;        /* ring length in bytes */
+    uint64_t msg_size;
+    uint64_t total;      /* messages in the transfer */
+    uint64_t count;      /* SRC: messages readable; CREDIT: consumed */
+};
+
+#define VERBS_FLAG_VERIFY 1u      /* READY: receiver checks every message;
+                                   * SRC: sender refills slots (needs credit) */
+/* READY.count and CREDIT.count (to a WRITE/SEND sender): it may post the
+ * messages below count.  CREDIT.count to a READ sender: messages pulled. */
+
+/* latest message of each type; `valid` counts arrivals */
+struct verbs_inbox {
+    struct verbs_msg last[VERBS_MSG_NTYPES];
+    uint64_t arrivals[VERBS_MSG_NTYPES];
+};
+
+/* ---- endpoint (one per connected peer) ---- */
+
+struct verbs_qp_acct {
+    uint64_t posted;     /* send-queue WRs posted in this transfer */
+    uint64_t done;       /* ... known complete (signaled completion seen) */
+    uint64_t rposted;    /* receives posted in this transfer */
+    uint64_t rdone;      /* ... completed */
+};
+
+struct verbs_ep {
+    struct verbs_ctx *ctx;
+    int peer;
+    int nqps;
+    struct ibv_cq *scq;              /* data QPs' send queues */
+    struct ibv_cq *rcq;              /* data QPs' receive queues */
+    struct ibv_cq *ccq;              /* control QP, both queues */
+    struct ibv_comp_channel *chan;   /* events of all three CQs */
+    struct ibv_qp *qp[VERBS_MAX_QPS];
+    struct ibv_qp *cqp;
+    uint32_t sq_depth, rq_depth;
+    uint32_t max_inline;             /* what the data QPs really support */
+    uint32_t ctrl_inline;            /* ... and the control QP */
+    enum ibv_mtu mtu;
+    struct verbs_msg *cbuf;          /* VERBS_CTRL_RECVS + VERBS_CTRL_SENDS */
+    struct ibv_mr *cmr;
+    unsigned csend_next;
+    unsigned csend_busy;             /* control sends not yet completed */
+    struct verbs_inbox inbox;
+    uint32_t tx_seq, rx_seq, pp_seq; /* per direction, same on both peers */
+    tp_status_t broken;              /* first fatal error; TP_OK while usable */
+};
+
+/* wr_id: kind in the top byte, QP index in the next, counter below. */
+enum verbs_wr_kind { VERBS_WR_TX = 1, VERBS_WR_READ, VERBS_WR_RECV,
+                     VERBS_WR_CSEND, VERBS_WR_CRECV, VERBS_WR_PP };
+
+static inline uint64_t verbs_wr_id(enum verbs_wr_kind kind, unsigned qp,
+                                   uint64_t n)
+{
+    return ((uint64_t)kind << 56) | ((uint64_t)(qp & 0xff) << 48) |
+           (n & 0xffffffffffffull);
+}
+static inline unsigned verbs_wr_kind(uint64_t id) { return (unsigned)(id >> 56); }
+static inline unsigned verbs_wr_qp(uint64_t id) { return (unsigned)(id >> 48) & 0xff; }
+static inline uint64_t verbs_wr_n(uint64_t id) { return id & 0xffffffffffffull; }
+
+/* qp.c */
+tp_status_t verbs_ep_connect(struct verbs_ctx *ctx, int peer,
+                             struct verbs_ep **ep_p);
+void verbs_ep_destroy(struct verbs_ep *ep);
+
+/* ---- waiting with a deadline: "no progress for timeout_s" ---- */
+
+struct verbs_wait {
+    double timeout_s;
+    struct timespec last;            /* last time progress was seen */
+    unsigned idle;                   /* empty polls since the clock was read */
+    int moved;                       /* progress since then */
+};
+
+void verbs_wait_start(struct verbs_wait *w, const struct verbs_ep *ep);
+static inline void verbs_wait_progress(struct verbs_wait *w) { w->moved = 1; }
+/* Call when a poll found nothing.  Logs and returns TP_ERR_TIMEOUT once
+ * nothing happened for timeout_s; `what` names what was awaited. */
+tp_status_t verbs_wait_idle(struct verbs_wait *w, struct verbs_ep *ep,
+                            const char *what);
+
+/* ctrl.c */
+tp_status_t verbs_ctrl_post_recvs(struct verbs_ep *ep);
+tp_status_t verbs_ctrl_send(struct verbs_ep *ep, const struct verbs_msg *m);
+/* Polls the control CQ once, filing messages in ep->inbox.  Sets
+ * *progress when anything completed. */
+tp_status_t verbs_ctrl_poll(struct verbs_ep *ep, int *progress);
+/* Waits until a message of `type` with sequence `seq` is in the inbox. */
+tp_status_t verbs_ctrl_wait(struct verbs_ep *ep, enum verbs_msg_type type,
+                            uint32_t seq, struct verbs_msg *out);
+/* Records the first fatal error of an endpoint and returns it. */
+tp_status_t verbs_ep_fail(struct verbs_ep *ep, tp_status_t st);
+/* Logs a failed completion once and returns the status it maps to. */
+tp_status_t verbs_wc_error(struct verbs_ep *ep, const struct ibv_wc *wc,
+                           const char *what);
+
+/* mr.c */
+tp_status_t verbs_mem_reg(void *ctx, struct tp_buf *buf);
+void verbs_mem_dereg(void *ctx, struct tp_buf *buf);
+
+/* ---- one transfer in flight (tp_verbs_stream*.c) ----
+ * Message i goes on QP i % nqps and occupies slot i % slots of each
+ * side's ring.  The receiver announces its ring (READY) before any data
+ * moves and acknowledges the end (ACK); RDMA READ turns the roles round:
+ * the sender announces what can be read (SRC), the receiver pulls.
+ * Flow control only where data is checked or refilled (credits, slot
+ * reuse); otherwise the window of tx_depth WRs per QP is the only limit. */
+
+struct verbs_tx {
+    struct verbs_ep *ep;
+    const struct tp_xfer *x;
+    uint32_t seq;
+    uint64_t msgs, lslots;
+    int every;                /* signal every WR: own slots are refilled */
+    int started;              /* READY taken (WRITE/SEND) or SRC sent (READ) */
+    uint64_t raddr;           /* receiver's ring (WRITE) */
+    uint32_t rkey;
+    uint64_t rslots;
+    int rverify;              /* receiver checks: immediate per message */
+    uint64_t next;            /* next message to post, or to fill (READ) */
+    uint64_t credit;          /* WRITE/SEND: may post messages < credit;
+                               * READ: messages the receiver has pulled */
+    int done;
+    struct verbs_qp_acct q[VERBS_MAX_QPS];
+};
+
+struct verbs_rx {
+    struct verbs_ep *ep;
+    const struct tp_xfer *x;
+    uint32_t seq;
+    uint64_t msgs, lslots;
+    int verify;               /* check hook set */
+    int started;
+    uint64_t raddr;           /* sender's ring (READ) */
+    uint32_t rkey;
+    uint64_t rslots;
+    uint64_t avail;           /* READ: messages the sender has made readable */
+    int rfill;                /* READ: sender refills, wants credits */
+    int every;                /* READ: signal every WR */
+    uint64_t next;            /* next receive or READ to post */
+    uint64_t consumed;        /* prefix of messages arrived (and checked) */
+    uint64_t limit_sent;      /* last limit told to the sender */
+    int finals;               /* WRITE without checks: closing imms seen */
+    int done;
+    struct verbs_qp_acct q[VERBS_MAX_QPS];
+};
+
+/* messages of the transfer that travel on QP q */
+static inline uint64_t verbs_msgs_on_qp(uint64_t msgs, int nqps, int q)
+{
+    return msgs / (uint64_t)nqps + ((uint64_t)q < msgs % (uint64_t)nqps);
+}
+
+/* Smallest message index not yet complete, given per-QP completed
+ * counts (messages complete in order on each QP). */
+uint64_t verbs_prefix(const struct verbs_qp_acct *q, int nqps, uint64_t msgs,
+                      int use_recv);
+
+tp_status_t verbs_tx_start(struct verbs_tx *tx, struct verbs_ep *ep,
+                           const struct tp_xfer *x);
+tp_status_t verbs_tx_step(struct verbs_tx *tx, int *progress);
+tp_status_t verbs_tx_on_wc(struct verbs_tx *tx, const struct ibv_wc *wc);
+tp_status_t verbs_rx_start(struct verbs_rx *rx, struct verbs_ep *ep,
+                           const struct tp_xfer *x);
+tp_status_t verbs_rx_step(struct verbs_rx *rx, int *progress);
+tp_status_t verbs_rx_on_wc(struct verbs_rx *rx, const struct ibv_wc *wc);
+/* checks common to both sides of a transfer */
+tp_status_t verbs_xfer_check(struct verbs_ep *ep, const struct tp_xfer *x);
+
+/* stream.c, pingpong.c: the ops-table entry points */
+tp_status_t verbs_stream_send(void *ep, const struct tp_xfer *x);
+tp_status_t verbs_stream_recv(void *ep, const struct tp_xfer *x);
+tp_status_t verbs_stream_bidir(void *ep, const struct tp_xfer *tx,
+                               const struct tp_xfer *rx);
+tp_status_t verbs_pingpong(void *ep, struct tp_buf *buf, size_t msg_size,
+                           uint64_t iters, int initiator, uint64_t *rtt_ns);
+
+/* strlcpy: copies what fits, always terminated */
+static inline void verbs_copy(char *dst, size_t len, const char *src)
+{
+    size_t n = 0;
+
+    if (len == 0)
+        return;
+    while (n + 1 < len && src[n] != '\0') {
+        dst[n] = src[n];
+        n++;
+    }
+    dst[n] = '\0';
+}
+
+static inline struct ibv_mr *verbs_buf_mr(const struct tp_buf *buf)
+{
+    return (struct ibv_mr *)buf->mr;
+}
+
+#endif
