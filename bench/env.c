@@ -1,0 +1,125 @@
+/* env.c: environment capture for the results header (see env.h). */
+#include "env.h"
+
+#include <mpi.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+void env_kernel(char *buf, size_t len)
+{
+    struct utsname u;
+
+    if (uname(&u) == 0)
+        snprintf(buf, len, "%s %s", u.sysname, u.release);
+    else
+        snprintf(buf, len, "unknown");
+}
+
+void env_mpi_version(char *buf, size_t len)
+{
+    char v[MPI_MAX_LIBRARY_VERSION_STRING];
+    int n = 0;
+
+    if (MPI_Get_library_version(v, &n) != MPI_SUCCESS) {
+        snprintf(buf, len, "unknown");
+        return;
+    }
+    v[strcspn(v, ",\n")] = '\0';
+    snprintf(buf, len, "%s", v);
+}
+
+void env_cpu_model(char *buf, size_t len)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+
+    snprintf(buf, len, "unknown");
+    if (f == NULL)
+        return;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        if (strncmp(line, "model name", 10) != 0)
+            continue;
+        char *colon = strchr(line, ':');
+        if (colon == NULL)
+            continue;
+        colon++;
+        while (*colon == ' ' || *colon == '\t')
+            colon++;
+        colon[strcspn(colon, "\n")] = '\0';
+        snprintf(buf, len, "%s", colon);
+        break;
+    }
+    fclose(f);
+}
+
+cJSON *env_hosts_json(const struct env_host *hosts, int n)
+{
+    cJSON *arr = cJSON_CreateArray();
+
+    for (int i = 0; arr != NULL && i < n; i++) {
+        cJSON *h = cJSON_CreateObject();
+        if (h == NULL)
+            break;
+        cJSON_AddNumberToObject(h, "rank", i);
+        cJSON_AddStringToObject(h, "node", hosts[i].node);
+        cJSON_AddStringToObject(h, "hostname", hosts[i].hostname);
+        cJSON_AddStringToObject(h, "binding", hosts[i].binding);
+        cJSON_AddStringToObject(h, "binding_basis", hosts[i].binding_basis);
+        if (hosts[i].numa_node >= 0)
+            cJSON_AddNumberToObject(h, "numa_node", hosts[i].numa_node);
+        else
+            cJSON_AddNullToObject(h, "numa_node");
+        cJSON_AddStringToObject(h, "nic", hosts[i].nic);
+        cJSON_AddItemToArray(arr, h);
+    }
+    return arr;
+}
+
+cJSON *env_link_json(const struct tp_link_info *l)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (o == NULL)
+        return NULL;
+    cJSON_AddStringToObject(o, "device", l->device);
+    cJSON_AddStringToObject(o, "driver", l->driver);
+    cJSON_AddStringToObject(o, "firmware", l->firmware);
+    cJSON_AddStringToObject(o, "model", l->model);
+    if (l->line_rate_gbit > 0)
+        cJSON_AddNumberToObject(o, "line_rate_gbit", l->line_rate_gbit);
+    else
+        cJSON_AddNullToObject(o, "line_rate_gbit");
+    if (l->mtu > 0)
+        cJSON_AddNumberToObject(o, "mtu", l->mtu);
+    else
+        cJSON_AddNullToObject(o, "mtu");
+    cJSON_AddStringToObject(o, "address", l->address);
+    cJSON_AddStringToObject(o, "detail", l->detail);
+    return o;
+}
+
+cJSON *env_environment_json(const struct tp_link_info *links, int n)
+{
+    char buf[512];
+    cJSON *env = cJSON_CreateObject();
+    cJSON *arr;
+
+    if (env == NULL)
+        return NULL;
+    env_kernel(buf, sizeof(buf));
+    cJSON_AddStringToObject(env, "kernel", buf);
+    env_mpi_version(buf, sizeof(buf));
+    cJSON_AddStringToObject(env, "mpi_version", buf);
+    env_cpu_model(buf, sizeof(buf));
+    cJSON_AddStringToObject(env, "cpu_model", buf);
+    arr = cJSON_AddArrayToObject(env, "links");
+    for (int i = 0; arr != NULL && i < n; i++) {
+        cJSON *l = env_link_json(&links[i]);
+        if (l != NULL) {
+            cJSON_AddNumberToObject(l, "rank", i);
+            cJSON_AddItemToArray(arr, l);
+        }
+    }
+    return env;
+}

@@ -1,0 +1,171 @@
+/* pair_bw.c: the bandwidth phase of a (pair, size): a warm-up bounded by
+ * bytes, then timed batches of about 50 ms each (at least the window's
+ * worth of messages) until --duration or --iters; and the --size stream:
+ * one long transfer through the ring in ~1 s windows, for time to
+ * transfer, the slowest and fastest second.  The sender decides every
+ * batch and tells the receiver over the control plane. */
+#include <string.h>
+
+#include "engine.h"
+#include "timing.h"
+
+#define STREAM_WINDOW_S 1.0
+
+/* One transfer of `bytes` bytes in messages of msg_size, both ways with
+ * --bidir; seconds on this side's clock. */
+static tp_status_t xfer(struct pair_ctx *pc, uint64_t msg_size, uint64_t bytes, uint64_t offset0,
+                        double *secs)
+{
+    struct bench_engine *e = pc->e;
+    int bidir = e->o->bidir;
+    struct tp_xfer tx = {.buf = &e->bufs[0], .msg_size = msg_size, .bytes = bytes,
+                         .offset0 = offset0};
+    struct tp_xfer rx = {.buf = &e->bufs[bidir ? 1 : 0], .msg_size = msg_size, .bytes = bytes,
+                         .offset0 = offset0};
+    tp_status_t st;
+
+    if (pc->vtx != NULL) {
+        tx.fill = verify_fill;
+        tx.hook_arg = pc->vtx;
+        rx.check = verify_check;
+        rx.hook_arg = pc->vrx;
+    }
+    uint64_t t0 = timing_now_ns();
+    if (bidir)
+        st = e->ops->stream_bidir(pc->ep, &tx, &rx);
+    else if (pc->sender)
+        st = e->ops->stream_send(pc->ep, &tx);
+    else
+        st = e->ops->stream_recv(pc->ep, &rx);
+    *secs = (double)(timing_now_ns() - t0) * 1e-9;
+    return st;
+}
+
+static tp_status_t xfer_failed(struct pair_ctx *pc, tp_status_t st, const char *what,
+                               uint64_t size, struct tp_error *err)
+{
+    return tp_error_set(err, st, "%s of %llu-byte messages %s rank %d failed: %s", what,
+                        (unsigned long long)size, pc->sender ? "to" : "from", pc->peer,
+                        tp_status_string(st));
+}
+
+/* Receiver's verdict to the sender (both ways with --bidir). */
+static tp_status_t verdict(struct pair_ctx *pc, struct pair_result *r, struct tp_error *err)
+{
+    struct pair_sync out = {0}, in = {0};
+
+    if (pc->vrx == NULL)
+        return TP_OK;
+    out.value = (uint64_t)pc->vrx->failed;
+    out.value2 = pc->vrx->first_bad;
+    tp_status_t st = pair_sync(pc, &out, &in, err);
+    if (st != TP_OK)
+        return st;
+    int mine = pc->e->o->bidir && pc->vrx->failed;
+    if (pc->sender && (in.value || mine)) {
+        r->verify = PAIR_VERIFY_FAILED;
+        r->verify_offset = in.value ? in.value2 : pc->vrx->first_bad;
+    }
+    return TP_OK;
+}
+
+static uint64_t ring_slots(const struct bench_engine *e, uint64_t msg_size)
+{
+    uint64_t n = msg_size ? e->bufs[0].len / msg_size : 1;
+    return n ? n : 1;
+}
+
+tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct pair_result *r,
+                           struct tp_error *err)
+{
+    const struct run_opts *o = pc->e->o;
+    uint64_t nw = timing_warmup_msgs(o->warmup, size), offset = 0, msgs_done = 0;
+    double secs = 0, total_s = 0, rate;
+    tp_status_t st;
+
+    if ((st = xfer(pc, size, nw * size, offset, &secs)) != TP_OK)
+        return xfer_failed(pc, st, "warm-up", size, err);
+    offset += nw * size;
+    rate = secs > 0 ? (double)(nw * size) / secs : 0;
+    for (;;) {
+        struct pair_sync out = {0}, in = {0};
+        if (pc->sender) {
+            uint64_t left = o->iters ? o->iters - msgs_done : 0;
+            int done = o->iters ? left == 0 : total_s >= o->duration_s;
+            out.value = done ? 0
+                             : timing_batch_msgs(rate, size, o->cfg.tx_depth,
+                                                 ring_slots(pc->e, size), TIMING_BATCH_TARGET_S,
+                                                 left);
+        }
+        if ((st = pair_sync(pc, &out, &in, err)) != TP_OK)
+            return st;
+        uint64_t msgs = pc->sender ? out.value : in.value;
+        if (msgs == 0)
+            break;
+        if ((st = xfer(pc, size, msgs * size, offset, &secs)) != TP_OK)
+            return xfer_failed(pc, st, "bandwidth transfer", size, err);
+        offset += msgs * size;
+        msgs_done += msgs;
+        total_s += secs;
+        rate = total_s > 0 ? (double)(msgs_done * size) / total_s : rate;
+    }
+    r->has_bw = 1;
+    r->iters = msgs_done;
+    r->bytes_total = msgs_done * size * (o->bidir ? 2 : 1);
+    r->seconds = total_s;
+    return verdict(pc, r, err);
+}
+
+tp_status_t pair_stream(struct pair_ctx *pc, struct pair_result *r, struct tp_error *err)
+{
+    struct bench_engine *e = pc->e;
+    const struct run_opts *o = e->o;
+    uint64_t chunk = run_opts_stream_chunk(o), total = o->stream_bytes, moved = 0, msgs = 0;
+    uint64_t nw = timing_warmup_msgs(o->warmup, chunk);
+    double secs = 0, rate, slowest = 0, fastest = 0;
+    tp_status_t st;
+
+    /* warm-up uses its own offsets below the transfer's (verify still
+     * checks them) */
+    if ((st = xfer(pc, chunk, nw * chunk, total, &secs)) != TP_OK)
+        return xfer_failed(pc, st, "warm-up", chunk, err);
+    rate = secs > 0 ? (double)(nw * chunk) / secs : 0;
+    double t0 = timing_now_s();
+    r->windows = 0;
+    for (;;) {
+        struct pair_sync out = {0}, in = {0};
+        if (pc->sender && moved < total) {
+            uint64_t left_msgs = (total - moved + chunk - 1) / chunk;
+            uint64_t n = timing_batch_msgs(rate, chunk, o->cfg.tx_depth, ring_slots(e, chunk),
+                                           STREAM_WINDOW_S, left_msgs);
+            out.value = n * chunk < total - moved ? n * chunk : total - moved;
+        }
+        if ((st = pair_sync(pc, &out, &in, err)) != TP_OK)
+            return st;
+        uint64_t bytes = pc->sender ? out.value : in.value;
+        if (bytes == 0)
+            break;
+        if ((st = xfer(pc, chunk, bytes, moved, &secs)) != TP_OK)
+            return xfer_failed(pc, st, "streamed transfer", chunk, err);
+        double g = secs > 0 ? (double)bytes * 8 / secs / 1e9 : 0;
+        if (r->windows == 0 || g < slowest)
+            slowest = g;
+        if (g > fastest)
+            fastest = g;
+        r->windows++;
+        moved += bytes;
+        msgs += (bytes + chunk - 1) / chunk;
+        double el = timing_now_s() - t0;
+        rate = el > 0 ? (double)moved / el : rate;
+        if (e->prog != NULL)
+            progress_stream(e->prog, moved, total, rate);
+    }
+    r->stream_s = timing_now_s() - t0;
+    r->has_bw = 1;
+    r->iters = msgs;
+    r->bytes_total = total * (o->bidir ? 2 : 1);
+    r->seconds = r->stream_s;
+    r->slowest_gbit_s = slowest;
+    r->fastest_gbit_s = fastest;
+    return verdict(pc, r, err);
+}

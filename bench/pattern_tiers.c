@@ -1,0 +1,23 @@
+/* pattern_tiers.c: `--pattern tiers` (the main job): for every tier
+ * present, disjoint pairs crossing exactly that tier, one tier at a time.
+ * The pair choice is the topology planner's (topo_plan_tiers). */
+#include "pattern.h"
+
+tp_status_t pattern_plan_tiers(const struct pattern_input *in, struct topo_plan **plan_p,
+                               struct tp_error *err)
+{
+    if (in->topo == NULL)
+        return tp_error_set(err, TP_ERR_INVALID, "--pattern tiers: needs --topology FILE");
+    if (in->nranks < 2)
+        return tp_error_set(err, TP_ERR_INVALID,
+                            "--pattern tiers: needs at least 2 ranks (run under mpirun)");
+    tp_status_t st = topo_plan_tiers(in->topo, in->node_of_rank, in->nranks, plan_p, err);
+    if (st == TP_OK && (*plan_p)->ntiers == 0) {
+        topo_plan_free(*plan_p);
+        *plan_p = NULL;
+        return tp_error_set(err, TP_ERR_INVALID,
+                            "--pattern tiers: no rank pair crosses any tier (all ranks on one node "
+                            "and one rank per node?)");
+    }
+    return st;
+}

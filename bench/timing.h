@@ -1,0 +1,41 @@
+/* timing.h: the clock and the arithmetic that decides how many messages
+ * to time.  Small messages are batched so timer and control overhead do
+ * not dominate (as perftest does); large ones are bounded by bytes and
+ * time so a sweep to 1 GiB stays short. */
+#ifndef TIERPERF_TIMING_H
+#define TIERPERF_TIMING_H
+
+#include <stdint.h>
+
+/* CLOCK_MONOTONIC */
+uint64_t timing_now_ns(void);
+double timing_now_s(void);
+
+#define TIMING_BATCH_TARGET_S 0.05      /* one timed batch aims at 50 ms */
+#define TIMING_LAT_BUDGET_S 0.3         /* latency phase per size */
+#define TIMING_WARMUP_BYTES (64ull << 20)   /* automatic warm-up volume */
+#define TIMING_WARMUP_MAX_BYTES (256ull << 20) /* cap for an explicit --warmup */
+
+/* Messages in one timed bandwidth batch: at least max(min(tx_depth,
+ * nslots), 1) so the window fills, otherwise about target_s worth at the
+ * estimated rate (bytes/s; <= 0 = unknown: the minimum), never more than
+ * `left` (0 = no limit). */
+uint64_t timing_batch_msgs(double rate_Bps, uint64_t msg_size, int tx_depth, uint64_t nslots,
+                           double target_s, uint64_t left);
+
+/* Warm-up messages: `requested` (0 = automatic: TIMING_WARMUP_BYTES worth,
+ * 16..4096 messages) capped at TIMING_WARMUP_MAX_BYTES worth; at least 1. */
+uint64_t timing_warmup_msgs(uint64_t requested, uint64_t msg_size);
+
+/* Round trips for latency: given the measured round trip (s, <= 0 =
+ * unknown), at most max_iters and about budget_s worth; at least 1.
+ * exact: max_iters exactly (explicit --lat-iters). */
+uint64_t timing_lat_iters(double rtt_s, uint64_t max_iters, double budget_s, int exact);
+
+/* Calibration round trips before choosing the latency count. */
+uint64_t timing_lat_calibration(uint64_t msg_size);
+
+/* Gbit/s (10^9 bit/s) of bytes over seconds; 0 when seconds <= 0. */
+double timing_gbit_s(uint64_t bytes, double seconds);
+
+#endif
