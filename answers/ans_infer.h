@@ -1,0 +1,64 @@
+/* ans_infer.h: infer a HyperNode tree from measurements.  Nodes are
+ * clustered by average-linkage agglomeration on the node x node bandwidth
+ * (pairs never measured are left out of the averages, so sparse `tiers`
+ * runs work too); merges are cut into tiers where the merge bandwidth drops
+ * by more than a factor below the first merge of the current tier. */
+#ifndef TIERPERF_ANS_INFER_H
+#define TIERPERF_ANS_INFER_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ans_pairs.h"
+
+struct ans_matrix {
+    const char **nodes;   /* sorted names, borrowed from the pairs */
+    size_t n;
+    double *bw;           /* n*n, mean of both directions, NAN unmeasured */
+};
+
+tp_status_t ans_matrix_build(const struct ans_pairs *pairs, struct ans_matrix *m,
+                             struct tp_error *err);
+void ans_matrix_free(struct ans_matrix *m);
+long ans_matrix_index(const struct ans_matrix *m, const char *node);   /* -1 unknown */
+
+struct ans_tree {
+    size_t n;             /* nodes, as in the matrix */
+    int ntiers;
+    int *group;           /* group[(tier-1)*n + i]: node i's HyperNode index at tier */
+    size_t *ngroups;      /* per tier */
+    double *tier_bw;      /* median merge bandwidth per tier */
+};
+
+/* Clustering is O(n^3) time and O(n^2) memory: beyond this many nodes
+ * ans_infer_tree refuses instead of running for hours. */
+#define ANS_INFER_MAX_NODES 2048
+
+tp_status_t ans_infer_tree(const struct ans_matrix *m, double break_factor, struct ans_tree *t,
+                           struct tp_error *err);
+void ans_tree_free(struct ans_tree *t);
+/* 0 same node, the lowest tier grouping both, or ntiers + 1 (virtual root). */
+int ans_tree_tier(const struct ans_tree *t, size_t a, size_t b);
+/* HyperNode name of group g at tier: PREFIX-t<tier>-<g>. */
+void ans_tree_name(const char *prefix, int tier, int g, char *buf, size_t len);
+/* kind: List of topology.volcano.sh/v1alpha1 HyperNodes, exactMatch members. */
+void ans_tree_print_yaml(FILE *out, const struct ans_tree *t, const struct ans_matrix *m,
+                         const char *prefix, const char *source);
+
+/* Declared topology as matrices over the same nodes (filled by the caller
+ * from topology/topology.h): tier[i*n+j] (-1 unknown) and the lowest
+ * common HyperNode's name (NULL at tier 0 or the virtual root). */
+struct ans_declared {
+    int *tier;
+    const char **hypernode;
+};
+
+/* Where the declared tree disagrees with the measured one: nodes whose
+ * declared leaf-mates measure as further away than their leaf (cabled to
+ * the wrong switch), and HyperNodes whose uplink is measurably slower than
+ * their peers' at the same tier.  Prints one finding per line; returns
+ * the number of findings. */
+size_t ans_infer_diff(FILE *out, const struct ans_matrix *m, const struct ans_tree *t,
+                      const struct ans_declared *d, double slow_pct);
+
+#endif

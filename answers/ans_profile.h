@@ -1,0 +1,49 @@
+/* ans_profile.h: acceptance profiles for `tierperf check`: rules with
+ * bandwidth and latency thresholds, each selecting pairs by tier, node
+ * name and message size.  Built-in profiles are compiled in (their YAML
+ * text is also shipped in profiles/); custom ones are YAML files. */
+#ifndef TIERPERF_ANS_PROFILE_H
+#define TIERPERF_ANS_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/status.h"
+#include "ans_pairs.h"
+
+#define ANS_RULES_MAX 32
+#define ANS_TIER_MASK_MAX 63
+
+struct ans_rule {
+    char name[64];
+    uint64_t tiers;               /* bit t = tier t selected; 0 = every tier >= 1
+                                   * and pairs without a tier */
+    long long size;               /* judge this size only; -1 default sizes */
+    double min_bw_gbit;           /* NAN: no bandwidth threshold */
+    double max_lat_us[ANS_LAT_N]; /* NAN: no threshold for that percentile */
+    char nodes[128];              /* POSIX ERE on either node name, "" any */
+};
+
+struct ans_profile {
+    char name[64];
+    char description[256];
+    struct ans_rule rules[ANS_RULES_MAX];
+    size_t nrules;
+};
+
+/* NAME of a built-in profile or a path to a YAML file. */
+tp_status_t ans_profile_load(const char *name_or_path, struct ans_profile *profile,
+                             struct tp_error *err);
+/* Parse YAML text; what names the source in error messages. */
+tp_status_t ans_profile_parse(const char *text, size_t len, const char *what,
+                              struct ans_profile *profile, struct tp_error *err);
+
+/* Built-in profiles: the same YAML text as profiles/<name>.yaml. */
+size_t ans_profile_builtin_count(void);
+const char *ans_profile_builtin_name(size_t i);
+const char *ans_profile_builtin_text(const char *name);   /* NULL if unknown */
+
+/* Does rule select this pair (tier and node names; not size)? */
+int ans_rule_selects(const struct ans_rule *rule, const struct ans_pair *pair);
+
+#endif
