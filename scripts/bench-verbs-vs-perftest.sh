@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# bench-verbs-vs-perftest.sh: tierperf's verbs transport beside perftest in
+# the same soft-RoCE guest run (scripts/guest/run.sh): RDMA WRITE and READ
+# bandwidth (ib_write_bw, ib_read_bw) and WRITE latency (ib_write_lat) at
+# the same sizes, tx depth and duration, interleaved size by size so both
+# see the same machine load.  Prints the ratios and writes
+# results/verbs-vs-perftest.md.  rxe under TCG is slow and noisy: compare
+# the ratios, not the absolute figures.
+#
+#   scripts/bench-verbs-vs-perftest.sh [BUILD_DIR] [--quick] [--reps N]
+#
+# Each point is measured --reps times (default 3), the tools alternating,
+# and the medians are compared.
+#
+# perftest's "BW average[MB/sec]" is in 2^20 bytes/s (it equals its MsgRate
+# x size); converted to Gbit/s = 10^9 bit/s like tierperf's; latency = one-way
+# (RTT/2) median: perftest's t_typical, tierperf's p50.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+build=$repo/build
+quick=0
+reps=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1; reps=1 ;;
+    --reps) reps=${2:?--reps N}; shift ;;
+    *) build=$1 ;;
+  esac
+  shift
+done
+build=$(cd "$build" && pwd)
+[ -x "$build/tierperf" ] || { echo "bench: $build/tierperf not built" >&2; exit 2; }
+command -v ib_write_bw >/dev/null || { echo "bench: perftest missing (scripts/install-deps.sh guest)" >&2; exit 2; }
+
+bw_sizes="4096 65536 1048576"
+lat_sizes="8 4096"
+dur=3
+lat_iters=2000
+depth=128
+if [ $quick -eq 1 ]; then bw_sizes="65536"; lat_sizes="8"; dur=3; lat_iters=300; fi
+
+# raw outputs of the last run stay in BUILD_DIR/bench-verbs-last/
+work="$build/bench-verbs-last"
+rm -rf "$work"
+out="$work/g"
+mkdir -p "$out" "$repo/results"
+
+cat > "$work/guest.sh" <<EOF
+set -u
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader,tcp OMPI_MCA_osc=^ucx OMPI_MCA_btl_tcp_if_include=lo
+cd "$out"
+pt() {   # name tool args...: server in the background, client, retry once
+  local name=\$1 tool=\$2; shift 2
+  for try in 1 2; do
+    timeout 120 \$tool -d rxe0 -x 1 -F "\$@" > "\$name.srv" 2>&1 &
+    local srv=\$!
+    sleep 1
+    timeout 120 \$tool -d rxe0 -x 1 -F "\$@" 198.18.0.1 > "\$name.out" 2>&1
+    wait \$srv
+    grep -q "^ *[0-9]" "\$name.out" && return 0
+    echo "perftest \$name: no report (try \$try)"; cat "\$name.out" | tail -3
+  done
+}
+tp() {   # name args...
+  local name=\$1; shift
+  timeout 300 mpirun -np 2 --bind-to none "$build/tierperf" run --transport verbs \
+      --quiet --timeout 60 --out "$out/\$name.json" "\$@" > "\$name.log" 2>&1 ||
+      { echo "tierperf \$name failed"; tail -5 "\$name.log"; }
+}
+for rep in \$(seq 1 $reps); do
+for op in write read; do
+  for s in $bw_sizes; do
+    # -n, not -D: perftest's duration mode sometimes reports 0 under TCG;
+    # iterations for about $dur s at ~30 MB/s
+    n=\$(( $dur * 30000000 / \$s )); [ \$n -lt 100 ] && n=100
+    pt pt-\$op-\$s-r\$rep ib_\${op}_bw -s \$s -n \$n -t $depth
+    tp tp-\$op-\$s-r\$rep --rdma-op \$op --sizes \$s --duration $dur --tx-depth $depth --no-lat
+  done
+done
+for s in $lat_sizes; do
+  pt pt-lat-\$s-r\$rep ib_write_lat -s \$s -n $lat_iters
+  tp tp-lat-\$s-r\$rep --rdma-op write --sizes \$s --lat-iters $lat_iters --no-bw
+done
+done
+grep -h "Max inline\|TX depth\|Mtu" pt-write-*.out | tr -s ' ' | sort -u > perftest-params.txt
+EOF
+
+echo "bench: booting the soft-RoCE guest (sizes: bw $bw_sizes, lat $lat_sizes; ${dur}s each)" >&2
+"$here/guest/run.sh" --timeout 1500 --work "$out" -- bash "$work/guest.sh"
+
+python3 - "$out" "$repo/results/verbs-vs-perftest.md" "$bw_sizes" "$lat_sizes" "$dur" "$depth" "$reps" <<'PY'
+import json, os, re, statistics, sys
+out, md, bw_sizes, lat_sizes, dur, depth, reps = sys.argv[1:8]
+reps = int(reps)
+bw_sizes = [int(s) for s in bw_sizes.split()]
+lat_sizes = [int(s) for s in lat_sizes.split()]
+
+def perftest_rows(path):
+    rows = []
+    try:
+        for line in open(path):
+            f = line.split()
+            if len(f) >= 5 and f[0].isdigit() and f[1].isdigit():
+                rows.append([float(x) for x in f[:9] if re.match(r"^[0-9.]+$", x)])
+    except OSError:
+        pass
+    return rows
+
+def med(values):
+    values = [v for v in values if v]
+    return statistics.median(values) if values else None
+
+def pt_bw(op, s):
+    def one(r):
+        rows = perftest_rows(os.path.join(out, "pt-%s-%d-r%d.out" % (op, s, r)))
+        # BW average [MB/sec] with MB = 2^20 (it matches MsgRate x size)
+        return rows[-1][3] * 1048576 * 8 / 1e9 if rows and rows[-1][3] > 0 else None
+    return med([one(r) for r in range(1, reps + 1)])
+
+def pt_lat(s):
+    def one(r):
+        rows = perftest_rows(os.path.join(out, "pt-lat-%d-r%d.out" % (s, r)))
+        return rows[-1][4] if rows else None                      # t_typical us
+    return med([one(r) for r in range(1, reps + 1)])
+
+def tp_results(name):
+    found = []
+    for r in range(1, reps + 1):
+        try:
+            d = json.load(open(os.path.join(out, "%s-r%d.json" % (name, r))))
+            found.append((d["results"][0], d))
+        except (OSError, ValueError, IndexError, KeyError):
+            pass
+    return found
+
+def human(s):
+    return "%d KiB" % (s // 1024) if s >= 1024 else "%d B" % s
+
+lines = []
+env = None
+for op in ("write", "read"):
+    for s in bw_sizes:
+        found = tp_results("tp-%s-%d" % (op, s))
+        env = env or (found[0][1] if found else None)
+        a = med([r["bw_gbit_s"] for r, _ in found])
+        b = pt_bw(op, s)
+        ratio = "%.2fx" % (a / b) if a and b else "n/a"
+        lines.append("| %s bandwidth | %s | %s | %s | %s |" % (
+            op.upper(), human(s), "%.4f" % a if a else "failed",
+            "%.4f" % b if b else "failed", ratio))
+for s in lat_sizes:
+    found = tp_results("tp-lat-%d" % s)
+    env = env or (found[0][1] if found else None)
+    a = med([r["lat_us"]["p50"] for r, _ in found if r.get("lat_us")])
+    b = pt_lat(s)
+    ratio = "%.2fx" % (a / b) if a and b else "n/a"
+    lines.append("| WRITE latency (one-way p50, us) | %s | %s | %s | %s |" % (
+        human(s), "%.2f" % a if a else "failed", "%.2f" % b if b else "failed", ratio))
+
+head = "| measure | size | tierperf | perftest | tierperf / perftest |\n|---|---|---|---|---|"
+print(head)
+print("\n".join(lines))
+
+cpu = env["environment"]["cpu_model"] if env else "?"
+kernel = env["environment"]["kernel"] if env else "?"
+link = env["environment"]["links"][0] if env else {}
+try:
+    params = open(os.path.join(out, "perftest-params.txt")).read().strip()
+except OSError:
+    params = ""
+host_cpu = "?"
+try:
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            host_cpu = line.split(":", 1)[1].strip()
+            break
+except OSError:
+    pass
+ncpu = os.cpu_count()
+with open(md, "w") as f:
+    f.write("# tierperf verbs vs perftest on soft-RoCE (rxe) in a qemu guest\n\n")
+    f.write("Written by `scripts/bench-verbs-vs-perftest.sh` from one run; do not edit by hand.\n\n")
+    f.write("- Machine: %d-core %s host (Debian 12 VM, shared with other jobs), running a "
+            "qemu TCG guest (`%s`, 2 vCPUs, kernel %s)\n" % (ncpu, host_cpu, cpu, kernel))
+    f.write("- Link: %s, driver %s, %s, line rate reported %s Gbit/s, MTU %s\n" % (
+        link.get("device"), link.get("driver"), link.get("detail", "").split(";")[0],
+        link.get("line_rate_gbit"), link.get("mtu")))
+    f.write("- Same guest, same run, the tools alternating point by point; median of %d "
+            "repetitions each; tx depth %s for both; about %s s per bandwidth point; both "
+            "ranks/processes on the one rxe device\n" % (reps, depth, dur))
+    f.write("- Units: Gbit/s = 10^9 bit/s (perftest's BW average, in 2^20 B/s, converted); latency one-way "
+            "(RTT/2) median in microseconds\n")
+    if params:
+        f.write("- perftest parameters (all runs): %s\n" % "; ".join(p.strip(" -|") for p in params.splitlines()))
+    f.write("\nrxe under TCG emulation is CPU-bound and noisy; the absolute figures say "
+            "nothing about real NICs.  Compare the ratios.\n\n")
+    f.write(head + "\n" + "\n".join(lines) + "\n")
+print("bench: wrote %s" % md, file=sys.stderr)
+PY
