@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# test_tcp_stranger.sh: strangers on the TCP data ports do not disturb a
+# run.  `mpirun -np 2 tierperf run --transport tcp --verify` runs while a
+# background loop finds the tierperf processes' listening ports (ss -tlnp)
+# and throws stray clients at them: garbage, a wrong-secret hello, an
+# immediate close, and a silent connection held open.  The run must
+# finish with exit 0, every result verified ok, each stranger dropped and
+# logged naming its address, and the listeners bound only to the chosen
+# address (--if lo), never to 0.0.0.0.
+#   args: BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build=$(cd "${1:?usage: test_tcp_stranger.sh BUILD_DIR SOURCE_DIR}" && pwd)
+src=$(cd "${2:-.}" && pwd)
+bin="$build/tierperf"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+[ -x "$bin" ] || fail "$bin not built"
+command -v ss >/dev/null || fail "ss (iproute2) not installed"
+
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+[ -f "$src/tests/lsan.supp" ] && export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$src/tests/lsan.supp:print_suppressions=0}"
+tmp=$(mktemp -d)
+strays=""
+cleanup() {
+  [ -n "$strays" ] && kill "$strays" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# Only our ranks: tagged through the environment, found in /proc.
+export TIERPERF_E2E_TAG="$tmp"
+timeout 300 mpirun -np 2 --oversubscribe --bind-to none --mca btl self,vader \
+  "$bin" run --transport tcp --if lo --streams 2 --verify --sizes 64K,1M \
+  --duration 1.5 --lat-iters 300 --timeout 20 --out "$tmp/run.json" >"$tmp/run.out" 2>&1 &
+launcher=$!
+unset TIERPERF_E2E_TAG
+
+our_pids() {
+  local p
+  for p in $(pgrep -x tierperf 2>/dev/null || true); do
+    { tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null | grep -qx "TIERPERF_E2E_TAG=$tmp" && echo "$p"
+  done
+  return 0
+}
+
+# "addr:port" of every TCP listener of the given pids.
+listeners() {
+  local p
+  for p in "$@"; do
+    ss -tlnpH 2>/dev/null | grep -F "pid=$p," | awk '{print $4}'
+  done
+  return 0
+}
+
+stray_round() {   # port: one of each kind of stranger
+  local port=$1
+  { exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET / HTTP/1.0\r\n\r\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' >&3 && exec 3>&-; } 2>/dev/null || true
+  # a hello-shaped message ("TPT1", kind 1, ranks 1->0) with a wrong secret
+  { exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'TPT1\0\0\0\001\0\0\0\001\0\0\0\0\0\0\0\0\0\0\0\001BADSECRTnoncenon' >&3 && exec 3>&-; } 2>/dev/null || true
+  { exec 3<>"/dev/tcp/127.0.0.1/$port" && exec 3>&-; } 2>/dev/null || true
+}
+
+pids=""
+for _ in $(seq 3000); do    # MPI start-up under ASan on a busy machine can take minutes
+  pids=$(our_pids)
+  [ "$(wc -w <<<"$pids")" -ge 2 ] && [ -n "$(listeners $pids)" ] && break
+  kill -0 "$launcher" 2>/dev/null || break
+  sleep 0.05
+done
+ports=$(listeners $pids)
+[ -n "$ports" ] || { wait "$launcher" || true; cat "$tmp/run.out"; fail "no listening port of the tierperf ranks found"; }
+echo "tierperf ranks $pids listening on: $ports"
+for a in $ports; do
+  case "$a" in 127.0.0.1:*) ;; *) fail "listener on $a, not only on the chosen address 127.0.0.1";; esac
+done
+
+# Strangers for as long as the run lasts, plus one silent connection.
+(
+  silent_port=${ports%%$'\n'*}
+  exec 4<>"/dev/tcp/127.0.0.1/${silent_port##*:}" || true
+  while kill -0 "$launcher" 2>/dev/null; do
+    for a in $ports; do stray_round "${a##*:}"; done
+    echo round >>"$tmp/rounds"
+    sleep 0.2
+  done
+) &
+strays=$!
+
+set +e
+wait "$launcher"
+rc=$?
+set -e
+kill "$strays" 2>/dev/null || true
+wait "$strays" 2>/dev/null || true
+strays=""
+
+cat "$tmp/run.out"
+[ "$rc" -eq 0 ] || fail "tierperf run exit $rc with strangers on its ports"
+rounds=$(wc -l <"$tmp/rounds" 2>/dev/null || echo 0)
+[ "$rounds" -ge 2 ] || fail "only $rounds stranger rounds ran during the measurement"
+python3 "$src/tests/e2e/run_json_check.py" "$tmp/run.json" --ranks 2 --pattern pairs \
+  --transport tcp --sizes 65536,1048576 --pairs 0-1 --verify || fail "results file check"
+grep -q "warning: tcp: dropped connection from 127.0.0.1:" "$tmp/run.out" ||
+  fail "no stranger was logged as dropped"
+for why in "not a tierperf hello" "wrong secret" "closed before completing a hello"; do
+  grep -q "$why" "$tmp/run.out" || fail "no stranger dropped with reason '$why'"
+done
+echo "PASS: $rounds stranger rounds, $(grep -c 'dropped connection' "$tmp/run.out") dropped, run verified"

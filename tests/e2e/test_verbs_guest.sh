@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# test_verbs_guest.sh: the ibverbs transport for real, on soft-RoCE (rxe0)
+# in a qemu guest (scripts/guest/run.sh): the verbs unit test with its
+# device tests required (TIERPERF_REQUIRE_RDMA=1), then `mpirun -np 2
+# tierperf run --transport verbs --verify` for --rdma-op write, read and
+# send at small sizes, each results file checked (run_json_check.py plus
+# the verbs facts: rdma_op, driver rdma_rxe, line rate, verify ok).  On
+# the host: --transport verbs without a device fails with one line.
+# Fails with a clear message when the guest cannot boot.
+#   args: BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build=$(cd "${1:?usage: test_verbs_guest.sh BUILD_DIR SOURCE_DIR}" && pwd)
+src=$(cd "${2:-.}" && pwd)
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+[ -x "$build/tierperf" ] || fail "$build/tierperf not built"
+# (help captured first: grep -q closing the pipe early fails it under pipefail)
+help_text=$("$build/tierperf" run --help 2>&1 || true)
+if ! grep -qE '^ +verbs ' <<<"$help_text"; then
+  fail "this build has no verbs transport (libibverbs-dev/librdmacm-dev missing at configure time?)"
+fi
+[ -x "$build/test_transport_verbs" ] || fail "$build/test_transport_verbs not built"
+command -v qemu-system-x86_64 >/dev/null ||
+  fail "qemu-system-x86_64 missing: run scripts/install-deps.sh guest"
+
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+[ -f "$src/tests/lsan.supp" ] && export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$src/tests/lsan.supp:print_suppressions=0}"
+
+# ---- on this host: no RDMA device means one clear line, exit non-zero ----
+if [ ! -d /sys/class/infiniband ] || [ -z "$(ls -A /sys/class/infiniband 2>/dev/null)" ]; then
+  echo "== host without RDMA: --transport verbs"
+  set +e
+  # detect_leaks=0: under ASan a rank that fails its transport's init hangs
+  # in LeakSanitizer's report of MPI's allocations (any transport)
+  out=$(ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        timeout 120 mpirun -np 2 --oversubscribe --bind-to none -x ASAN_OPTIONS "$build/tierperf" run \
+        --transport verbs --sizes 4K --quiet --out "$(mktemp -u)" 2>&1)
+  rc=$?
+  set -e
+  [ $rc -ne 0 ] || fail "--transport verbs without a device exited 0"
+  grep -q "verbs: no RDMA device found" <<<"$out" || { echo "$out"; fail "no 'no RDMA device found' line"; }
+  [ "$(grep -c 'tierperf\[0\]: error: verbs:' <<<"$out")" -eq 1 ] ||
+    { echo "$out"; fail "rank 0 should say it in one line"; }
+fi
+
+# ---- in the guest ----
+# The guest sees everything read-only (writes land in its tmpfs overlay)
+# except the shared work folder $out, so its results go there.
+work=$(mktemp -d "$build/verbs-guest.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+out="$work/g"
+mkdir -p "$out"
+cat > "$work/guest.sh" <<EOF
+set -u
+# LeakSanitizer's exit-time check hangs inside this guest (its
+# stop-the-world never returns); leaks are checked by the host's tests.
+export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}detect_leaks=0"
+export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader,tcp OMPI_MCA_osc=^ucx OMPI_MCA_btl_tcp_if_include=lo
+cd "$src"
+echo "== unit test (device tests required)"
+TIERPERF_REQUIRE_RDMA=1 timeout 400 "$build/test_transport_verbs" --jobs 1 > "$out/unit.log" 2>&1
+echo \$? > "$out/unit.rc"
+tail -n 3 "$out/unit.log"
+for op in write read send; do
+  echo "== tierperf run --rdma-op \$op --verify"
+  timeout 200 mpirun -np 2 --bind-to none -x ASAN_OPTIONS "$build/tierperf" run --transport verbs \
+      --rdma-op \$op --verify --sizes 1,4K,64K --duration 0.05 --warmup 16 --lat-iters 100 \
+      --timeout 60 --out "$out/run-\$op.json" > "$out/run-\$op.log" 2>&1
+  echo \$? > "$out/run-\$op.rc"
+  tail -n 4 "$out/run-\$op.log"
+done
+EOF
+
+echo "== booting the soft-RoCE guest"
+set +e
+"$src/scripts/guest/run.sh" --timeout 800 --work "$out" --env LSAN_OPTIONS \
+  --env ASAN_OPTIONS --env UBSAN_OPTIONS -- bash "$work/guest.sh"
+rc=$?
+set -e
+[ $rc -ne 97 ] || fail "the soft-RoCE guest did not boot or did not finish (see above)"
+[ $rc -eq 0 ] || fail "the guest script exited $rc"
+
+[ -f "$out/unit.rc" ] || fail "the unit test did not run in the guest"
+if [ "$(cat "$out/unit.rc")" != 0 ]; then
+  cat "$out/unit.log"
+  fail "test_transport_verbs failed in the guest (exit $(cat "$out/unit.rc"))"
+fi
+grep -q "Failing: 0 | Crashing: 0" "$out/unit.log" || { cat "$out/unit.log"; fail "unit test summary"; }
+if grep -q "^\[SKIP\].*stream_write" "$out/unit.log"; then fail "device tests skipped in the guest"; fi
+
+for op in write read send; do
+  [ "$(cat "$out/run-$op.rc" 2>/dev/null)" = 0 ] ||
+    { cat "$out/run-$op.log" 2>/dev/null; fail "tierperf run --rdma-op $op failed in the guest"; }
+  python3 "$src/tests/e2e/run_json_check.py" "$out/run-$op.json" --ranks 2 --pattern pairs \
+    --transport verbs --sizes 1,4096,65536 --verify || fail "run-$op.json"
+  python3 - "$out/run-$op.json" "$op" <<'PY' || fail "run-$op.json: verbs facts"
+import json, sys
+d = json.load(open(sys.argv[1]))
+op = sys.argv[2]
+assert d["options"]["rdma_op"] == op, d["options"]["rdma_op"]
+for link in d["environment"]["links"]:
+    assert link["driver"] == "rdma_rxe", link
+    assert link["line_rate_gbit"] > 0 and link["mtu"] >= 256, link
+    assert "RoCE v2" in link["detail"] and link["address"] == "198.18.0.1", link
+for r in d["results"]:
+    assert r["error"] is None and r["verify"] == "ok", r
+    assert r["bw_gbit_s"] > 0 and r["lat_us"]["p50"] > 0, r
+    assert r["line_rate_gbit"] > 0, r
+print("run-%s.json: %d results, verified, on rxe0" % (op, len(d["results"])))
+PY
+done
+echo "PASS"

@@ -1,0 +1,360 @@
+/* test_answers_check.c: acceptance profiles (built-in and YAML, with errors
+ * naming file and field), per-tier thresholds, a threshold just met and just
+ * missed, failed pairs, outliers and the JUnit output. */
+#include <math.h>
+
+#include "answers/ans_check.h"
+#include "answers/ans_profile.h"
+#include "ans_test_util.h"
+
+static const struct ans_check_opts default_opts = {.size = -1, .outlier_pct = 20};
+
+/* The check borrows node names from the run: free *run_p after it. */
+static struct ans_check run_check(const char *fixture, const char *profile_yaml_or_name,
+                                  const struct ans_check_opts *opts, struct ans_profile *prof,
+                                  cJSON **run_p)
+{
+    struct tp_error err = {0};
+    struct ans_check c;
+    if (ans_profile_builtin_text(profile_yaml_or_name) != NULL)
+        cr_assert_eq(ans_profile_load(profile_yaml_or_name, prof, &err), TP_OK, "%s", err.msg);
+    else
+        cr_assert_eq(ans_profile_parse(profile_yaml_or_name, strlen(profile_yaml_or_name),
+                                       "test.yaml", prof, &err), TP_OK, "%s", err.msg);
+    cJSON *run = load_fixture(fixture);
+    cr_assert_eq(ans_check_run(run, fixture, prof, opts, &c, &err), TP_OK, "%s", err.msg);
+    *run_p = run;
+    return c;
+}
+
+static const struct ans_check_pair *find_pair(const struct ans_check *c, const char *src,
+                                              const char *dst)
+{
+    for (size_t i = 0; i < c->pairs.n; i++)
+        if (strcmp(c->v[i].pair->src, src) == 0 && strcmp(c->v[i].pair->dst, dst) == 0)
+            return &c->v[i];
+    cr_assert_fail("pair %s->%s not found", src, dst);
+    return NULL;
+}
+
+Test(check, builtin_profiles_load_and_match_shipped_yaml)
+{
+    struct tp_error err = {0};
+    struct ans_profile p;
+    cr_assert_eq(ans_profile_builtin_count(), 3);
+    for (size_t i = 0; i < ans_profile_builtin_count(); i++) {
+        const char *name = ans_profile_builtin_name(i);
+        char path[128];
+        cr_assert_eq(ans_profile_load(name, &p, &err), TP_OK, "%s", err.msg);
+        cr_assert_str_eq(p.name, name);
+        cr_assert_geq(p.nrules, 1);
+        snprintf(path, sizeof(path), "profiles/%s.yaml", name);
+        char *file = read_text(path);
+        cr_assert_str_eq(file, ans_profile_builtin_text(name), "%s differs from the built-in", path);
+        free(file);
+    }
+    cr_assert_eq(ans_profile_load("test-dev", &p, &err), TP_OK);
+    cr_assert_float_eq(p.rules[0].min_bw_gbit, 0.1, 1e-12);
+    cr_assert_float_eq(p.rules[0].max_lat_us[ANS_P50], 1000, 1e-9);
+    cr_assert_eq(ans_profile_load("large-scale-ai", &p, &err), TP_OK);
+    cr_assert_float_eq(p.rules[0].min_bw_gbit, 10, 1e-12);
+    cr_assert_eq(ans_profile_load("sme-production", &p, &err), TP_OK);
+    cr_assert_eq(p.nrules, 2);
+    cr_assert_float_eq(p.rules[1].min_bw_gbit, 10, 1e-12);
+    cr_assert_str_eq(p.rules[1].nodes, "storage");
+}
+
+Test(check, example_custom_profile_parses)
+{
+    struct tp_error err = {0};
+    struct ans_profile p;
+    cr_assert_eq(ans_profile_load("profiles/example-custom.yaml", &p, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(p.nrules, 3);
+    cr_assert_eq(p.rules[0].tiers, 1ULL << 1);
+    cr_assert_float_eq(p.rules[0].max_lat_us[ANS_P99], 20, 1e-9);
+    cr_assert_eq(p.rules[1].tiers, (1ULL << 2) | (1ULL << 3));
+    cr_assert_eq(p.rules[1].size, 4194304);
+}
+
+/* Each bad profile: the message names the file, the line and the field. */
+Test(check, bad_profiles_name_file_and_field)
+{
+    static const struct {
+        const char *yaml, *want;
+    } cases[] = {
+        {"name: x\nrules:\n  - name: r\n    speed: 10Gbit/s\n", "bad.yaml:4: rule 'r' speed: unknown key"},
+        {"name: x\nrules:\n  - name: r\n    min_bandwidth: fast\n", "bad.yaml:4: rule 'r' min_bandwidth: expected a bandwidth"},
+        {"name: x\nrules:\n  - name: r\n    tiers: [1, x]\n", "rule 'r' tiers: expected tier numbers"},
+        {"name: x\nrules:\n  - name: r\n    tiers: 99\n", "rule 'r' tiers"},
+        {"name: x\nrules:\n  - name: r\n    max_latency: {p42: 1ms}\n", "rule 'r' max_latency.p42: unknown percentile"},
+        {"name: x\nrules:\n  - name: r\n    max_latency: {p99: soon}\n", "rule 'r' max_latency.p99"},
+        {"name: x\nrules:\n  - name: r\n    max_latency: 5\n", "max_latency: expected a mapping"},
+        {"name: x\nrules:\n  - name: r\n    size: huge\n", "rule 'r' size"},
+        {"name: x\nrules:\n  - name: r\n    size: 2e80\n", "rule 'r' size: expected a message size"},
+        {"name: x\nrules:\n  - name: r\n    nodes: \"(\"\n", "rule 'r' nodes: expected a POSIX"},
+        {"name: x\nrules: []\n", "rules: a profile needs at least one rule"},
+        {"name: x\nrules: 5\n", "rules: expected a list"},
+        {"name: x\ncolour: red\nrules:\n  - min_bandwidth: 1\n", "bad.yaml:2: colour: unknown key"},
+        {"- just\n- a list\n", "profile: expected a mapping"},
+        {"", "profile: expected a mapping"},
+        {"name: [unclosed\n", "bad.yaml:"},
+        {"rules:\n  - 5\n", "rules[]: each rule must be a mapping"},
+        {"rules:\n  - name: r\n    tiers:\n", "bad.yaml:3: rule 'r' tiers: expected a tier number"},
+        {"name: [a]\nrules:\n  - min_bandwidth: 1\n", "bad.yaml:1: name: expected a string"},
+    };
+    char dir[64], path[128];
+    scratch_dir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/bad.yaml", dir);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct tp_error err = {0};
+        struct ans_profile p;
+        write_text(path, cases[i].yaml);
+        cr_assert_neq(ans_profile_load(path, &p, &err), TP_OK, "case %zu accepted", i);
+        cr_assert(strstr(err.msg, cases[i].want) != NULL, "case %zu: '%s' lacks '%s'", i,
+                  err.msg, cases[i].want);
+        cr_assert(strstr(err.msg, "bad.yaml") != NULL, "case %zu: no file in '%s'", i, err.msg);
+        cr_assert_null(strchr(err.msg, '\n'), "case %zu: not one line", i);
+    }
+    unlink(path);
+    struct tp_error err = {0};
+    struct ans_profile p;
+    cr_assert_neq(ans_profile_load(dir, &p, &err), TP_OK);
+    cr_assert(strstr(err.msg, "cannot read the profile"), "%s", err.msg);
+    rmdir(dir);
+    cr_assert_neq(ans_profile_load("no-such-profile", &p, &err), TP_OK);
+    cr_assert(strstr(err.msg, "test-dev, sme-production, large-scale-ai") != NULL, "%s", err.msg);
+}
+
+/* sme-production: n0->n1 meets 1 Gbit/s and 1 ms exactly; n2->n3 misses the
+ * bandwidth by 1 Mbit/s, n4->n5 the latency by 0.1 us. */
+Test(check, threshold_just_met_and_just_missed)
+{
+    struct ans_profile prof;
+    cJSON *run;
+    struct ans_check c = run_check("threshold.json", "sme-production", &default_opts, &prof, &run);
+    const struct ans_check_pair *met = find_pair(&c, "n0", "n1");
+    const struct ans_check_pair *bw = find_pair(&c, "n2", "n3");
+    const struct ans_check_pair *lat = find_pair(&c, "n4", "n5");
+    cr_assert(met->judged && !met->failed, "%s", met->reason);
+    cr_assert(bw->failed);
+    cr_assert(strstr(bw->reason, "bandwidth 999 Mbit/s < 1 Gbit/s") != NULL, "%s", bw->reason);
+    cr_assert(lat->failed);
+    cr_assert(strstr(lat->reason, "latency p50 1000.1 us > 1000 us") != NULL, "%s", lat->reason);
+    cr_assert_eq(c.judged, 3);
+    cr_assert_eq(c.failed, 2);
+    cr_assert_not(ans_check_passed(&c, &default_opts));
+    ans_check_free(&c);
+    cJSON_Delete(run);
+}
+
+Test(check, errors_and_verify_failures_fail_their_pair)
+{
+    struct ans_profile prof;
+    cJSON *run;
+    struct ans_check c = run_check("bad_pair.json", "test-dev", &default_opts, &prof, &run);
+    const struct ans_check_pair *reset = find_pair(&c, "a3", "a4");
+    const struct ans_check_pair *corrupt = find_pair(&c, "a0", "a7");
+    cr_assert(reset->failed && strstr(reset->reason, "peer a4 reset the connection"), "%s",
+              reset->reason);
+    cr_assert(corrupt->failed && strstr(corrupt->reason, "data verification failed"), "%s",
+              corrupt->reason);
+    cr_assert_eq(c.failed, 2);
+    cr_assert_eq(c.ntiers, 2);
+    cr_assert_eq(c.tiers[0].failed, 1);   /* one bad pair in tier 1 */
+    cr_assert_eq(c.tiers[1].failed, 1);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+}
+
+/* Tier 1 needs 90 Gbit/s, tier 2 39 Gbit/s (one pair measured 38), tier 3
+ * is not judged at all. */
+Test(check, per_tier_thresholds)
+{
+    static const char *yaml =
+        "name: tiers\nrules:\n"
+        "  - name: leaf\n    tiers: [1]\n    min_bandwidth: 90Gbit/s\n"
+        "  - name: spine\n    tier: 2\n    min_bandwidth: 39Gbit/s\n";
+    struct ans_profile prof;
+    cJSON *run;
+    struct ans_check c = run_check("recommend.json", yaml, &default_opts, &prof, &run);
+    size_t judged[4] = {0}, failed[4] = {0};
+    for (size_t i = 0; i < c.pairs.n; i++) {
+        int t = c.v[i].pair->tier;
+        cr_assert(t >= 0 && t <= 3);
+        judged[t] += c.v[i].judged;
+        failed[t] += c.v[i].failed;
+        if (c.v[i].failed)
+            cr_assert(strstr(c.v[i].reason, "spine: bandwidth 38 Gbit/s < 39 Gbit/s"), "%s",
+                      c.v[i].reason);
+    }
+    cr_assert_eq(judged[0], 0);   /* same node is never judged unless listed */
+    cr_assert_eq(judged[1], 3);
+    cr_assert_eq(judged[2], 4);
+    cr_assert_eq(judged[3], 0);
+    cr_assert_eq(failed[1], 0);
+    cr_assert_eq(failed[2], 1);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+}
+
+Test(check, rule_size_judges_that_size_only)
+{
+    /* at 64 KiB every pair of recommend.json runs at a quarter speed */
+    static const char *yaml = "rules:\n  - tiers: [1]\n    size: 64KiB\n    min_bandwidth: 30Gbit/s\n";
+    struct ans_profile prof;
+    cJSON *run;
+    struct ans_check c = run_check("recommend.json", yaml, &default_opts, &prof, &run);
+    cr_assert_eq(c.judged, 3);
+    cr_assert_eq(c.failed, 3);   /* 23-24 Gbit/s < 30 */
+    ans_check_free(&c);
+    cJSON_Delete(run);
+}
+
+Test(check, nodes_regex_selects_pairs)
+{
+    static const char *yaml = "rules:\n  - nodes: \"^r[01]$\"\n    min_bandwidth: 1Tbit/s\n";
+    struct ans_profile prof;
+    cJSON *run;
+    struct ans_check c = run_check("recommend.json", yaml, &default_opts, &prof, &run);
+    for (size_t i = 0; i < c.pairs.n; i++) {
+        const struct ans_pair *p = c.v[i].pair;
+        int sel = p->tier != 0 && (!strcmp(p->src, "r0") || !strcmp(p->src, "r1") ||
+                                   !strcmp(p->dst, "r0") || !strcmp(p->dst, "r1"));
+        cr_assert_eq(c.v[i].judged, sel, "%s->%s", p->src, p->dst);
+    }
+    ans_check_free(&c);
+    cJSON_Delete(run);
+}
+
+/* outlier.json: tier 1 at ~10 Gbit/s and o3->o4 at 7.5, far above
+ * test-dev's 100 Mbit/s but 25% below the tier median. */
+Test(check, outlier_flagged_but_passes_unless_asked)
+{
+    struct ans_profile prof;
+    cJSON *run;
+    struct ans_check c = run_check("outlier.json", "test-dev", &default_opts, &prof, &run);
+    cr_assert_eq(c.outliers, 1);
+    const struct ans_check_pair *o = find_pair(&c, "o3", "o4");
+    cr_assert(o->outlier && !o->failed);
+    cr_assert(strstr(o->reason, "25% below tier 1 median 10 Gbit/s"), "%s", o->reason);
+    cr_assert_not(find_pair(&c, "o0", "o5")->outlier);   /* no tier: no median to compare */
+    cr_assert(ans_check_passed(&c, &default_opts));
+    ans_check_free(&c);
+    cJSON_Delete(run);
+
+    struct ans_check_opts strict = {.size = -1, .outlier_pct = 20, .fail_outliers = 1};
+    c = run_check("outlier.json", "test-dev", &strict, &prof, &run);
+    cr_assert(find_pair(&c, "o3", "o4")->failed);
+    cr_assert_not(ans_check_passed(&c, &strict));
+    ans_check_free(&c);
+    cJSON_Delete(run);
+
+    struct ans_check_opts loose = {.size = -1, .outlier_pct = 30};
+    c = run_check("outlier.json", "test-dev", &loose, &prof, &run);
+    cr_assert_eq(c.outliers, 0);   /* 25% below is within 30% */
+    ans_check_free(&c);
+    cJSON_Delete(run);
+}
+
+Test(check, junit_well_formed_and_escaped)
+{
+    struct ans_profile prof;
+    struct tp_error err = {0};
+    char dir[64], path[128];
+    cJSON *run;
+    struct ans_check c = run_check("bad_pair.json", "test-dev", &default_opts, &prof, &run);
+
+    scratch_dir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/junit.xml", dir);
+    cr_assert_eq(ans_check_write_junit(&c, &prof, path, &err), TP_OK, "%s", err.msg);
+    char *xml = read_text(path);
+    const char *why = xml_check(xml);
+    cr_assert_null(why, "%s:\n%s", why, xml);
+    cr_assert(strstr(xml, "<testsuites name=\"tierperf check test-dev\" tests=\"9\" failures=\"2\">"),
+              "%s", xml);
+    cr_assert_eq(count_of(xml, "<testsuite "), 2);
+    cr_assert_eq(count_of(xml, "<testcase "), 9);
+    cr_assert_eq(count_of(xml, "<failure "), 2);
+    cr_assert(strstr(xml, "a3-&gt;a4"), "arrow in the name not escaped");
+    free(xml);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+
+    /* hostile names and messages stay inside their attributes */
+    run = parse_run(
+        "{\"results\":[{\"src_node\":\"a<b&\\\"c'\",\"dst_node\":\"d]]>e\",\"tier\":1,"
+        "\"size_bytes\":8,\"bw_gbit_s\":1,\"error\":\"</failure><x>&\"}]}");
+    cr_assert_eq(ans_check_run(run, "t", &prof, &default_opts, &c, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(ans_check_write_junit(&c, &prof, path, &err), TP_OK);
+    xml = read_text(path);
+    cr_assert_null(xml_check(xml), "%s:\n%s", xml_check(xml), xml);
+    cr_assert(strstr(xml, "a&lt;b&amp;&quot;c&#39;-&gt;d]]&gt;e"), "%s", xml);
+    cr_assert(strstr(xml, "&lt;/failure&gt;&lt;x&gt;&amp;"), "%s", xml);
+    free(xml);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+
+    cr_assert_neq(ans_check_write_junit(&c, &prof, "/nonexistent/dir/j.xml", &err), TP_OK);
+    cr_assert(strstr(err.msg, "/nonexistent/dir/j.xml"), "%s", err.msg);
+    unlink(path);
+    rmdir(dir);
+}
+
+Test(check, empty_and_odd_runs_do_not_pass)
+{
+    struct ans_profile prof;
+    struct tp_error err = {0};
+    struct ans_check c;
+    cr_assert_eq(ans_profile_load("test-dev", &prof, &err), TP_OK);
+
+    cJSON *run = parse_run("{\"results\":[]}");
+    cr_assert_eq(ans_check_run(run, "empty", &prof, &default_opts, &c, &err), TP_OK);
+    cr_assert_eq(c.judged, 0);
+    cr_assert_not(ans_check_passed(&c, &default_opts));   /* nothing judged is no pass */
+    ans_check_free(&c);
+    cJSON_Delete(run);
+
+    /* tier null, no bandwidth, no latency: judged but unmeasured */
+    run = parse_run("{\"results\":[{\"src_node\":\"a\",\"dst_node\":\"b\",\"tier\":null,"
+                    "\"size_bytes\":8,\"lat_us\":null}]}");
+    cr_assert_eq(ans_check_run(run, "odd", &prof, &default_opts, &c, &err), TP_OK);
+    cr_assert_eq(c.judged, 1);
+    cr_assert_eq(c.unmeasured, 2);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+
+    run = parse_run("{\"results\":[{\"src_node\":\"a\",\"size_bytes\":8}]}");
+    cr_assert_neq(ans_check_run(run, "odd.json", &prof, &default_opts, &c, &err), TP_OK);
+    cr_assert_str_eq(err.msg, "odd.json: results[0]: dst_node missing or not a string");
+    cJSON_Delete(run);
+
+    run = parse_run("{\"results\":[{\"src_node\":\"a\",\"dst_node\":\"b\"}]}");
+    cr_assert_neq(ans_check_run(run, "odd.json", &prof, &default_opts, &c, &err), TP_OK);
+    cr_assert(strstr(err.msg, "results[0].size_bytes"), "%s", err.msg);
+    cJSON_Delete(run);
+}
+
+Test(check, journal_of_a_killed_run)
+{
+    char dir[64], path[128];
+    struct ans_profile prof;
+    struct tp_error err = {0};
+    struct ans_check c;
+    cJSON *run = NULL;
+
+    scratch_dir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/run.json.journal.jsonl", dir);
+    write_text(path,
+               "{\"run_header\":{\"pattern\":\"pairs\",\"transport\":\"tcp\"}}\n"
+               "{\"src_node\":\"a\",\"dst_node\":\"b\",\"tier\":1,\"size_bytes\":8,\"bw_gbit_s\":5}\n"
+               "{\"src_node\":\"b\",\"dst_node\":\"c\",\"tier\":1,\"size_by");
+    cr_assert_eq(results_load(path, &run, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(ans_profile_load("test-dev", &prof, &err), TP_OK);
+    cr_assert_eq(ans_check_run(run, path, &prof, &default_opts, &c, &err), TP_OK);
+    cr_assert_eq(c.pairs.n, 1);
+    cr_assert_eq(c.judged, 1);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+    unlink(path);
+    rmdir(dir);
+}

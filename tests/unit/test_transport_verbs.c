@@ -1,0 +1,498 @@
+/* test_transport_verbs.c: the ibverbs transport.  Everywhere: option and
+ * no-device errors are one clean line.  Where an RDMA device exists (the
+ * soft-RoCE guest of tests/e2e/test_verbs_guest.sh): two forked ranks,
+ * joined by a socketpair as control plane, stream verified data over
+ * RDMA WRITE, READ and SEND (ring wrap, small windows, several QPs,
+ * short last message, inline sizes, bidirectional), run ping-pongs, see
+ * a receiver's verification failure reach the sender, and see a dead
+ * peer end in an error instead of a hang.
+ *
+ * TIERPERF_REQUIRE_RDMA=1 turns "no device, skipped" into a failure (the
+ * guest run sets it, so the device tests cannot silently skip there). */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <errno.h>
+#include <infiniband/verbs.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "transports/transport.h"
+
+/* ---- helpers ---- */
+
+static int have_rdma_device(void)
+{
+    int n = 0;
+    struct ibv_device **l = ibv_get_device_list(&n);
+    if (l != NULL)
+        ibv_free_device_list(l);
+    return n > 0;
+}
+
+static void need_device(void)
+{
+    if (have_rdma_device())
+        return;
+    if (getenv("TIERPERF_REQUIRE_RDMA") != NULL)
+        cr_assert_fail("TIERPERF_REQUIRE_RDMA is set but there is no RDMA device");
+    cr_skip_test("no RDMA device here (tests/e2e/test_verbs_guest.sh runs this in a guest)");
+}
+
+static const struct tp_transport_ops *verbs(void)
+{
+    const struct tp_transport_ops *ops = tp_transport_find("verbs");
+    cr_assert_not_null(ops, "verbs transport not built in");
+    return ops;
+}
+
+static struct tp_config base_config(void)
+{
+    struct tp_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.tx_depth = 128;
+    cfg.qps = 1;
+    cfg.gid_index = -1;
+    cfg.inline_size = -1;
+    cfg.timeout_s = 10;
+    cfg.secret = 0x1234abcd5678ef00ull;
+    return cfg;
+}
+
+/* Reads what the test wrote to stderr (redirected by criterion). */
+static void stderr_text(char *out, size_t len)
+{
+    FILE *f;
+    size_t n;
+
+    fflush(stderr);
+    f = cr_get_redirected_stderr();
+    n = fread(out, 1, len - 1, f);
+    out[n] = '\0';
+}
+
+static void assert_one_line(const char *text, const char *needle)
+{
+    const char *nl = strchr(text, '\n');
+    cr_assert(nl != NULL && nl[1] == '\0', "not exactly one line: [%s]", text);
+    cr_assert(strstr(text, needle) != NULL, "line lacks '%s': %s", needle, text);
+}
+
+static tp_status_t sock_exchange(void *arg, int peer, const void *out, void *in,
+                                 size_t len)
+{
+    int fd = *(int *)arg;
+    size_t done = 0;
+
+    (void)peer;
+    for (const char *p = out; done < len;) {
+        ssize_t w = write(fd, p + done, len - done);
+        if (w <= 0)
+            return TP_ERR_PEER;
+        done += (size_t)w;
+    }
+    for (done = 0; done < len;) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (poll(&pfd, 1, 20000) != 1)
+            return TP_ERR_TIMEOUT;
+        ssize_t r = read(fd, (char *)in + done, len - done);
+        if (r <= 0)
+            return TP_ERR_PEER;
+        done += (size_t)r;
+    }
+    return TP_OK;
+}
+
+/* ---- one rank of a pair ---- */
+
+struct rank {
+    int id;
+    int fd;
+    const struct tp_transport_ops *ops;
+    void *ctx;
+    void *ep;
+    struct tp_mem mem;
+};
+
+typedef tp_status_t (*scenario_fn)(struct rank *r, const void *param);
+
+static tp_status_t rank_run(int id, int fd, const struct tp_config *cfg, scenario_fn fn,
+                            const void *param)
+{
+    struct rank r = {.id = id, .fd = fd, .ops = tp_transport_find("verbs")};
+    struct tp_ctrl ctrl = {.rank = id, .size = 2, .exchange = sock_exchange,
+                           .arg = &r.fd};
+    struct tp_error err = {0};
+    tp_status_t st;
+
+    if (tp_mem_open("host", &r.mem, &err) != TP_OK)
+        return TP_ERR_INTERNAL;
+    if ((st = r.ops->init(cfg, &ctrl, &r.ctx)) != TP_OK)
+        return st;
+    if ((st = r.ops->connect(r.ctx, 1 - id, &r.ep)) == TP_OK) {
+        st = fn(&r, param);
+        r.ops->disconnect(r.ctx, r.ep);
+    }
+    r.ops->finalize(r.ctx);
+    tp_mem_close(&r.mem);
+    return st;
+}
+
+/* Forks rank 1; runs rank 0 here; returns both statuses. */
+static void run_pair(const struct tp_config *cfg, scenario_fn fn, const void *param,
+                     tp_status_t *st0, tp_status_t *st1)
+{
+    int sv[2], wst = 0;
+    pid_t pid;
+
+    cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    fflush(NULL);
+    pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        close(sv[0]);
+        alarm(120);
+        _exit((int)-rank_run(1, sv[1], cfg, fn, param));
+    }
+    close(sv[1]);
+    *st0 = rank_run(0, sv[0], cfg, fn, param);
+    close(sv[0]);
+    cr_assert_eq(waitpid(pid, &wst, 0), pid);
+    cr_assert(WIFEXITED(wst), "rank 1 died (signal %d)", WTERMSIG(wst));
+    *st1 = (tp_status_t)-WEXITSTATUS(wst);
+}
+
+/* ---- data pattern ---- */
+
+static uint8_t pattern(uint64_t off, unsigned seed)
+{
+    return (uint8_t)((off * 131u) ^ (off >> 9) ^ seed);
+}
+
+struct hook {
+    unsigned seed;
+    uint64_t bytes;          /* checked or filled */
+    uint64_t corrupt_at;     /* check fails at this offset; UINT64_MAX: never */
+};
+
+static tp_status_t fill(void *arg, void *buf, size_t len, uint64_t off)
+{
+    struct hook *h = arg;
+    uint8_t *p = buf;
+    for (size_t i = 0; i < len; i++)
+        p[i] = pattern(off + i, h->seed);
+    h->bytes += len;
+    return TP_OK;
+}
+
+static tp_status_t check(void *arg, void *buf, size_t len, uint64_t off)
+{
+    struct hook *h = arg;
+    const uint8_t *p = buf;
+    if (off == h->corrupt_at)
+        return TP_ERR_VERIFY;
+    for (size_t i = 0; i < len; i++)
+        if (p[i] != pattern(off + i, h->seed)) {
+            fprintf(stderr, "byte %llu: got 0x%02x want 0x%02x\n",
+                    (unsigned long long)(off + i), p[i], pattern(off + i, h->seed));
+            return TP_ERR_VERIFY;
+        }
+    h->bytes += len;
+    return TP_OK;
+}
+
+/* ---- stream scenario ---- */
+
+struct stream_case {
+    size_t msg;
+    uint64_t bytes;
+    size_t ring;
+    int verify;
+    int bidir;
+    int batches;              /* the transfer split into this many calls */
+    uint64_t corrupt_at;
+};
+
+static tp_status_t alloc_ring(struct rank *r, struct tp_buf *b, size_t len)
+{
+    tp_status_t st;
+
+    memset(b, 0, sizeof(*b));
+    b->len = len;
+    b->mem = &r->mem;
+    if ((st = r->mem.ops->alloc(r->mem.ctx, len, &b->addr)) != TP_OK)
+        return st;
+    return r->ops->mem_reg(r->ctx, b);
+}
+
+static void free_ring(struct rank *r, struct tp_buf *b)
+{
+    r->ops->mem_dereg(r->ctx, b);
+    r->mem.ops->free(r->mem.ctx, b->addr, b->len);
+}
+
+static tp_status_t stream_scenario(struct rank *r, const void *param)
+{
+    const struct stream_case *c = param;
+    struct tp_buf ring_tx, ring_rx;
+    struct hook htx = {.seed = 0x11 + (unsigned)r->id, .corrupt_at = UINT64_MAX};
+    struct hook hrx = {.seed = 0x11 + (unsigned)(1 - r->id), .corrupt_at = c->corrupt_at};
+    uint64_t per = c->bytes / (uint64_t)c->batches;
+    tp_status_t st;
+
+    if ((st = alloc_ring(r, &ring_tx, c->ring)) != TP_OK)
+        return st;
+    if ((st = alloc_ring(r, &ring_rx, c->ring)) != TP_OK)
+        return st;
+    for (int b = 0; b < c->batches && st == TP_OK; b++) {
+        uint64_t off = per * (uint64_t)b;
+        uint64_t len = b + 1 == c->batches ? c->bytes - off : per;
+        struct tp_xfer tx = {.buf = &ring_tx, .msg_size = c->msg, .bytes = len,
+                             .offset0 = off, .fill = c->verify ? fill : NULL,
+                             .hook_arg = &htx};
+        struct tp_xfer rx = {.buf = &ring_rx, .msg_size = c->msg, .bytes = len,
+                             .offset0 = off, .check = c->verify ? check : NULL,
+                             .hook_arg = &hrx};
+        if (c->bidir)
+            st = r->ops->stream_bidir(r->ep, &tx, &rx);
+        else if (r->id == 0)
+            st = r->ops->stream_send(r->ep, &tx);
+        else
+            st = r->ops->stream_recv(r->ep, &rx);
+    }
+    if (st == TP_OK && c->verify) {
+        if ((c->bidir || r->id == 0) && htx.bytes != c->bytes)
+            st = TP_ERR_INTERNAL;
+        if ((c->bidir || r->id == 1) && hrx.bytes != c->bytes)
+            st = TP_ERR_VERIFY;
+    }
+    free_ring(r, &ring_tx);
+    free_ring(r, &ring_rx);
+    return st;
+}
+
+static void stream_cases(enum tp_rdma_op op)
+{
+    static const struct { int qps, depth; struct stream_case c; } cases[] = {
+        {1, 128, {4096, 256 << 10, 64 << 10, 1, 0, 1, UINT64_MAX}},
+        {3, 2, {1000, 50001, 3000, 1, 0, 2, UINT64_MAX}},      /* 3 slots, short last */
+        {2, 8, {1, 300, 16, 1, 0, 3, UINT64_MAX}},             /* inline, 1-byte */
+        {1, 4, {8192, 100000, 8192, 1, 0, 1, UINT64_MAX}},     /* one slot, > MTU */
+        {4, 16, {65536, 1 << 20, 256 << 10, 0, 0, 4, UINT64_MAX}}, /* no checks */
+        {2, 16, {4096, 128 << 10, 16 << 10, 1, 1, 2, UINT64_MAX}}, /* bidirectional */
+        {1, 16, {777, 1, 777, 1, 0, 1, UINT64_MAX}},           /* one byte in all */
+    };
+
+    need_device();
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct tp_config cfg = base_config();
+        tp_status_t st0, st1;
+        cfg.rdma_op = op;
+        cfg.qps = cases[i].qps;
+        cfg.tx_depth = cases[i].depth;
+        run_pair(&cfg, stream_scenario, &cases[i].c, &st0, &st1);
+        cr_expect_eq(st0, TP_OK, "case %zu: rank 0: %s", i, tp_status_string(st0));
+        cr_expect_eq(st1, TP_OK, "case %zu: rank 1: %s", i, tp_status_string(st1));
+    }
+}
+
+Test(verbs, stream_write) { stream_cases(TP_RDMA_WRITE); }
+Test(verbs, stream_read) { stream_cases(TP_RDMA_READ); }
+Test(verbs, stream_send) { stream_cases(TP_RDMA_SEND); }
+
+/* A receiver's failed check stops both sides with the check's status. */
+static void corrupt_case(enum tp_rdma_op op)
+{
+    struct stream_case c = {1024, 64 << 10, 8192, 1, 0, 1, 3 * 1024};
+    struct tp_config cfg = base_config();
+    tp_status_t st0, st1;
+
+    need_device();
+    cfg.rdma_op = op;
+    run_pair(&cfg, stream_scenario, &c, &st0, &st1);
+    cr_assert_eq(st1, TP_ERR_VERIFY, "receiver: %s", tp_status_string(st1));
+    cr_assert_eq(st0, TP_ERR_VERIFY, "sender: %s", tp_status_string(st0));
+}
+
+Test(verbs, verify_failure_reaches_sender_write) { corrupt_case(TP_RDMA_WRITE); }
+Test(verbs, verify_failure_reaches_sender_read) { corrupt_case(TP_RDMA_READ); }
+Test(verbs, verify_failure_reaches_sender_send) { corrupt_case(TP_RDMA_SEND); }
+
+/* ---- ping-pong ---- */
+
+static tp_status_t pingpong_scenario(struct rank *r, const void *param)
+{
+    static const size_t sizes[] = {1, 64, 4096};
+    enum { ITERS = 200 };
+    uint64_t rtt[ITERS];
+    struct tp_buf b;
+    tp_status_t st;
+
+    (void)param;
+    if ((st = alloc_ring(r, &b, 2 * 4096)) != TP_OK)
+        return st;
+    for (size_t s = 0; s < 3 && st == TP_OK; s++) {
+        memset(rtt, 0, sizeof(rtt));
+        st = r->ops->pingpong(r->ep, &b, sizes[s], ITERS, r->id == 0,
+                              r->id == 0 ? rtt : NULL);
+        for (int i = 0; st == TP_OK && r->id == 0 && i < ITERS; i++)
+            if (rtt[i] == 0 || rtt[i] > 10ull * 1000000000ull)
+                st = TP_ERR_INTERNAL;
+    }
+    free_ring(r, &b);
+    return st;
+}
+
+static void pingpong_case(enum tp_rdma_op op)
+{
+    struct tp_config cfg = base_config();
+    tp_status_t st0, st1;
+
+    need_device();
+    cfg.rdma_op = op;
+    run_pair(&cfg, pingpong_scenario, NULL, &st0, &st1);
+    cr_assert_eq(st0, TP_OK, "initiator: %s", tp_status_string(st0));
+    cr_assert_eq(st1, TP_OK, "responder: %s", tp_status_string(st1));
+}
+
+Test(verbs, pingpong_write) { pingpong_case(TP_RDMA_WRITE); }
+Test(verbs, pingpong_send) { pingpong_case(TP_RDMA_SEND); }
+Test(verbs, pingpong_read) { pingpong_case(TP_RDMA_READ); }
+
+/* ---- a dead peer ends in an error within the deadline, never a hang ---- */
+
+static tp_status_t dead_peer_scenario(struct rank *r, const void *param)
+{
+    const struct stream_case *c = param;
+
+    if (r->id == 1)
+        _exit(0);            /* connected, then gone: QPs die with the process */
+    return stream_scenario(r, c);
+}
+
+Test(verbs, dead_peer_is_an_error_not_a_hang)
+{
+    static const enum tp_rdma_op ops[] = {TP_RDMA_WRITE, TP_RDMA_READ};
+    struct stream_case c = {4096, 64 << 10, 16 << 10, 1, 0, 1, UINT64_MAX};
+
+    need_device();
+    for (size_t i = 0; i < 2; i++) {
+        struct tp_config cfg = base_config();
+        struct timespec a, b;
+        tp_status_t st0, st1;
+        cfg.rdma_op = ops[i];
+        cfg.timeout_s = 2;
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        run_pair(&cfg, dead_peer_scenario, &c, &st0, &st1);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        cr_expect(st0 == TP_ERR_TIMEOUT || st0 == TP_ERR_PEER, "op %zu: %s", i,
+                  tp_status_string(st0));
+        cr_expect(b.tv_sec - a.tv_sec < 30, "op %zu took %lld s", i,
+                  (long long)(b.tv_sec - a.tv_sec));
+    }
+}
+
+/* ---- link facts ---- */
+
+static tp_status_t link_scenario(struct rank *r, const void *param)
+{
+    struct tp_link_info info;
+    struct tp_buf b;
+    tp_status_t st;
+
+    (void)param;
+    if ((st = alloc_ring(r, &b, 4096)) != TP_OK)
+        return st;
+    st = r->ops->link_info(r->ctx, &info);
+    free_ring(r, &b);
+    if (st != TP_OK)
+        return st;
+    if (info.device[0] == '\0' || info.driver[0] == '\0' || info.model[0] == '\0' ||
+        info.line_rate_gbit <= 0 || info.mtu < 256 || info.address[0] == '\0' ||
+        strstr(info.detail, "host memory") == NULL)
+        return TP_ERR_INTERNAL;
+    return TP_OK;
+}
+
+Test(verbs, link_info_describes_the_port)
+{
+    struct tp_config cfg = base_config();
+    tp_status_t st0, st1;
+
+    need_device();
+    run_pair(&cfg, link_scenario, NULL, &st0, &st1);
+    cr_assert_eq(st0, TP_OK, "%s", tp_status_string(st0));
+    cr_assert_eq(st1, TP_OK, "%s", tp_status_string(st1));
+}
+
+/* ---- errors that need no device ---- */
+
+static tp_status_t init_only(const struct tp_config *cfg)
+{
+    struct tp_ctrl ctrl = {.rank = 0, .size = 2, .exchange = sock_exchange};
+    void *ctx = NULL;
+    tp_status_t st = verbs()->init(cfg, &ctrl, &ctx);
+
+    if (st == TP_OK)
+        verbs()->finalize(ctx);
+    return st;
+}
+
+Test(verbs, no_device_or_unknown_device_is_one_line, .init = cr_redirect_stderr)
+{
+    struct tp_config cfg = base_config();
+    char text[2048];
+    int have = have_rdma_device();
+
+    cfg.device = "nosuchdev7";
+    cr_assert_eq(init_only(&cfg), TP_ERR_NO_DEVICE);
+    stderr_text(text, sizeof(text));
+    assert_one_line(text, have ? "--device nosuchdev7 not found" : "no RDMA device found");
+}
+
+Test(verbs, automatic_choice_without_device_is_no_device, .init = cr_redirect_stderr)
+{
+    struct tp_config cfg = base_config();
+    char text[2048];
+
+    if (have_rdma_device())
+        cr_skip_test("an RDMA device is present (covered by the stream tests)");
+    cr_assert_eq(init_only(&cfg), TP_ERR_NO_DEVICE);
+    stderr_text(text, sizeof(text));
+    assert_one_line(text, "no RDMA device found");
+}
+
+Test(verbs, rdma_cm_says_not_implemented, .init = cr_redirect_stderr)
+{
+    struct tp_config cfg = base_config();
+    char text[2048];
+
+    cfg.use_rdma_cm = 1;
+    cr_assert_eq(init_only(&cfg), TP_ERR_UNSUPPORTED);
+    stderr_text(text, sizeof(text));
+    assert_one_line(text, "--rdma-cm is not implemented");
+}
+
+Test(verbs, bad_options_are_invalid, .init = cr_redirect_stderr)
+{
+    struct tp_config cfg = base_config();
+    char text[2048];
+
+    cfg.qps = 65;
+    cr_assert_eq(init_only(&cfg), TP_ERR_INVALID);
+    cfg = base_config();
+    cfg.tx_depth = 1 << 20;
+    cr_assert_eq(init_only(&cfg), TP_ERR_INVALID);
+    cfg = base_config();
+    cfg.bind_subnet = "198.18.0.0/40";
+    cr_assert_eq(init_only(&cfg), TP_ERR_INVALID);
+    stderr_text(text, sizeof(text));
+    cr_assert(strstr(text, "--qps 65") && strstr(text, "--tx-depth 1048576") &&
+              strstr(text, "--bind-subnet 198.18.0.0/40"), "%s", text);
+}
