@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "ans_units.h"
+#include "common/regex_guard.h"
 
 struct yctx {
     yaml_document_t *doc;
@@ -136,6 +137,12 @@ static tp_status_t parse_rule(struct yctx *c, yaml_node_t *n, size_t idx, struct
                 return bad(c, v, field, "expected a message size like 4MiB (1 byte to 2^53)");
         } else if (strcmp(ks, "nodes") == 0) {
             regex_t re;
+            char why[200];
+            if (vs != NULL && regex_guard_check(vs, why, sizeof(why)) != 0) {
+                char msg[240];
+                snprintf(msg, sizeof(msg), "regular expression %s", why);
+                return bad(c, v, field, msg);
+            }
             if (vs == NULL || strlen(vs) >= sizeof(r->nodes) ||
                 regcomp(&re, vs, REG_EXTENDED | REG_NOSUB) != 0)
                 return bad(c, v, field, "expected a POSIX extended regular expression");

@@ -4,6 +4,8 @@
  * become greedy: both change captures, not the yes/no answer. */
 #include "topo_regex.h"
 
+#include "common/regex_guard.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +192,10 @@ int topo_regex_compile(const char *pattern, regex_t *re, char *why, size_t whyle
     char *ere = topo_regex_translate(pattern, why, whylen);
     if (ere == NULL)
         return -1;
+    if (regex_guard_check(ere, why, whylen) != 0) {
+        free(ere);
+        return -1;
+    }
     int rc = regcomp(re, ere, REG_EXTENDED | REG_NOSUB);
     if (rc != 0) {
         char msg[160];

@@ -92,6 +92,8 @@ Test(check, bad_profiles_name_file_and_field)
         {"name: x\nrules:\n  - name: r\n    size: huge\n", "rule 'r' size"},
         {"name: x\nrules:\n  - name: r\n    size: 2e80\n", "rule 'r' size: expected a message size"},
         {"name: x\nrules:\n  - name: r\n    nodes: \"(\"\n", "rule 'r' nodes: expected a POSIX"},
+        {"name: x\nrules:\n  - name: r\n    nodes: \"^s*****x\"\n", "rule 'r' nodes: regular expression stacks repetition operators"},
+        {"name: x\nrules:\n  - name: r\n    nodes: \"((a{100}){100})\"\n", "rule 'r' nodes: regular expression nests counted repeats"},
         {"name: x\nrules: []\n", "rules: a profile needs at least one rule"},
         {"name: x\nrules: 5\n", "rules: expected a list"},
         {"name: x\ncolour: red\nrules:\n  - min_bandwidth: 1\n", "bad.yaml:2: colour: unknown key"},

@@ -364,6 +364,29 @@ Test(topo_regex, untranslatable_re2_is_refused_with_reason)
     }
 }
 
+/* glibc's regcomp takes seconds and gigabytes on short patterns that
+ * stack operators or nest counted repeats (found by fuzz_profile); RE2,
+ * what Volcano runs, refuses them too. */
+Test(topo_regex, costly_patterns_are_refused_before_regcomp)
+{
+    static const char *const costly[] = {"^s**", "a+*", "a?{2}", "a{2}*", "a{1001}",
+                                         "((a{100}){100})", "(x(a{40}){40})", "[ab]{10}{10}"};
+    static const char *const fine[] = {"^gpu-[0-9]+$", "(a{30}){30}", "a{1000}", "x{,}",
+                                       "(a*)*", "[*+]*", "\\*+", "rack-{1}-a", "^(ab|cd)?e*$"};
+    for (size_t i = 0; i < sizeof(costly) / sizeof(costly[0]); i++) {
+        char why[200] = "";
+        regex_t re;
+        cr_expect_eq(topo_regex_compile(costly[i], &re, why, sizeof(why)), -1, "%s compiled", costly[i]);
+        cr_expect(strstr(why, "repe") != NULL, "%s: reason '%s'", costly[i], why);
+    }
+    for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+        char why[200] = "";
+        regex_t re;
+        cr_expect_eq(topo_regex_compile(fine[i], &re, why, sizeof(why)), 0, "%s: %s", fine[i], why);
+        regfree(&re);
+    }
+}
+
 Test(topo_regex, anchored_literal_prefix)
 {
     cr_expect_eq(topo_regex_prefix("^gpu-node-[0-3]$"), strlen("gpu-node-"));
