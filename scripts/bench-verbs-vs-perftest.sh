@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench-verbs-vs-perftest.sh: tierperf's verbs transport beside perftest in
-# the same soft-RoCE guest run (scripts/guest/run.sh): RDMA WRITE and READ
-# bandwidth (ib_write_bw, ib_read_bw) and WRITE latency (ib_write_lat) at
+# the same soft-RoCE guest run (scripts/guest/run.sh): RDMA WRITE, READ and
+# SEND bandwidth (ib_write_bw, ib_read_bw, ib_send_bw) and WRITE latency
+# (ib_write_lat) at
 # the same sizes, tx depth and duration, interleaved size by size so both
 # see the same machine load.  Prints the ratios and writes
 # results/verbs-vs-perftest.md.  rxe under TCG is slow and noisy: compare
@@ -71,7 +72,7 @@ tp() {   # name args...
       { echo "tierperf \$name failed"; tail -5 "\$name.log"; }
 }
 for rep in \$(seq 1 $reps); do
-for op in write read; do
+for op in write read send; do
   for s in $bw_sizes; do
     # -n, not -D: perftest's duration mode sometimes reports 0 under TCG;
     # iterations for about $dur s at ~30 MB/s
@@ -141,7 +142,7 @@ def human(s):
 
 lines = []
 env = None
-for op in ("write", "read"):
+for op in ("write", "read", "send"):
     for s in bw_sizes:
         found = tp_results("tp-%s-%d" % (op, s))
         env = env or (found[0][1] if found else None)

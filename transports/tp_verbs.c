@@ -1,7 +1,7 @@
 /* tp_verbs.c: the ibverbs RDMA transport's ops table: option checks,
  * device context, connect/disconnect and link facts.  The work is in
  * tp_verbs_device.c (device/port/GID), tp_verbs_mr.c (registration),
- * tp_verbs_qp.c (QPs and connection data), tp_verbs_ctrl.c (control
+ * tp_verbs_qp.c (QPs and connection data), tp_verbs_cm.c (--rdma-cm), tp_verbs_ctrl.c (control
  * messages, deadlines), tp_verbs_stream*.c (bandwidth) and
  * tp_verbs_pingpong.c (latency). */
 #include "verbs_private.h"
@@ -31,11 +31,6 @@ static void verbs_finalize(void *vctx)
 
 static tp_status_t check_config(const struct tp_config *cfg)
 {
-    if (cfg->use_rdma_cm) {
-        tp_log_error("verbs: --rdma-cm is not implemented; connection data goes over "
-                     "MPI (drop --rdma-cm)");
-        return TP_ERR_UNSUPPORTED;
-    }
     if (cfg->qps < 0 || cfg->qps > VERBS_MAX_QPS) {
         tp_log_error("verbs: --qps %d: must be 1..%d", cfg->qps, VERBS_MAX_QPS);
         return TP_ERR_INVALID;

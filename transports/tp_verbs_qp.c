@@ -1,6 +1,7 @@
 /* tp_verbs_qp.c: connecting to a peer.  Creates the endpoint's CQs, its
  * RC data QPs and control QP, exchanges QPN/PSN/LID/GID/MTU over the
  * control plane (ctrl->exchange) and walks every QP INIT -> RTR -> RTS.
+ * With --rdma-cm, tp_verbs_cm.c connects the same QPs instead.
  * Buffer addresses and rkeys are not part of this exchange: buffers are
  * given per transfer, so they travel in each transfer's READY/SRC
  * control message instead. */
@@ -275,6 +276,11 @@ static tp_status_t ep_connect(struct verbs_ep *ep)
     uint64_t token_out = VERBS_CONN_MAGIC, token_in = 0;
     tp_status_t st;
 
+    if (ctx->cfg.use_rdma_cm) {
+        if ((st = verbs_cm_connect(ep)) != TP_OK)
+            return st;
+        goto barrier;
+    }
     memset(&local, 0, sizeof(local));
     memset(&remote, 0, sizeof(remote));
     local.magic = VERBS_CONN_MAGIC;
@@ -304,6 +310,7 @@ static tp_status_t ep_connect(struct verbs_ep *ep)
             return st;
     if ((st = qp_to_rts(ep, ep->cqp, cpsn, &remote.ctrl, &remote)) != TP_OK)
         return st;
+barrier:
     /* Nothing may be sent before the peer's QPs are ready to receive. */
     if ((st = ep_exchange(ep, &token_out, &token_in, sizeof(token_out),
                           "the ready-to-send barrier")) != TP_OK)
@@ -341,6 +348,7 @@ void verbs_ep_destroy(struct verbs_ep *ep)
 {
     if (ep == NULL)
         return;
+    verbs_cm_destroy(ep->cm);
     for (int i = 0; i < ep->nqps; i++)
         if (ep->qp[i] != NULL)
             ibv_destroy_qp(ep->qp[i]);

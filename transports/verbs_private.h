@@ -119,6 +119,7 @@ struct verbs_ep {
     struct verbs_inbox inbox;
     uint32_t tx_seq, rx_seq, pp_seq; /* per direction, same on both peers */
     tp_status_t broken;              /* first fatal error; TP_OK while usable */
+    struct verbs_cm *cm;             /* --rdma-cm connection ids, else NULL */
 };
 
 /* wr_id: kind in the top byte, QP index in the next, counter below. */
@@ -134,6 +135,12 @@ static inline uint64_t verbs_wr_id(enum verbs_wr_kind kind, unsigned qp,
 static inline unsigned verbs_wr_kind(uint64_t id) { return (unsigned)(id >> 56); }
 static inline unsigned verbs_wr_qp(uint64_t id) { return (unsigned)(id >> 48) & 0xff; }
 static inline uint64_t verbs_wr_n(uint64_t id) { return id & 0xffffffffffffull; }
+
+/* cm.c: --rdma-cm.  Connects the endpoint's QPs (created, in INIT) through
+ * librdmacm and moves them to RTS; fills ep->cm and ep->mtu. */
+struct verbs_cm;
+tp_status_t verbs_cm_connect(struct verbs_ep *ep);
+void verbs_cm_destroy(struct verbs_cm *cm);
 
 /* qp.c */
 tp_status_t verbs_ep_connect(struct verbs_ctx *ctx, int peer,

@@ -30,6 +30,8 @@ ip link set veth1 up && ip link set veth0 up || { log "veth setup failed"; finis
 if ! rdma link add rxe0 type rxe netdev veth0 >> "$work/output.log" 2>&1; then
     log "rdma link add rxe0 failed"; finish 92
 fi
+# rdma_ucm: /dev/infiniband/rdma_cm, for --rdma-cm (librdmacm)
+modprobe rdma_ucm >> "$work/output.log" 2>&1 || log "modprobe rdma_ucm failed (--rdma-cm will not work)"
 i=0
 while [ "$(cat /sys/class/infiniband/rxe0/ports/1/state 2>/dev/null)" != "4: ACTIVE" ]; do
     i=$((i + 1))

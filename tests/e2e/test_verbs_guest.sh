@@ -3,7 +3,8 @@
 # in a qemu guest (scripts/guest/run.sh): the verbs unit test with its
 # device tests required (TIERPERF_REQUIRE_RDMA=1), then `mpirun -np 2
 # tierperf run --transport verbs --verify` for --rdma-op write, read and
-# send at small sizes, each results file checked (run_json_check.py plus
+# send at small sizes, and write with --rdma-cm (QPs connected through
+# librdmacm), each results file checked (run_json_check.py plus
 # the verbs facts: rdma_op, driver rdma_rxe, line rate, verify ok).  On
 # the host: --transport verbs without a device fails with one line.
 # Fails with a clear message when the guest cannot boot.
@@ -61,10 +62,12 @@ echo "== unit test (device tests required)"
 TIERPERF_REQUIRE_RDMA=1 timeout 400 "$build/test_transport_verbs" --jobs 1 > "$out/unit.log" 2>&1
 echo \$? > "$out/unit.rc"
 tail -n 3 "$out/unit.log"
-for op in write read send; do
+# write-cm: the same run with the QPs connected through librdmacm
+for op in write read send write-cm; do
   echo "== tierperf run --rdma-op \$op --verify"
   timeout 200 mpirun -np 2 --bind-to none -x ASAN_OPTIONS "$build/tierperf" run --transport verbs \
-      --rdma-op \$op --verify --sizes 1,4K,64K --duration 0.05 --warmup 16 --lat-iters 100 \
+      --rdma-op \${op%-cm} \$([ \$op = write-cm ] && echo --rdma-cm --qps 2) \
+      --verify --sizes 1,4K,64K --duration 0.05 --warmup 16 --lat-iters 100 \
       --timeout 60 --out "$out/run-\$op.json" > "$out/run-\$op.log" 2>&1
   echo \$? > "$out/run-\$op.rc"
   tail -n 4 "$out/run-\$op.log"
@@ -88,16 +91,18 @@ fi
 grep -q "Failing: 0 | Crashing: 0" "$out/unit.log" || { cat "$out/unit.log"; fail "unit test summary"; }
 if grep -q "^\[SKIP\].*stream_write" "$out/unit.log"; then fail "device tests skipped in the guest"; fi
 
-for op in write read send; do
+for op in write read send write-cm; do
   [ "$(cat "$out/run-$op.rc" 2>/dev/null)" = 0 ] ||
-    { cat "$out/run-$op.log" 2>/dev/null; fail "tierperf run --rdma-op $op failed in the guest"; }
+    { cat "$out/run-$op.log" 2>/dev/null; fail "tierperf run ($op) failed in the guest"; }
   python3 "$src/tests/e2e/run_json_check.py" "$out/run-$op.json" --ranks 2 --pattern pairs \
     --transport verbs --sizes 1,4096,65536 --verify || fail "run-$op.json"
   python3 - "$out/run-$op.json" "$op" <<'PY' || fail "run-$op.json: verbs facts"
 import json, sys
 d = json.load(open(sys.argv[1]))
 op = sys.argv[2]
-assert d["options"]["rdma_op"] == op, d["options"]["rdma_op"]
+cm = op.endswith("-cm")
+assert d["options"]["rdma_op"] == op.replace("-cm", ""), d["options"]["rdma_op"]
+assert d["options"]["rdma_cm"] == cm, d["options"]["rdma_cm"]
 for link in d["environment"]["links"]:
     assert link["driver"] == "rdma_rxe", link
     assert link["line_rate_gbit"] > 0 and link["mtu"] >= 256, link

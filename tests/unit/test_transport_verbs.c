@@ -144,9 +144,11 @@ static tp_status_t rank_run(int id, int fd, const struct tp_config *cfg, scenari
     return st;
 }
 
-/* Forks rank 1; runs rank 0 here; returns both statuses. */
-static void run_pair(const struct tp_config *cfg, scenario_fn fn, const void *param,
-                     tp_status_t *st0, tp_status_t *st1)
+/* Forks rank 1; runs rank 0 here; returns both statuses.  Each rank may
+ * have its own options (cfg0 for rank 0, cfg1 for rank 1). */
+static void run_pair_cfgs(const struct tp_config *cfg0, const struct tp_config *cfg1,
+                          scenario_fn fn, const void *param, tp_status_t *st0,
+                          tp_status_t *st1)
 {
     int sv[2], wst = 0;
     pid_t pid;
@@ -158,14 +160,20 @@ static void run_pair(const struct tp_config *cfg, scenario_fn fn, const void *pa
     if (pid == 0) {
         close(sv[0]);
         alarm(120);
-        _exit((int)-rank_run(1, sv[1], cfg, fn, param));
+        _exit((int)-rank_run(1, sv[1], cfg1, fn, param));
     }
     close(sv[1]);
-    *st0 = rank_run(0, sv[0], cfg, fn, param);
+    *st0 = rank_run(0, sv[0], cfg0, fn, param);
     close(sv[0]);
     cr_assert_eq(waitpid(pid, &wst, 0), pid);
     cr_assert(WIFEXITED(wst), "rank 1 died (signal %d)", WTERMSIG(wst));
     *st1 = (tp_status_t)-WEXITSTATUS(wst);
+}
+
+static void run_pair(const struct tp_config *cfg, scenario_fn fn, const void *param,
+                     tp_status_t *st0, tp_status_t *st1)
+{
+    run_pair_cfgs(cfg, cfg, fn, param, st0, st1);
 }
 
 /* ---- data pattern ---- */
@@ -277,7 +285,7 @@ static tp_status_t stream_scenario(struct rank *r, const void *param)
     return st;
 }
 
-static void stream_cases(enum tp_rdma_op op)
+static void stream_cases(enum tp_rdma_op op, int use_rdma_cm)
 {
     static const struct { int qps, depth; struct stream_case c; } cases[] = {
         {1, 128, {4096, 256 << 10, 64 << 10, 1, 0, 1, UINT64_MAX}},
@@ -294,17 +302,24 @@ static void stream_cases(enum tp_rdma_op op)
         struct tp_config cfg = base_config();
         tp_status_t st0, st1;
         cfg.rdma_op = op;
+        cfg.use_rdma_cm = use_rdma_cm;
         cfg.qps = cases[i].qps;
         cfg.tx_depth = cases[i].depth;
         run_pair(&cfg, stream_scenario, &cases[i].c, &st0, &st1);
-        cr_expect_eq(st0, TP_OK, "case %zu: rank 0: %s", i, tp_status_string(st0));
-        cr_expect_eq(st1, TP_OK, "case %zu: rank 1: %s", i, tp_status_string(st1));
+        cr_expect_eq(st0, TP_OK, "case %zu%s: rank 0: %s", i, use_rdma_cm ? " (rdma_cm)" : "",
+                     tp_status_string(st0));
+        cr_expect_eq(st1, TP_OK, "case %zu%s: rank 1: %s", i, use_rdma_cm ? " (rdma_cm)" : "",
+                     tp_status_string(st1));
     }
 }
 
-Test(verbs, stream_write) { stream_cases(TP_RDMA_WRITE); }
-Test(verbs, stream_read) { stream_cases(TP_RDMA_READ); }
-Test(verbs, stream_send) { stream_cases(TP_RDMA_SEND); }
+Test(verbs, stream_write) { stream_cases(TP_RDMA_WRITE, 0); }
+Test(verbs, stream_read) { stream_cases(TP_RDMA_READ, 0); }
+Test(verbs, stream_send) { stream_cases(TP_RDMA_SEND, 0); }
+/* --rdma-cm: the same QPs connected through librdmacm, the same cases */
+Test(verbs, rdma_cm_stream_write) { stream_cases(TP_RDMA_WRITE, 1); }
+Test(verbs, rdma_cm_stream_read) { stream_cases(TP_RDMA_READ, 1); }
+Test(verbs, rdma_cm_stream_send) { stream_cases(TP_RDMA_SEND, 1); }
 
 /* A receiver's failed check stops both sides with the check's status. */
 static void corrupt_case(enum tp_rdma_op op)
@@ -349,21 +364,23 @@ static tp_status_t pingpong_scenario(struct rank *r, const void *param)
     return st;
 }
 
-static void pingpong_case(enum tp_rdma_op op)
+static void pingpong_case(enum tp_rdma_op op, int use_rdma_cm)
 {
     struct tp_config cfg = base_config();
     tp_status_t st0, st1;
 
     need_device();
     cfg.rdma_op = op;
+    cfg.use_rdma_cm = use_rdma_cm;
     run_pair(&cfg, pingpong_scenario, NULL, &st0, &st1);
     cr_assert_eq(st0, TP_OK, "initiator: %s", tp_status_string(st0));
     cr_assert_eq(st1, TP_OK, "responder: %s", tp_status_string(st1));
 }
 
-Test(verbs, pingpong_write) { pingpong_case(TP_RDMA_WRITE); }
-Test(verbs, pingpong_send) { pingpong_case(TP_RDMA_SEND); }
-Test(verbs, pingpong_read) { pingpong_case(TP_RDMA_READ); }
+Test(verbs, pingpong_write) { pingpong_case(TP_RDMA_WRITE, 0); }
+Test(verbs, pingpong_send) { pingpong_case(TP_RDMA_SEND, 0); }
+Test(verbs, pingpong_read) { pingpong_case(TP_RDMA_READ, 0); }
+Test(verbs, rdma_cm_pingpong_write) { pingpong_case(TP_RDMA_WRITE, 1); }
 
 /* ---- a dead peer ends in an error within the deadline, never a hang ---- */
 
@@ -468,15 +485,26 @@ Test(verbs, automatic_choice_without_device_is_no_device, .init = cr_redirect_st
     assert_one_line(text, "no RDMA device found");
 }
 
-Test(verbs, rdma_cm_says_not_implemented, .init = cr_redirect_stderr)
+/* Two ranks of different runs (secrets differ) must not connect through
+ * rdma_cm either: both refuse, neither hangs. */
+static tp_status_t cm_secret_scenario(struct rank *r, const void *param)
 {
-    struct tp_config cfg = base_config();
-    char text[2048];
+    (void)r;
+    (void)param;
+    return TP_OK;              /* connect itself must fail, see run_pair_cfgs */
+}
 
-    cfg.use_rdma_cm = 1;
-    cr_assert_eq(init_only(&cfg), TP_ERR_UNSUPPORTED);
-    stderr_text(text, sizeof(text));
-    assert_one_line(text, "--rdma-cm is not implemented");
+Test(verbs, rdma_cm_refuses_another_run, .init = cr_redirect_stderr)
+{
+    struct tp_config cfg0 = base_config(), cfg1 = base_config();
+    tp_status_t st0, st1;
+
+    need_device();
+    cfg0.use_rdma_cm = cfg1.use_rdma_cm = 1;
+    cfg1.secret ^= 1;
+    run_pair_cfgs(&cfg0, &cfg1, cm_secret_scenario, NULL, &st0, &st1);
+    cr_expect_neq(st0, TP_OK, "rank 0 connected to another run");
+    cr_expect_neq(st1, TP_OK, "rank 1 connected to another run");
 }
 
 Test(verbs, bad_options_are_invalid, .init = cr_redirect_stderr)
