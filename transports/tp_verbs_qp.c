@@ -136,14 +136,7 @@ static tp_status_t qp_to_rts(struct verbs_ep *ep, struct ibv_qp *qp, uint32_t ps
     at.max_dest_rd_atomic = (uint8_t)(ctx->dev_attr.max_qp_rd_atom > 0 ?
                                       ctx->dev_attr.max_qp_rd_atom : 1);
     at.min_rnr_timer = VERBS_MIN_RNR;
-    at.ah_attr.dlid = (uint16_t)rc->lid;
-    at.ah_attr.port_num = (uint8_t)ctx->port;
-    if (ctx->gid_index >= 0) {
-        at.ah_attr.is_global = 1;
-        memcpy(at.ah_attr.grh.dgid.raw, rc->gid, 16);
-        at.ah_attr.grh.sgid_index = (uint8_t)ctx->gid_index;
-        at.ah_attr.grh.hop_limit = 64;
-    }
+    verbs_fill_ah(ctx, rc->lid, rc->gid, &at.ah_attr);
     st = qp_modify(ep, qp, &at, IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
                                     IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
                                     IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER);
@@ -160,6 +153,20 @@ static tp_status_t qp_to_rts(struct verbs_ep *ep, struct ibv_qp *qp, uint32_t ps
     return qp_modify(ep, qp, &at, IBV_QP_STATE | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT |
                                       IBV_QP_RNR_RETRY | IBV_QP_SQ_PSN |
                                       IBV_QP_MAX_QP_RD_ATOMIC);
+}
+
+void verbs_fill_ah(const struct verbs_ctx *ctx, uint32_t dlid, const uint8_t dgid[16],
+                   struct ibv_ah_attr *ah)
+{
+    memset(ah, 0, sizeof(*ah));
+    ah->dlid = (uint16_t)dlid;
+    ah->port_num = (uint8_t)ctx->port;
+    if (ctx->gid_index >= 0) {      /* RoCE, or InfiniBand with a GRH asked for */
+        ah->is_global = 1;
+        memcpy(ah->grh.dgid.raw, dgid, 16);
+        ah->grh.sgid_index = (uint8_t)ctx->gid_index;
+        ah->grh.hop_limit = 64;
+    }
 }
 
 static uint32_t clamp_u32(long v, long lo, long hi)

@@ -143,6 +143,10 @@ tp_status_t verbs_cm_connect(struct verbs_ep *ep);
 void verbs_cm_destroy(struct verbs_cm *cm);
 
 /* qp.c */
+/* The address vector to a peer: LID routed (InfiniBand without GRH) when
+ * ctx->gid_index < 0, else GRH with the peer's GID (RoCE always). */
+void verbs_fill_ah(const struct verbs_ctx *ctx, uint32_t dlid, const uint8_t dgid[16],
+                   struct ibv_ah_attr *ah);
 tp_status_t verbs_ep_connect(struct verbs_ctx *ctx, int peer,
                              struct verbs_ep **ep_p);
 void verbs_ep_destroy(struct verbs_ep *ep);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "transports/transport.h"
+#include "transports/verbs_private.h"
 
 /* ---- helpers ---- */
 
@@ -505,6 +506,31 @@ Test(verbs, rdma_cm_refuses_another_run, .init = cr_redirect_stderr)
     run_pair_cfgs(&cfg0, &cfg1, cm_secret_scenario, NULL, &st0, &st1);
     cr_expect_neq(st0, TP_OK, "rank 0 connected to another run");
     cr_expect_neq(st1, TP_OK, "rank 1 connected to another run");
+}
+
+/* The address vector: the InfiniBand LID path (no GRH) cannot run here
+ * (rxe is RoCE), so the choice itself is checked without a device. */
+Test(verbs, address_vector_lid_or_grh)
+{
+    struct verbs_ctx ctx;
+    struct ibv_ah_attr ah;
+    uint8_t gid[16];
+
+    memset(&ctx, 0, sizeof(ctx));
+    for (int i = 0; i < 16; i++)
+        gid[i] = (uint8_t)(0xf0 + i);
+    ctx.port = 2;
+    ctx.gid_index = -1;                       /* InfiniBand, LID routed */
+    verbs_fill_ah(&ctx, 0x1234, gid, &ah);
+    cr_expect_eq(ah.is_global, 0);
+    cr_expect_eq(ah.dlid, 0x1234);
+    cr_expect_eq(ah.port_num, 2);
+    ctx.gid_index = 3;                        /* RoCE: GRH with the peer's GID */
+    verbs_fill_ah(&ctx, 0, gid, &ah);
+    cr_expect_eq(ah.is_global, 1);
+    cr_expect_eq(ah.grh.sgid_index, 3);
+    cr_expect_eq(ah.grh.hop_limit, 64);
+    cr_expect_arr_eq(ah.grh.dgid.raw, gid, 16);
 }
 
 Test(verbs, bad_options_are_invalid, .init = cr_redirect_stderr)
