@@ -8,10 +8,15 @@
 # results/verbs-vs-perftest.md.  rxe under TCG is slow and noisy: compare
 # the ratios, not the absolute figures.
 #
-#   scripts/bench-verbs-vs-perftest.sh [BUILD_DIR] [--quick] [--reps N]
+#   scripts/bench-verbs-vs-perftest.sh [BUILD_DIR] [--quick] [--reps N] [--report-only]
 #
-# Each point is measured --reps times (default 3), the tools alternating,
-# and the medians are compared.
+# Each point is measured --reps times (default 5), the two tools back to
+# back and their order swapped every repetition.  rxe under TCG swings by
+# 2x from one run to the next with the host's load, so the table gives,
+# per point, each tool's median and the median and range of the paired
+# ratios (tierperf's run over the perftest run beside it), which cancel
+# the slow swings.  --report-only rewrites the table from the last run's
+# raw outputs (BUILD_DIR/bench-verbs-last/).
 #
 # perftest's "BW average[MB/sec]" is in 2^20 bytes/s (it equals its MsgRate
 # x size); converted to Gbit/s = 10^9 bit/s like tierperf's; latency = one-way
@@ -22,10 +27,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 build=$repo/build
 quick=0
-reps=3
+report_only=0
+reps=5
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; reps=1 ;;
+    --report-only) report_only=1 ;;
     --reps) reps=${2:?--reps N}; shift ;;
     *) build=$1 ;;
   esac
@@ -37,16 +44,21 @@ command -v ib_write_bw >/dev/null || { echo "bench: perftest missing (scripts/in
 
 bw_sizes="4096 65536 1048576"
 lat_sizes="8 4096"
-dur=3
+dur=2
 lat_iters=2000
 depth=128
 if [ $quick -eq 1 ]; then bw_sizes="65536"; lat_sizes="8"; dur=3; lat_iters=300; fi
 
 # raw outputs of the last run stay in BUILD_DIR/bench-verbs-last/
 work="$build/bench-verbs-last"
-rm -rf "$work"
 out="$work/g"
+if [ $report_only -eq 1 ]; then
+  [ -f "$work/params" ] || { echo "bench: no earlier run in $work" >&2; exit 2; }
+  . "$work/params"
+else
+rm -rf "$work"
 mkdir -p "$out" "$repo/results"
+echo "bw_sizes='$bw_sizes' lat_sizes='$lat_sizes' dur=$dur depth=$depth reps=$reps" > "$work/params"
 
 cat > "$work/guest.sh" <<EOF
 set -u
@@ -71,26 +83,35 @@ tp() {   # name args...
       --quiet --timeout 60 --out "$out/\$name.json" "\$@" > "\$name.log" 2>&1 ||
       { echo "tierperf \$name failed"; tail -5 "\$name.log"; }
 }
+pair() {   # rep ptargs... -- tpargs...: both tools, order swapped on even reps
+  local rep=\$1; shift
+  local ptargs=() tpargs=()
+  while [ "\$1" != -- ]; do ptargs+=("\$1"); shift; done; shift
+  tpargs=("\$@")
+  if [ \$((rep % 2)) -eq 1 ]; then pt "\${ptargs[@]}"; tp "\${tpargs[@]}"
+  else tp "\${tpargs[@]}"; pt "\${ptargs[@]}"; fi
+}
 for rep in \$(seq 1 $reps); do
 for op in write read send; do
   for s in $bw_sizes; do
     # -n, not -D: perftest's duration mode sometimes reports 0 under TCG;
     # iterations for about $dur s at ~30 MB/s
     n=\$(( $dur * 30000000 / \$s )); [ \$n -lt 100 ] && n=100
-    pt pt-\$op-\$s-r\$rep ib_\${op}_bw -s \$s -n \$n -t $depth
-    tp tp-\$op-\$s-r\$rep --rdma-op \$op --sizes \$s --duration $dur --tx-depth $depth --no-lat
+    pair \$rep pt-\$op-\$s-r\$rep ib_\${op}_bw -s \$s -n \$n -t $depth -- \
+         tp-\$op-\$s-r\$rep --rdma-op \$op --sizes \$s --duration $dur --tx-depth $depth --no-lat
   done
 done
 for s in $lat_sizes; do
-  pt pt-lat-\$s-r\$rep ib_write_lat -s \$s -n $lat_iters
-  tp tp-lat-\$s-r\$rep --rdma-op write --sizes \$s --lat-iters $lat_iters --no-bw
+  pair \$rep pt-lat-\$s-r\$rep ib_write_lat -s \$s -n $lat_iters -- \
+       tp-lat-\$s-r\$rep --rdma-op write --sizes \$s --lat-iters $lat_iters --no-bw
 done
 done
 grep -h "Max inline\|TX depth\|Mtu" pt-write-*.out | tr -s ' ' | sort -u > perftest-params.txt
 EOF
 
 echo "bench: booting the soft-RoCE guest (sizes: bw $bw_sizes, lat $lat_sizes; ${dur}s each)" >&2
-"$here/guest/run.sh" --timeout 1500 --work "$out" -- bash "$work/guest.sh"
+"$here/guest/run.sh" --timeout 2400 --work "$out" -- bash "$work/guest.sh"
+fi
 
 python3 - "$out" "$repo/results/verbs-vs-perftest.md" "$bw_sizes" "$lat_sizes" "$dur" "$depth" "$reps" <<'PY'
 import json, os, re, statistics, sys
@@ -114,54 +135,60 @@ def med(values):
     values = [v for v in values if v]
     return statistics.median(values) if values else None
 
-def pt_bw(op, s):
-    def one(r):
-        rows = perftest_rows(os.path.join(out, "pt-%s-%d-r%d.out" % (op, s, r)))
-        # BW average [MB/sec] with MB = 2^20 (it matches MsgRate x size)
-        return rows[-1][3] * 1048576 * 8 / 1e9 if rows and rows[-1][3] > 0 else None
-    return med([one(r) for r in range(1, reps + 1)])
+def pt_bw_one(op, s, r):
+    rows = perftest_rows(os.path.join(out, "pt-%s-%d-r%d.out" % (op, s, r)))
+    # BW average [MB/sec] with MB = 2^20 (it matches MsgRate x size)
+    return rows[-1][3] * 1048576 * 8 / 1e9 if rows and rows[-1][3] > 0 else None
 
-def pt_lat(s):
-    def one(r):
-        rows = perftest_rows(os.path.join(out, "pt-lat-%d-r%d.out" % (s, r)))
-        return rows[-1][4] if rows else None                      # t_typical us
-    return med([one(r) for r in range(1, reps + 1)])
+def pt_lat_one(s, r):
+    rows = perftest_rows(os.path.join(out, "pt-lat-%d-r%d.out" % (s, r)))
+    return rows[-1][4] if rows else None                          # t_typical us
 
-def tp_results(name):
-    found = []
-    for r in range(1, reps + 1):
-        try:
-            d = json.load(open(os.path.join(out, "%s-r%d.json" % (name, r))))
-            found.append((d["results"][0], d))
-        except (OSError, ValueError, IndexError, KeyError):
-            pass
-    return found
+def tp_one(name, r):
+    try:
+        d = json.load(open(os.path.join(out, "%s-r%d.json" % (name, r))))
+        return d["results"][0], d
+    except (OSError, ValueError, IndexError, KeyError):
+        return None, None
 
 def human(s):
     return "%d KiB" % (s // 1024) if s >= 1024 else "%d B" % s
+
+def row(measure, size, pairs, fmt):
+    """pairs: (tierperf, perftest) per repetition, None where a run failed."""
+    a = med([p[0] for p in pairs])
+    b = med([p[1] for p in pairs])
+    ratios = [p[0] / p[1] for p in pairs if p[0] and p[1]]
+    if ratios:
+        rtxt = "%.2fx" % statistics.median(ratios)
+        rng = "%.2f-%.2f" % (min(ratios), max(ratios))
+    else:
+        rtxt, rng = "n/a", "n/a"
+    return "| %s | %s | %s | %s | %s | %s (%d) |" % (
+        measure, human(size), fmt % a if a else "failed", fmt % b if b else "failed",
+        rtxt, rng, len(ratios))
 
 lines = []
 env = None
 for op in ("write", "read", "send"):
     for s in bw_sizes:
-        found = tp_results("tp-%s-%d" % (op, s))
-        env = env or (found[0][1] if found else None)
-        a = med([r["bw_gbit_s"] for r, _ in found])
-        b = pt_bw(op, s)
-        ratio = "%.2fx" % (a / b) if a and b else "n/a"
-        lines.append("| %s bandwidth | %s | %s | %s | %s |" % (
-            op.upper(), human(s), "%.4f" % a if a else "failed",
-            "%.4f" % b if b else "failed", ratio))
+        pairs = []
+        for r in range(1, reps + 1):
+            res, d = tp_one("tp-%s-%d" % (op, s), r)
+            env = env or d
+            pairs.append((res["bw_gbit_s"] if res else None, pt_bw_one(op, s, r)))
+        lines.append(row("%s bandwidth (Gbit/s)" % op.upper(), s, pairs, "%.4f"))
 for s in lat_sizes:
-    found = tp_results("tp-lat-%d" % s)
-    env = env or (found[0][1] if found else None)
-    a = med([r["lat_us"]["p50"] for r, _ in found if r.get("lat_us")])
-    b = pt_lat(s)
-    ratio = "%.2fx" % (a / b) if a and b else "n/a"
-    lines.append("| WRITE latency (one-way p50, us) | %s | %s | %s | %s |" % (
-        human(s), "%.2f" % a if a else "failed", "%.2f" % b if b else "failed", ratio))
+    pairs = []
+    for r in range(1, reps + 1):
+        res, d = tp_one("tp-lat-%d" % s, r)
+        env = env or d
+        pairs.append((res["lat_us"]["p50"] if res and res.get("lat_us") else None,
+                      pt_lat_one(s, r)))
+    lines.append(row("WRITE latency (one-way p50, us)", s, pairs, "%.2f"))
 
-head = "| measure | size | tierperf | perftest | tierperf / perftest |\n|---|---|---|---|---|"
+head = ("| measure | size | tierperf (median) | perftest (median) | tierperf / perftest "
+        "(median of paired runs) | range of the paired ratios (pairs) |\n|---|---|---|---|---|---|")
 print(head)
 print("\n".join(lines))
 
@@ -190,14 +217,16 @@ with open(md, "w") as f:
         link.get("device"), link.get("driver"), link.get("detail", "").split(";")[0],
         link.get("line_rate_gbit"), link.get("mtu")))
     f.write("- Same guest, same run, the tools alternating point by point; median of %d "
-            "repetitions each; tx depth %s for both; about %s s per bandwidth point; both "
+            "repetitions each, the two tools back to back and their order swapped every "
+            "repetition; tx depth %s for both; about %s s per bandwidth point; both "
             "ranks/processes on the one rxe device\n" % (reps, depth, dur))
     f.write("- Units: Gbit/s = 10^9 bit/s (perftest's BW average, in 2^20 B/s, converted); latency one-way "
             "(RTT/2) median in microseconds\n")
     if params:
         f.write("- perftest parameters (all runs): %s\n" % "; ".join(p.strip(" -|") for p in params.splitlines()))
-    f.write("\nrxe under TCG emulation is CPU-bound and noisy; the absolute figures say "
-            "nothing about real NICs.  Compare the ratios.\n\n")
+    f.write("\nrxe under TCG emulation is CPU-bound and noisy: one run can differ from the "
+            "next by 2x with the host's load, so read the paired ratio with its range; the "
+            "absolute figures say nothing about real NICs.\n\n")
     f.write(head + "\n" + "\n".join(lines) + "\n")
 print("bench: wrote %s" % md, file=sys.stderr)
 PY
