@@ -4,7 +4,8 @@
 # device tests required (TIERPERF_REQUIRE_RDMA=1), then `mpirun -np 2
 # tierperf run --transport verbs --verify` for --rdma-op write, read and
 # send at small sizes, and write with --rdma-cm (QPs connected through
-# librdmacm), each results file checked (run_json_check.py plus
+# librdmacm), and the fanout and alltoall traffic shapes with three
+# ranks, each results file checked (run_json_check.py plus
 # the verbs facts: rdma_op, driver rdma_rxe, line rate, verify ok).  On
 # the host: --transport verbs without a device fails with one line.
 # Fails with a clear message when the guest cannot boot.
@@ -72,6 +73,17 @@ for op in write read send write-cm; do
   echo \$? > "$out/run-\$op.rc"
   tail -n 4 "$out/run-\$op.log"
 done
+# traffic shapes: endpoints driven from several threads at once (three
+# ranks on the one rxe device): model distribution and all-to-all
+echo "== tierperf run --pattern fanout / alltoall over verbs, 3 ranks"
+timeout 300 mpirun -np 3 --oversubscribe --bind-to none -x ASAN_OPTIONS "$build/tierperf" run \
+    --transport verbs --pattern fanout --size 8M --buffer-size 2M --sizes 256K --verify \
+    --timeout 60 --out "$out/shape-fanout.json" > "$out/shape-fanout.log" 2>&1
+echo \$? > "$out/shape-fanout.rc"
+timeout 300 mpirun -np 3 --oversubscribe --bind-to none -x ASAN_OPTIONS "$build/tierperf" run \
+    --transport verbs --pattern alltoall --sizes 64K --verify \
+    --timeout 60 --out "$out/shape-alltoall.json" > "$out/shape-alltoall.log" 2>&1
+echo \$? > "$out/shape-alltoall.rc"
 EOF
 
 echo "== booting the soft-RoCE guest"
@@ -112,6 +124,24 @@ for r in d["results"]:
     assert r["bw_gbit_s"] > 0 and r["lat_us"]["p50"] > 0, r
     assert r["line_rate_gbit"] > 0, r
 print("run-%s.json: %d results, verified, on rxe0" % (op, len(d["results"])))
+PY
+done
+for shape in fanout alltoall; do
+  [ "$(cat "$out/shape-$shape.rc" 2>/dev/null)" = 0 ] ||
+    { cat "$out/shape-$shape.log" 2>/dev/null; fail "--pattern $shape over verbs failed in the guest"; }
+  python3 - "$out/shape-$shape.json" "$shape" <<'PY' || fail "shape-$shape.json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+shape = sys.argv[2]
+rows = d["results"]
+# fanout: 2 readers x (star, chain); alltoall: 3 x 2 ordered pairs
+want = 4 if shape == "fanout" else 6
+assert len(rows) == want, (len(rows), want)
+assert not d.get("errors"), d.get("errors")
+for r in rows:
+    assert r["pattern"] == shape and r["error"] is None and r["verify"] == "ok", r
+    assert r["bw_gbit_s"] > 0, r
+print("shape-%s.json: %d results over verbs, verified" % (shape, len(rows)))
 PY
 done
 echo "PASS"
