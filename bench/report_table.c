@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "report_copy.h"
 #include "results_summary.h"
 #include "units.h"
 
@@ -265,7 +266,12 @@ int report_print_table(const cJSON *run, FILE *out, const struct report_table_op
 
     print_header(run, out);
     int warnings = print_warnings(run, out);
-    print_summary(run, out, opts);
+    int ncopies = report_copy_count(run);
+    /* a copy-only run has no transfers to summarize per tier */
+    if (ncopies == 0 || ncopies < cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(run, "results")))
+        print_summary(run, out, opts);
+    if (ncopies > 0 && (opts->tier_filter == REPORT_ALL_TIERS || opts->tier_filter == 0))
+        report_print_copies(run, out);
     if (opts->pairs)
         print_pairs(run, out, opts);
     warnings += print_errors(run, out, opts);
