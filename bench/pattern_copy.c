@@ -73,6 +73,17 @@ static tp_status_t copy_issue(struct copy_bufs *b, int dir, size_t size, uint64_
     return st;
 }
 
+/* --warmup, else 64 MiB worth as for transfers but from 2 copies up: a
+ * copy has no pipeline to fill, and 16 copies of 256 MiB would be 4 GiB. */
+static uint64_t copy_warmup(const struct run_opts *o, uint64_t size)
+{
+    uint64_t n = TIMING_WARMUP_BYTES / (size ? size : 1);
+
+    if (o->warmup)
+        return timing_warmup_msgs(o->warmup, size);
+    return n < 2 ? 2 : n > 4096 ? 4096 : n;
+}
+
 /* Warm-up, then batches of about TIMING_BATCH_TARGET_S until --duration
  * (or exactly --iters copies), as the pairwise bandwidth phase does. */
 static void copy_time(const struct run_opts *o, struct copy_bufs *b, int dir, uint64_t size,
@@ -80,7 +91,7 @@ static void copy_time(const struct run_opts *o, struct copy_bufs *b, int dir, ui
 {
     uint64_t done = 0;
     double t0, el = 0;
-    tp_status_t st = copy_issue(b, dir, (size_t)size, timing_warmup_msgs(o->warmup, size));
+    tp_status_t st = copy_issue(b, dir, (size_t)size, copy_warmup(o, size));
 
     t0 = timing_now_s();
     while (st == TP_OK) {
