@@ -62,9 +62,11 @@ tp_status_t gpu_select_open(const struct run_opts *o, const char *nic_device, in
             snprintf(choice_p->chosen_by, sizeof(choice_p->chosen_by), "explicit");
     } else if (o->gpu != NULL && strcmp(o->gpu, "auto") == 0) {
         st = tp_mem_devices("cuda", pci, SELECT_MAX_GPUS, &n, err);
-        if (st == TP_OK && n == 0)
-            st = tp_error_set(err, TP_ERR_NO_DEVICE, "--mem cuda: no usable GPU found at run time");
-        if (st != TP_OK)
+        if (st == TP_OK && n <= 0) {
+            tp_error_set(err, TP_ERR_NO_DEVICE, "--mem cuda: no usable GPU found at run time");
+            st = TP_ERR_NO_DEVICE;
+        }
+        if (st != TP_OK || n <= 0)
             goto out;
         int idx = nearest(nic_device, pci, n, local_rank, choice_p);
         snprintf(choice_p->chosen_by, sizeof(choice_p->chosen_by), "%s",

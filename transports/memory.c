@@ -51,8 +51,8 @@ tp_status_t tp_mem_open(const char *spec, struct tp_mem *mem_p,
     int device = -1;
     tp_status_t st = mem_kind(spec, &ops, &device, err);
 
-    if (st != TP_OK)
-        return st;
+    if (st != TP_OK || ops == NULL)
+        return st != TP_OK ? st : TP_ERR_INVALID;
     void *ctx = NULL;
     st = ops->init(device, &ctx);
     if (st != TP_OK)
@@ -80,8 +80,8 @@ tp_status_t tp_mem_devices(const char *spec, char (*pci)[TP_MEM_PCI_LEN], int ma
     int device = -1;
     tp_status_t st = mem_kind(spec, &ops, &device, err);
 
-    if (st != TP_OK)
-        return st;
+    if (st != TP_OK || ops == NULL)
+        return st != TP_OK ? st : TP_ERR_INVALID;
     st = ops->list_devices(pci, max, n_p);
     if (st != TP_OK)
         return tp_error_set(err, st, "--mem %s: %s", spec,
