@@ -10,6 +10,10 @@
  *     0000:11:00.0 on NUMA 0 (different host bridges), GPU 0000:21:00.0
  *     on NUMA 1; package 1 has GPU 0000:81:00.0. */
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bench/gpu_pick.h"
@@ -127,4 +131,57 @@ Test(gpu_pick, nic_pci_from_link_info_device_names)
     cr_assert_eq(gpu_pick_nic_pci(topo, "rxe0:1", pci, sizeof(pci)), -1);
     cr_assert_eq(gpu_pick_nic_pci(topo, "", pci, sizeof(pci)), -1);
     hwloc_topology_destroy(topo);
+}
+
+/* The PCI address sysfs gives an interface: the last path component of
+ * its device path that looks like DDDD:BB:DD.F (virtio NICs sit one level
+ * below theirs), or "" for virtual ones. */
+static void sysfs_pci_of(const char *ifname, char *pci, size_t len)
+{
+    char path[300], real[PATH_MAX];
+    unsigned d, b, s, f;
+
+    pci[0] = '\0';
+    snprintf(path, sizeof(path), "/sys/class/net/%s", ifname);
+    if (realpath(path, real) == NULL)
+        return;
+    for (char *tok = strtok(real, "/"); tok != NULL; tok = strtok(NULL, "/")) {
+        char extra;
+        if (strlen(tok) == 12 && sscanf(tok, "%4x:%2x:%2x.%1x%c", &d, &b, &s, &f, &extra) == 4)
+            snprintf(pci, len, "%s", tok);
+    }
+}
+
+/* This machine's own topology: every network interface sysfs places on a
+ * PCI device resolves to that device's address; virtual ones (lo) to
+ * none, which is what sends --gpu auto to the local-rank fallback. */
+Test(gpu_pick, live_interfaces_resolve_to_their_pci_address)
+{
+    hwloc_topology_t topo;
+    DIR *dir = opendir("/sys/class/net");
+    struct dirent *de;
+    char pci[32], want[32];
+    int checked = 0;
+
+    cr_assert_not_null(dir);
+    cr_assert_eq(hwloc_topology_init(&topo), 0);
+    gpu_pick_topology_filter(topo);
+    cr_assert_eq(hwloc_topology_load(topo), 0);
+    while ((de = readdir(dir)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        sysfs_pci_of(de->d_name, want, sizeof(want));
+        int rc = gpu_pick_nic_pci(topo, de->d_name, pci, sizeof(pci));
+        if (want[0] == '\0') {
+            cr_assert_eq(rc, -1, "%s: virtual, but resolved to %s", de->d_name, pci);
+            continue;
+        }
+        cr_assert_eq(rc, 0, "%s: on PCI %s but not found in hwloc", de->d_name, want);
+        cr_assert_str_eq(pci, want, "%s", de->d_name);
+        checked++;
+    }
+    closedir(dir);
+    hwloc_topology_destroy(topo);
+    if (checked == 0)
+        cr_skip_test("no PCI network interface on this machine");
 }
