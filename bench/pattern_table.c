@@ -62,7 +62,7 @@ static const struct bench_pattern pattern_congestion = {
 
 static const struct bench_pattern pattern_copy = {
     .name = "copy",
-    .summary = "each rank's own h2d, d2h, d2d copy bandwidth per size (tier-0 reference)",
+    .summary = "each rank's own copies h2d, d2h, d2d per size (tier-0 reference)",
     .plan = pattern_plan_copy,
     .run_round = pattern_run_copy,
 };
