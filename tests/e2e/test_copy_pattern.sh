@@ -30,6 +30,7 @@ def need(c, msg):
         sys.exit("FAIL: %s (%s)" % (msg, path))
 need(d["pattern"] == "copy" and d["complete"] is True, "pattern/complete")
 need(d["errors"] == [], "errors: %r" % d["errors"])
+need(d["options"]["gpu"] is None, "options.gpu %r without --gpu" % d["options"].get("gpu"))
 need(d["tier_summary"] == [], "copies leaked into tier_summary: %r" % d["tier_summary"])
 for h in d["hosts"]:
     need(h["gpu"] is None, "host memory but hosts[%d].gpu = %r" % (h["rank"], h["gpu"]))
