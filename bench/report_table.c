@@ -206,7 +206,12 @@ static void print_pairs(const cJSON *run, FILE *out, const struct report_table_o
         int t;
         num_of(e, "src_rank", &src);
         num_of(e, "dst_rank", &dst);
-        snprintf(nodes, sizeof(nodes), "%s -> %s", sn ? sn : "?", dn ? dn : "?");
+        const cJSON *dir = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(e, "extra"), "direction");
+        if (cJSON_IsString(dir))    /* a copy inside one node (pattern copy) */
+            snprintf(nodes, sizeof(nodes), "%s copy %s", sn ? sn : "?", dir->valuestring);
+        else
+            snprintf(nodes, sizeof(nodes), "%s -> %s", sn ? sn : "?", dn ? dn : "?");
         if (tier_of(e, &t))
             snprintf(tier, sizeof(tier), "%d", t);
         else

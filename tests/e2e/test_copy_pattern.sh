@@ -5,7 +5,8 @@
 #  1. two ranks, a three-size sweep, --verify: the JSON holds, for every
 #     rank, direction (h2d, d2h, d2d) and size, one entry at tier 0 with
 #     src == dst, positive bandwidth whose units agree, verify ok; the
-#     tier summary leaves the copies out; `tierperf report` prints them;
+#     tier summary leaves the copies out; `tierperf report` prints them
+#     (and --pairs one row per rank, direction and size);
 #  2. --iters counts copies exactly; --serial runs the ranks in turn;
 #  3. --size does not apply: exit 2 with one line.
 #   args: BUILD_DIR SOURCE_DIR
@@ -70,6 +71,11 @@ for dir in h2d d2h d2d; do
   [ "$n" -eq 3 ] || fail "report: $n rows for $dir (want one per size, 2 ranks each)"
 done
 ! grep -q "no successful" "$work/report.txt" || fail "report says nothing succeeded"
+"$bin" report --pairs "$work/copy.json" >"$work/pairs.txt" || fail "report --pairs failed"
+for dir in h2d d2h d2d; do
+  n=$(grep -c " copy $dir " "$work/pairs.txt" || true)
+  [ "$n" -eq 6 ] || fail "report --pairs: $n '$dir' rows (want 2 ranks x 3 sizes)"
+done
 
 # ---- 2. exact counts, and one rank at a time
 "${mpi[@]}" -np 2 "$bin" run --pattern copy --sizes 1K,32K --iters 7 --serial --quiet \
