@@ -53,6 +53,27 @@ void env_cpu_model(char *buf, size_t len)
     fclose(f);
 }
 
+/* hosts[].gpu: null for host memory. */
+static cJSON *env_gpu_json(const struct gpu_choice *g)
+{
+    if (g->index < 0)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(o, "index", g->index);
+    if (g->pci[0])
+        cJSON_AddStringToObject(o, "pci", g->pci);
+    else
+        cJSON_AddNullToObject(o, "pci");
+    cJSON_AddStringToObject(o, "chosen_by", g->chosen_by);
+    if (g->shared[0])
+        cJSON_AddStringToObject(o, "shared_with_nic", g->shared);
+    if (g->nic_pci[0])
+        cJSON_AddStringToObject(o, "nic_pci", g->nic_pci);
+    return o;
+}
+
 cJSON *env_hosts_json(const struct env_host *hosts, int n)
 {
     cJSON *arr = cJSON_CreateArray();
@@ -71,6 +92,7 @@ cJSON *env_hosts_json(const struct env_host *hosts, int n)
         else
             cJSON_AddNullToObject(h, "numa_node");
         cJSON_AddStringToObject(h, "nic", hosts[i].nic);
+        cJSON_AddItemToObject(h, "gpu", env_gpu_json(&hosts[i].gpu));
         cJSON_AddItemToArray(arr, h);
     }
     return arr;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "../transports/transport.h"
+#include "gpu_select.h"
 
 /* Plain data, gathered over MPI as bytes. */
 struct env_host {
@@ -17,6 +18,7 @@ struct env_host {
     char binding_basis[96];
     int numa_node;
     char nic[64];
+    struct gpu_choice gpu;      /* index -1: host memory */
 };
 
 void env_kernel(char *buf, size_t len);         /* "Linux 6.1.0-18-amd64" */

@@ -68,6 +68,11 @@ tp_status_t pattern_plan_congestion(const struct pattern_input *in, struct topo_
 tp_status_t pattern_run_congestion(struct bench_engine *eng, const struct topo_tier_plan *tier,
                                    const struct topo_round *round);
 
+tp_status_t pattern_plan_copy(const struct pattern_input *in, struct topo_plan **plan_p,
+                              struct tp_error *err);
+tp_status_t pattern_run_copy(struct bench_engine *eng, const struct topo_tier_plan *tier,
+                             const struct topo_round *round);
+
 /* Helpers for planners (pattern_plan.c): a plan of one tier entry with
  * nrounds empty rounds of room for cap pairs each; and --serial's split of
  * every round into rounds that each hold the pairs of one rank pair. */

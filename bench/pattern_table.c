@@ -60,6 +60,13 @@ static const struct bench_pattern pattern_congestion = {
     .run_round = pattern_run_congestion,
 };
 
+static const struct bench_pattern pattern_copy = {
+    .name = "copy",
+    .summary = "each rank's own copies h2d, d2h, d2d per size (tier-0 reference)",
+    .plan = pattern_plan_copy,
+    .run_round = pattern_run_copy,
+};
+
 static const struct bench_pattern *const patterns[] = {
     &pattern_pairs,
     &pattern_tiers,
@@ -68,6 +75,7 @@ static const struct bench_pattern *const patterns[] = {
     &pattern_kv,
     &pattern_alltoall,
     &pattern_congestion,
+    &pattern_copy,
     NULL,
 };
 

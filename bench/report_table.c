@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "report_copy.h"
 #include "results_summary.h"
 #include "units.h"
 
@@ -205,7 +206,12 @@ static void print_pairs(const cJSON *run, FILE *out, const struct report_table_o
         int t;
         num_of(e, "src_rank", &src);
         num_of(e, "dst_rank", &dst);
-        snprintf(nodes, sizeof(nodes), "%s -> %s", sn ? sn : "?", dn ? dn : "?");
+        const cJSON *dir = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(e, "extra"), "direction");
+        if (cJSON_IsString(dir))    /* a copy inside one node (pattern copy) */
+            snprintf(nodes, sizeof(nodes), "%s copy %s", sn ? sn : "?", dir->valuestring);
+        else
+            snprintf(nodes, sizeof(nodes), "%s -> %s", sn ? sn : "?", dn ? dn : "?");
         if (tier_of(e, &t))
             snprintf(tier, sizeof(tier), "%d", t);
         else
@@ -265,7 +271,12 @@ int report_print_table(const cJSON *run, FILE *out, const struct report_table_op
 
     print_header(run, out);
     int warnings = print_warnings(run, out);
-    print_summary(run, out, opts);
+    int ncopies = report_copy_count(run);
+    /* a copy-only run has no transfers to summarize per tier */
+    if (ncopies == 0 || ncopies < cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(run, "results")))
+        print_summary(run, out, opts);
+    if (ncopies > 0 && (opts->tier_filter == REPORT_ALL_TIERS || opts->tier_filter == 0))
+        report_print_copies(run, out);
     if (opts->pairs)
         print_pairs(run, out, opts);
     warnings += print_errors(run, out, opts);

@@ -50,6 +50,9 @@ static int row_from_entry(const cJSON *e, struct summary_row *row)
         return 0;
     if (cJSON_IsString(verify) && strcmp(verify->valuestring, "failed") == 0)
         return 0;   /* data did not arrive intact: its speed means nothing */
+    const cJSON *pattern = cJSON_GetObjectItemCaseSensitive(e, "pattern");
+    if (cJSON_IsString(pattern) && strcmp(pattern->valuestring, "copy") == 0)
+        return 0;   /* copies inside a node, not transfers: report_copy.c */
     row->size = number_or(e, "size_bytes", 0, &ok);
     row->bw_gbit = number_or(e, "bw_gbit_s", 0, &ok);
     if (!ok)

@@ -11,7 +11,9 @@
 typedef const char *(*results_tier_name_fn)(void *arg, int tier);
 
 /* results: a results[] array.  Entries with an error, failed verification
- * or no bandwidth are left out; tier null sorts first, then ascending tier, then size.
+ * or no bandwidth are left out, and so are intra-node copies (pattern copy,
+ * summarized per direction by report_copy.h); tier null sorts first, then
+ * ascending tier, then size.
  * Returns a new array (NULL only when out of memory). */
 cJSON *results_tier_summary(const cJSON *results, results_tier_name_fn tier_name, void *arg);
 

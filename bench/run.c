@@ -10,6 +10,7 @@
 #include "../common/log.h"
 #include "ctrl_mpi.h"
 #include "engine.h"
+#include "gpu_select.h"
 #include "report_table.h"
 #include "results_read.h"
 #include "results_write.h"
@@ -28,6 +29,7 @@ struct run_state {
     void *tctx;
     struct tp_mem mem;
     int mem_open;
+    struct gpu_choice gpu;
     struct tp_buf bufs[2];
     struct tp_link_info *links;
     struct env_host *hosts;
@@ -123,6 +125,35 @@ static int plan_rounds(struct run_state *s, const struct bench_pattern *pat, str
     return 0;
 }
 
+/* This rank's index among the ranks of its node (--gpu). */
+static int local_rank(MPI_Comm comm)
+{
+    MPI_Comm local;
+    int rank = 0, lrank = 0;
+
+    MPI_Comm_rank(comm, &rank);
+    if (MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &local) ==
+        MPI_SUCCESS) {
+        MPI_Comm_rank(local, &lrank);
+        MPI_Comm_free(&local);
+    }
+    return lrank;
+}
+
+static int open_memory(struct run_state *s)
+{
+    struct tp_error err = {0};
+    struct tp_link_info link;
+
+    memset(&link, 0, sizeof(link));
+    if (s->ops != NULL && s->ops->link_info(s->tctx, &link) != TP_OK)
+        memset(&link, 0, sizeof(link));
+    tp_status_t st = gpu_select_open(&s->o, link.device, local_rank(s->cm.comm), &s->mem,
+                                     &s->gpu, &err);
+    s->mem_open = st == TP_OK;
+    return agreed_fail(s, st, &err, "memory");
+}
+
 static int open_transport(struct run_state *s)
 {
     struct tp_error err = {0};
@@ -130,10 +161,9 @@ static int open_transport(struct run_state *s)
     int rc;
 
     /* memory first: "--mem cuda: no GPU" is the clearer message when
-     * both the memory kind and the transport are unavailable */
-    st = tp_mem_open(s->o.mem, &s->mem, &err);
-    s->mem_open = st == TP_OK;
-    if ((rc = agreed_fail(s, st, &err, "memory")) != 0)
+     * both the memory kind and the transport are unavailable; --gpu auto
+     * needs the transport's NIC to choose, so it opens memory after */
+    if (!gpu_select_needs_nic(&s->o) && (rc = open_memory(s)) != 0)
         return rc;
     s->ops = tp_transport_find(s->o.transport);
     ctrl_mpi_view(&s->cm, &s->ctrl);
@@ -146,6 +176,8 @@ static int open_transport(struct run_state *s)
                                               : tp_status_string(st));
     }
     if ((rc = agreed_fail(s, st, &err, "transport init")) != 0)
+        return rc;
+    if (gpu_select_needs_nic(&s->o) && (rc = open_memory(s)) != 0)
         return rc;
     if (!s->mem.ops->is_host && !(s->ops->caps & (TP_CAP_DEVICE_MEM | TP_CAP_STAGED_MEM)))
         st = tp_error_set(&err, TP_ERR_UNSUPPORTED, "--mem %s: transport %s moves host memory only",
@@ -170,7 +202,8 @@ static int describe_hosts(struct run_state *s)
         memset(&mine, 0, sizeof(mine));
     tp_status_t st = setup_links(s->cm.comm, &mine, &s->links);
     if (st == TP_OK)
-        st = setup_hosts(s->cm.comm, &s->o, s->names[s->cm.rank], &mine, &s->hosts, &err);
+        st = setup_hosts(s->cm.comm, &s->o, s->names[s->cm.rank], &mine, &s->gpu, &s->hosts,
+                         &err);
     return agreed_fail(s, st, &err, "environment capture");
 }
 

@@ -66,6 +66,7 @@ cJSON *run_header_options(const struct run_opts *o)
     cJSON_AddStringToObject(j, "rdma_op", ops[o->cfg.rdma_op]);
     cJSON_AddNumberToObject(j, "inline", o->cfg.inline_size);
     cJSON_AddBoolToObject(j, "rdma_cm", o->cfg.use_rdma_cm);
+    add_str_or_null(j, "gpu", o->gpu);
     add_str_or_null(j, "topology", o->topology);
     add_str_or_null(j, "nodes", o->nodes);
     return j;

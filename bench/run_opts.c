@@ -23,7 +23,7 @@ enum {
     OPT_INLINE, OPT_RDMA_CM, OPT_BIDIR, OPT_VERIFY, OPT_BUFFER_SIZE, OPT_TOPOLOGY, OPT_NODES,
     OPT_NODE_NAME, OPT_SERIAL, OPT_OUT, OPT_TIMEOUT, OPT_QUIET, OPT_NO_BIND, OPT_HELP,
     OPT_MODEL, OPT_MODEL_FILE, OPT_FANOUT_MODE, OPT_PREFILL, OPT_DECODE, OPT_KV_TIER,
-    OPT_CONGESTION_TIER,
+    OPT_CONGESTION_TIER, OPT_GPU,
 };
 
 static const struct option long_opts[] = {
@@ -70,6 +70,7 @@ static const struct option long_opts[] = {
     {"decode", required_argument, NULL, OPT_DECODE},
     {"kv-tier", required_argument, NULL, OPT_KV_TIER},
     {"congestion-tier", required_argument, NULL, OPT_CONGESTION_TIER},
+    {"gpu", required_argument, NULL, OPT_GPU},
     {NULL, 0, NULL, 0},
 };
 
@@ -90,6 +91,10 @@ void run_opts_help(FILE *out)
         fprintf(out, "                        %-6s %s\n", t[i]->name, t[i]->summary);
     fprintf(out,
             "  --mem KIND          buffer memory: host (default), cuda, cuda:N (GPU N)\n"
+            "  --gpu WHICH         with --mem cuda, each rank's GPU: local (default: local\n"
+            "                      rank mod GPU count), auto (nearest the rank's NIC in the\n"
+            "                      PCI tree, ties spread by local rank; local rank when the\n"
+            "                      NIC is not a PCI device), or N (GPU N, like cuda:N)\n"
             "  --pattern NAME      which rank pairs (default pairs):\n");
     for (size_t i = 0; p[i] != NULL; i++)
         fprintf(out, "                        %-9s %s\n", p[i]->name, p[i]->summary);
@@ -406,6 +411,14 @@ static tp_status_t apply(int c, const char *val, struct run_opts *o, int *sizes_
     case OPT_KV_TIER: return parse_int("kv-tier", val, 0, 64, &o->kv_tier, err);
     case OPT_CONGESTION_TIER:
         return parse_int("congestion-tier", val, 1, 64, &o->congestion_tier, err);
+    case OPT_GPU: {
+        int dev;
+        o->gpu = val;
+        if (strcmp(val, "auto") == 0 || strcmp(val, "local") == 0 ||
+            parse_int("gpu", val, 0, 1023, &dev, err) == TP_OK)
+            return TP_OK;
+        return bad(err, "gpu", val, "expected auto, local or a GPU number");
+    }
     default:
         break;
     }
@@ -444,6 +457,10 @@ static tp_status_t finish(struct run_opts *o, int sizes_given, struct tp_error *
         return tp_error_set(err, TP_ERR_INVALID, "--prefill and --decode go together");
     if (o->kv_tier >= 0 && o->topology == NULL)
         return tp_error_set(err, TP_ERR_INVALID, "--kv-tier %d: needs --topology FILE", o->kv_tier);
+    if (o->gpu != NULL && strcmp(o->mem, "cuda") != 0)
+        return bad(err, "gpu", o->gpu, strcmp(o->mem, "host") == 0
+                                           ? "applies to --mem cuda only"
+                                           : "--mem cuda:N already names the GPU");
     const struct bench_pattern *p = pattern_find(o->pattern);
     if (p->needs_topology && o->topology == NULL)
         return tp_error_set(err, TP_ERR_INVALID, "--pattern %s: needs --topology FILE",

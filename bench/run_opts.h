@@ -12,6 +12,7 @@
 struct run_opts {
     const char *transport;      /* registry name */
     const char *mem;            /* "host", "cuda", "cuda:N" */
+    const char *gpu;            /* --gpu auto|local|N, or NULL (local) */
     const char *pattern;        /* pattern table name */
     const char *sizes_text;     /* --sizes as given */
     int sizes_given;            /* --sizes was on the command line */

@@ -75,8 +75,8 @@ tp_status_t setup_links(MPI_Comm comm, const struct tp_link_info *mine,
 }
 
 tp_status_t setup_hosts(MPI_Comm comm, const struct run_opts *o, const char *node,
-                        const struct tp_link_info *link, struct env_host **hosts_p,
-                        struct tp_error *err)
+                        const struct tp_link_info *link, const struct gpu_choice *gpu,
+                        struct env_host **hosts_p, struct tp_error *err)
 {
     MPI_Comm local;
     int lrank = 0, lsize = 1, rank, n;
@@ -107,6 +107,7 @@ tp_status_t setup_hosts(MPI_Comm comm, const struct run_opts *o, const char *nod
     snprintf(me.binding_basis, sizeof(me.binding_basis), "%s", b.basis);
     me.numa_node = b.numa_node;
     snprintf(me.nic, sizeof(me.nic), "%s", link->device);
+    me.gpu = *gpu;
     struct env_host *all = NULL;
     if (rank == 0 && (all = calloc((size_t)n, sizeof(*all))) == NULL)
         return tp_error_set(err, TP_ERR_NO_MEMORY, "out of memory for hosts");

@@ -9,6 +9,7 @@
 #include "../common/status.h"
 #include "../transports/transport.h"
 #include "env.h"
+#include "gpu_select.h"
 #include "run_opts.h"
 
 /* Every rank's status; returns the worst (most negative) one, and the
@@ -26,10 +27,10 @@ tp_status_t setup_links(MPI_Comm comm, const struct tp_link_info *mine,
                         struct tp_link_info **links_p);
 
 /* Pin this rank near its NIC and gather hosts[] to rank 0 (*hosts_p
- * allocated there only). */
+ * allocated there only); gpu: this rank's GPU choice (index -1: none). */
 tp_status_t setup_hosts(MPI_Comm comm, const struct run_opts *o, const char *node,
-                        const struct tp_link_info *link, struct env_host **hosts_p,
-                        struct tp_error *err);
+                        const struct tp_link_info *link, const struct gpu_choice *gpu,
+                        struct env_host **hosts_p, struct tp_error *err);
 
 /* The ring buffers: [0] always, [1] with --bidir; registered with the
  * transport (a transport without registration reports unsupported: fine). */

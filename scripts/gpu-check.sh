@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # gpu-check.sh: the one call to make on a machine with an NVIDIA GPU.  It
 # builds tierperf with CUDA, runs the memory unit test (device round trip,
-# dma-buf export), measures host<->device copy bandwidth through tierperf's
-# memory ops against a minimal nvcc-built cudaMemcpy reference (plus pinned
-# and device<->device ceilings), runs `tierperf run --mem cuda` over TCP
-# between two ranks on loopback with --verify, and writes everything to
+# dma-buf export), measures host<->device and device<->device copy bandwidth
+# with tierperf's own `run --pattern copy --mem cuda:0` against a minimal
+# nvcc-built cudaMemcpy reference (pinned host memory), and the pageable
+# copies through the memory ops (scripts/gpu/mem_copy_bw.c), records which
+# GPU `--gpu auto` picks, runs `tierperf run --mem cuda` over TCP between
+# two ranks on loopback with --verify, and writes everything to
 # results/gpu-<model>.md.  Exits non-zero when any step failed; the report
 # is written either way and says which step.
 #   scripts/gpu-check.sh
@@ -79,8 +81,40 @@ step probe_build gcc -std=gnu11 -O2 -I"$src" -o "$work/mem_copy_bw" \
 [ -x "$work/mem_copy_bw" ] && step probe_run "$work/mem_copy_bw" cuda:0 "$max"
 dmabuf=$(sed -n 's/^# dmabuf //p' "$work/probe_run.log" 2>/dev/null)
 
-bw_table() {  # join "OP BYTES GB/s" lines of both programs
-  awk '
+# tierperf's own copy pattern on one rank, the same sizes as the reference
+# (4 KiB .. max, x4); its JSON turned into "OP BYTES GB/s" lines named as
+# the reference's pinned copies (h2d -> h2d_pinned, d2h -> d2h_pinned).
+sizes=""
+for ((b = 4096; b <= max; b *= 4)); do sizes+="${sizes:+,}$b"; done
+mpirun_n() {  # mpirun_n NRANKS ARGS...
+  local n=$1; shift
+  timeout 300 mpirun -np "$n" --oversubscribe --bind-to none \
+    --mca btl_vader_single_copy_mechanism none "$@"
+}
+copy_lines() {  # copy_lines JSON: "OP BYTES GB/s" per copy entry
+  python3 - "$1" <<'PY'
+import json, sys
+name = {"h2d": "h2d_pinned", "d2h": "d2h_pinned", "d2d": "d2d"}
+for r in json.load(open(sys.argv[1])).get("results", []):
+    d = (r.get("extra") or {}).get("direction")
+    if r.get("pattern") == "copy" and d in name and r.get("bw_gbyte_s") and not r.get("error"):
+        print(name[d], r["size_bytes"], "%.3f" % r["bw_gbyte_s"])
+PY
+}
+if step copy_run mpirun_n 1 "$build/tierperf" run --pattern copy --mem cuda:0 --sizes "$sizes" \
+     --duration 0.2 --verify --quiet --out "$work/copy.json"; then
+  copy_lines "$work/copy.json" >"$work/copy_run.log" || failed+=("copy_lines")
+fi
+# --gpu auto on this machine: which GPU and why (hosts[].gpu)
+gpu_auto="not run"
+if step gpu_auto mpirun_n 1 "$build/tierperf" run --pattern copy --mem cuda --gpu auto \
+     --sizes 1M --iters 10 --quiet --out "$work/gpu_auto.json"; then
+  gpu_auto=$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["hosts"][0]["gpu"]))' \
+             "$work/gpu_auto.json" 2>&1)
+fi
+
+bw_table() {  # bw_table OURS REF [both]: join "OP BYTES GB/s" lines
+  awk -v both="${3:-}" '
     FNR == 1 { file++ }
     NF != 3 || $2 !~ /^[0-9]+$/ { next }
     file == 1 { ours[$1 " " $2] = $3; next }
@@ -92,10 +126,10 @@ bw_table() {  # join "OP BYTES GB/s" lines of both programs
         k = order[i]; split(k, f, " ")
         if (k in ours)
           printf "| %s | %d | %.2f | %.2f | %.2f |\n", f[1], f[2], ours[k], ref[k], (ref[k] > 0 ? ours[k] / ref[k] : 0)
-        else
+        else if (both == "")
           printf "| %s (reference only) | %d | | %.2f | |\n", f[1], f[2], ref[k]
       }
-    }' "$work/probe_run.log" "$work/ref_run.log"
+    }' "$1" "$2"
 }
 
 # --- 4. tierperf run --mem cuda over TCP loopback ----------------------------
@@ -164,13 +198,25 @@ PY
   echo "- unit test test_mem: $unit"
   [ -s "$work/unit_lines" ] && sed 's/^/  - /' "$work/unit_lines"
   echo "- dma-buf export of a cudaMalloc range (cuMemGetHandleForAddressRange): ${dmabuf:-not measured}"
+  echo "- --gpu auto on one rank chose: $gpu_auto"
   echo "- tierperf run --mem cuda, TCP loopback, 2 ranks: $run_note"
   echo
-  echo "## Copy bandwidth (synchronous cudaMemcpy, pageable host memory unless marked pinned)"
+  echo "## Copy bandwidth: tierperf run --pattern copy vs cudaMemcpy (pinned host memory)"
+  echo
+  echo "tierperf: h2d/d2h through page-locked staging memory (cudaMemcpyAsync batches on one"
+  echo "stream), d2d copy_local; the bar is >= 0.95 for h2d and d2h."
+  echo
+  if [ -s "$work/copy_run.log" ] && [ -s "$work/ref_run.log" ]; then
+    bw_table "$work/copy_run.log" "$work/ref_run.log" both
+  else
+    echo "not measured (see failed steps)"
+  fi
+  echo
+  echo "## Copy bandwidth through the memory ops (mem_copy_bw; synchronous cudaMemcpy, pageable host memory unless marked pinned)"
   echo
   if [[ " ${failed[*]:-} " != *" probe_run "* && " ${failed[*]:-} " != *" ref_run "* ]] &&
      [ -s "$work/probe_run.log" ] && [ -s "$work/ref_run.log" ]; then
-    bw_table
+    bw_table "$work/probe_run.log" "$work/ref_run.log"
   else
     echo "not measured (see failed steps)"
   fi
@@ -179,6 +225,14 @@ PY
     echo "## Staged TCP vs its ceilings (median pair per size; PCIe at the nearest measured size at or below)"
     echo
     staged_table 2>&1 || echo "(could not compare: see the JSON files)"
+  fi
+  if [ -s "$work/copy.json" ]; then
+    echo
+    echo "## tierperf report of the copy run"
+    echo
+    echo '```'
+    "$build/tierperf" report "$work/copy.json" 2>&1 | head -60
+    echo '```'
   fi
   for r in cuda host; do
     [ -s "$work/$r.json" ] || continue

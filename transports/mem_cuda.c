@@ -378,6 +378,30 @@ static tp_status_t cuda_get_dmabuf(void *vctx, void *addr, size_t len, int *fd_p
     return TP_OK;
 }
 
+/* Bus ids only: neither call creates a context on any GPU, so --gpu auto
+ * costs no GPU memory on the devices it does not pick. */
+static tp_status_t cuda_list_devices(char (*pci)[TP_MEM_PCI_LEN], int max, int *n_p)
+{
+    int count = 0;
+    cudaError_t ce = cudaGetDeviceCount(&count);
+
+    if (ce != cudaSuccess) {
+        tp_log_debug("cuda: cudaGetDeviceCount: %s", cudaGetErrorString(ce));
+        return TP_ERR_NO_DEVICE;
+    }
+    if (count > max)
+        count = max;
+    for (int i = 0; i < count; i++) {
+        ce = cudaDeviceGetPCIBusId(pci[i], TP_MEM_PCI_LEN, i);
+        if (ce != cudaSuccess) {
+            tp_log_error("cuda:%d: cudaDeviceGetPCIBusId: %s", i, cudaGetErrorString(ce));
+            return TP_ERR_IO;
+        }
+    }
+    *n_p = count;
+    return TP_OK;
+}
+
 const struct tp_mem_ops tp_mem_cuda_ops = {
     .size = sizeof(struct tp_mem_ops),
     .name = "cuda",
@@ -396,4 +420,5 @@ const struct tp_mem_ops tp_mem_cuda_ops = {
     .copy_wait = cuda_copy_wait,
     .copy_local = cuda_copy_local,
     .device_of = cuda_device_of,
+    .list_devices = cuda_list_devices,
 };

@@ -62,6 +62,14 @@ static int host_device_of(void *ctx)
     return -1;
 }
 
+static tp_status_t host_list_devices(char (*pci)[TP_MEM_PCI_LEN], int max, int *n_p)
+{
+    (void)pci;
+    (void)max;
+    *n_p = 0;
+    return TP_OK;
+}
+
 const struct tp_mem_ops tp_mem_host_ops = {
     .size = sizeof(struct tp_mem_ops),
     .name = "host",
@@ -80,4 +88,5 @@ const struct tp_mem_ops tp_mem_host_ops = {
     .copy_wait = host_copy_wait,
     .copy_local = host_copy,
     .device_of = host_device_of,
+    .list_devices = host_list_devices,
 };

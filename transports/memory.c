@@ -1,15 +1,16 @@
-/* memory.c: choose a memory kind from "host" / "cuda[:N]". */
+/* memory.c: choose a memory kind from "host" / "cuda[:N]", and list its
+ * devices. */
 #include "memory.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-tp_status_t tp_mem_open(const char *spec, struct tp_mem *mem_p,
-                        struct tp_error *err)
+/* The kind's table and the device spec names (-1: the kind picks). */
+static tp_status_t mem_kind(const char *spec, const struct tp_mem_ops **ops_p, int *device_p,
+                            struct tp_error *err)
 {
     const struct tp_mem_ops *ops = NULL;
     int device = -1;
-    tp_status_t st;
 
     if (strcmp(spec, "host") == 0) {
         ops = &tp_mem_host_ops;
@@ -38,6 +39,20 @@ tp_status_t tp_mem_open(const char *spec, struct tp_mem *mem_p,
                             "--mem %s: unknown memory kind (host, cuda, cuda:N)",
                             spec);
     }
+    *ops_p = ops;
+    *device_p = device;
+    return TP_OK;
+}
+
+tp_status_t tp_mem_open(const char *spec, struct tp_mem *mem_p,
+                        struct tp_error *err)
+{
+    const struct tp_mem_ops *ops = NULL;
+    int device = -1;
+    tp_status_t st = mem_kind(spec, &ops, &device, err);
+
+    if (st != TP_OK || ops == NULL)
+        return st != TP_OK ? st : TP_ERR_INVALID;
     void *ctx = NULL;
     st = ops->init(device, &ctx);
     if (st != TP_OK)
@@ -56,4 +71,21 @@ void tp_mem_close(struct tp_mem *mem)
         mem->ops->finalize(mem->ctx);
     mem->ops = NULL;
     mem->ctx = NULL;
+}
+
+tp_status_t tp_mem_devices(const char *spec, char (*pci)[TP_MEM_PCI_LEN], int max, int *n_p,
+                           struct tp_error *err)
+{
+    const struct tp_mem_ops *ops = NULL;
+    int device = -1;
+    tp_status_t st = mem_kind(spec, &ops, &device, err);
+
+    if (st != TP_OK || ops == NULL)
+        return st != TP_OK ? st : TP_ERR_INVALID;
+    st = ops->list_devices(pci, max, n_p);
+    if (st != TP_OK)
+        return tp_error_set(err, st, "--mem %s: %s", spec,
+                            st == TP_ERR_NO_DEVICE ? "no usable GPU found at run time"
+                                                   : tp_status_string(st));
+    return TP_OK;
 }

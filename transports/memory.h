@@ -14,6 +14,9 @@
  * network, so a transport can copy chunk k+1 while it sends chunk k. */
 #define TP_MEM_LANES 4
 
+/* Room for a PCI bus id, "0000:3b:00.0" (CUDA writes 13 characters). */
+#define TP_MEM_PCI_LEN 32
+
 enum tp_mem_dir {
     TP_MEM_TO_HOST,         /* kind's memory -> staging (host) memory */
     TP_MEM_FROM_HOST,       /* staging (host) memory -> kind's memory */
@@ -58,6 +61,10 @@ struct tp_mem_ops {
     tp_status_t (*copy_local)(void *ctx, void *dst, const void *src, size_t len);
     /* The device actually opened (cuda without :N picks one per rank). */
     int (*device_of)(void *ctx);
+    /* Without opening any: the kind's devices in its own numbering, as PCI
+     * bus ids (up to max of them; *n_p gets the count, 0 for host), for
+     * --gpu auto to place them in the PCI tree.  No context is created. */
+    tp_status_t (*list_devices)(char (*pci)[TP_MEM_PCI_LEN], int max, int *n_p);
 };
 
 /* An opened memory kind: the table plus its context and device. */
@@ -75,6 +82,11 @@ struct tp_mem {
 tp_status_t tp_mem_open(const char *spec, struct tp_mem *mem_p,
                         struct tp_error *err);
 void tp_mem_close(struct tp_mem *mem);
+
+/* The PCI bus ids of the devices of spec's kind ("cuda"; "host" has none),
+ * up to max, count in *n_p; errors as tp_mem_open's. */
+tp_status_t tp_mem_devices(const char *spec, char (*pci)[TP_MEM_PCI_LEN], int max, int *n_p,
+                           struct tp_error *err);
 
 extern const struct tp_mem_ops tp_mem_host_ops;
 #ifdef TIERPERF_HAVE_CUDA

@@ -45,16 +45,21 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # The memory kind is chosen per run, separate from the transport: try each
 # transport this build has (a transport not built in says so and is skipped;
 # verbs opens its device later, so it reaches the memory check here too).
+# --gpu auto opens the transport first (it needs the NIC), then fails the
+# same way.
 checked=0
-for transport in tcp verbs mpi; do
+for combo in tcp verbs mpi "tcp --gpu auto"; do
+  transport=${combo%% *}
+  read -r -a extra <<<"${combo#"$transport"}"
   rm -f "$tmp/run.json"
   set +e
   timeout 120 mpirun -np 2 --oversubscribe --bind-to none \
     --mca btl_vader_single_copy_mechanism none \
-    "$bin" run --mem cuda --transport "$transport" --out "$tmp/run.json" >"$tmp/out" 2>&1
+    "$bin" run --mem cuda --transport "$transport" ${extra[@]+"${extra[@]}"} \
+    --out "$tmp/run.json" >"$tmp/out" 2>&1
   rc=$?
   set -e
-  echo "--- tierperf run --mem cuda --transport $transport (exit $rc)"
+  echo "--- tierperf run --mem cuda --transport $combo (exit $rc)"
   cat "$tmp/out"
   [ "$rc" -ne 124 ] || fail "tierperf run --mem cuda --transport $transport hung (killed after 120 s)"
   if grep -Eq -- "--transport '?$transport'?: (not available|unknown)" "$tmp/out"; then

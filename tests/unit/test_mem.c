@@ -2,6 +2,7 @@
  * does in this build on this machine (no CUDA built in, no GPU, or a GPU). */
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -97,16 +98,35 @@ Test(mem, bad_specs_are_invalid_with_one_line)
     }
 }
 
+/* --gpu auto's device list: host memory has no devices. */
+Test(mem, host_lists_no_devices)
+{
+    char pci[4][TP_MEM_PCI_LEN];
+    struct tp_error err = {0};
+    int n = -1;
+
+    cr_assert_eq(tp_mem_devices("host", pci, 4, &n, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(n, 0);
+    cr_assert_eq(tp_mem_devices("gpu", pci, 4, &n, &err), TP_ERR_INVALID);
+    assert_one_line_naming(&err, "gpu");
+}
+
 #ifndef TIERPERF_HAVE_CUDA
 
 Test(mem, cuda_without_cuda_build_is_unsupported)
 {
     struct tp_mem mem = {0};
     struct tp_error err = {0};
+    char pci[4][TP_MEM_PCI_LEN];
+    int n = -1;
 
     cr_assert_eq(tp_mem_open("cuda:0", &mem, &err), TP_ERR_UNSUPPORTED);
     assert_one_line_naming(&err, "cuda:0");
     cr_assert(strstr(err.msg, "built without CUDA") != NULL, "%s", err.msg);
+    memset(&err, 0, sizeof(err));
+    cr_assert_eq(tp_mem_devices("cuda", pci, 4, &n, &err), TP_ERR_UNSUPPORTED);
+    cr_assert(strstr(err.msg, "built without CUDA") != NULL, "%s", err.msg);
+    cr_assert_eq(n, -1, "count written on failure");
 }
 
 #else
@@ -139,6 +159,35 @@ Test(mem, cuda_without_driver_is_no_device)
     cr_assert_eq(err.status, TP_ERR_NO_DEVICE);
     assert_one_line_naming(&err, "cuda");
     cr_assert_null(mem.ops);
+}
+
+Test(mem, cuda_device_list_without_driver_is_no_device)
+{
+    struct tp_error err = {0};
+    char pci[4][TP_MEM_PCI_LEN];
+    int n = -1;
+
+    if (have_nvidia_driver())
+        cr_skip_test("an NVIDIA driver is present; covered by cuda_lists_pci_bus_ids");
+    cr_assert_eq(tp_mem_devices("cuda", pci, 4, &n, &err), TP_ERR_NO_DEVICE, "%s", err.msg);
+    assert_one_line_naming(&err, "cuda");
+    cr_assert_eq(n, -1, "count written on failure");
+}
+
+/* On a GPU: one bus id per device, in the form hwloc parses. */
+Test(mem, cuda_lists_pci_bus_ids)
+{
+    struct tp_error err = {0};
+    char pci[64][TP_MEM_PCI_LEN];
+    int n = 0;
+    unsigned dom, bus, dev, fn;
+
+    if (!have_nvidia_driver())
+        cr_skip_test("no NVIDIA driver on this machine");
+    cr_assert_eq(tp_mem_devices("cuda", pci, 64, &n, &err), TP_OK, "%s", err.msg);
+    cr_assert_gt(n, 0);
+    for (int i = 0; i < n; i++)
+        cr_assert_eq(sscanf(pci[i], "%x:%x:%x.%x", &dom, &bus, &dev, &fn), 4, "'%s'", pci[i]);
 }
 
 /* Runs where a GPU is lent (scripts/gpu-check.sh runs the unit tests). */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bench/pattern.h"
+#include "bench/run_opts.h"
 
 Test(pattern, table_has_the_builtin_patterns)
 {
@@ -131,4 +132,39 @@ Test(pattern, tiers_needs_topology_and_pairs_cross_their_tier)
     cr_assert_str_eq(plan->tiers[0].rounds[0].pairs[0].hypernode, "sim-leaf-0");
     topo_plan_free(plan);
     topo_free(topo);
+}
+
+/* --pattern copy: every rank with itself, tier 0, one round; the options
+ * that make no sense for copies are refused with one line. */
+Test(pattern, copy_plans_each_rank_with_itself_at_tier_0)
+{
+    struct run_opts o;
+    struct pattern_input in = {NULL, five, 3, NULL};
+    struct topo_plan *plan = NULL;
+    struct tp_error err = {0};
+
+    cr_assert_not_null(pattern_find("copy"));
+    cr_assert_not_null(pattern_find("copy")->run_round);
+    cr_assert_eq(pattern_plan_copy(&in, &plan, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(plan->ntiers, 1);
+    cr_assert_eq(plan->tiers[0].tier, 0);
+    cr_assert_eq(plan->tiers[0].nrounds, 1);
+    const struct topo_round *r = &plan->tiers[0].rounds[0];
+    cr_assert_eq(r->npairs, 3);
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert_eq(r->pairs[i].src, (int)i);
+        cr_assert_eq(r->pairs[i].dst, (int)i);
+        cr_assert_eq(r->pairs[i].tier, 0);
+    }
+    topo_plan_free(plan);
+
+    memset(&o, 0, sizeof(o));
+    o.stream_bytes = 1u << 30;
+    in.opts = &o;
+    cr_assert_eq(pattern_plan_copy(&in, &plan, &err), TP_ERR_INVALID);
+    cr_assert_not_null(strstr(err.msg, "--size"), "%s", err.msg);
+    o.stream_bytes = 0;
+    o.bidir = 1;
+    cr_assert_eq(pattern_plan_copy(&in, &plan, &err), TP_ERR_INVALID);
+    cr_assert_not_null(strstr(err.msg, "--bidir"), "%s", err.msg);
 }

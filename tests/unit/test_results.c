@@ -309,6 +309,11 @@ Test(results, tier_summary_on_a_hand_made_set)
     cJSON_AddItemToArray(results, results_entry_json(&t2b));
     cJSON_AddItemToArray(results, results_entry_json(&t1));
     cJSON_AddItemToArray(results, results_entry_json(&tn));
+    /* an intra-node copy (--pattern copy) is no transfer between pairs:
+     * left out (else a tier-0 group would appear) */
+    struct results_entry copy = entry(2, 2, 0, 65536, 999, NULL);
+    copy.pattern = "copy";
+    cJSON_AddItemToArray(results, results_entry_json(&copy));
 
     cJSON *sum = results_tier_summary(results, names, NULL);
     cr_assert_eq(cJSON_GetArraySize(sum), 4);

@@ -201,3 +201,28 @@ Test(run_opts, ring_is_bounded)
     cr_assert_eq(run_opts_ring_bytes(&o), 8u << 20);
     run_opts_free(&o);
 }
+
+Test(run_opts, gpu_choice_with_plain_cuda_only)
+{
+    struct run_opts o;
+
+    PARSE_OK(&o, "--mem", "cuda", "--gpu", "auto");
+    cr_assert_str_eq(o.gpu, "auto");
+    run_opts_free(&o);
+    PARSE_OK(&o, "--mem", "cuda", "--gpu", "3");
+    cr_assert_str_eq(o.gpu, "3");
+    run_opts_free(&o);
+    PARSE_OK(&o, "--gpu", "local", "--mem", "cuda");
+    cr_assert_str_eq(o.gpu, "local");
+    run_opts_free(&o);
+    PARSE_OK(&o, "--mem", "cuda");
+    cr_assert_null(o.gpu, "no --gpu: the local-rank default");
+    run_opts_free(&o);
+    expect_bad(ARGC("--mem", "cuda", "--gpu", "nearest"), ARGV("--mem", "cuda", "--gpu", "nearest"),
+               "--gpu", "nearest");
+    expect_bad(ARGC("--mem", "cuda", "--gpu", "-1"), ARGV("--mem", "cuda", "--gpu", "-1"),
+               "--gpu", "-1");
+    expect_bad(ARGC("--gpu", "auto"), ARGV("--gpu", "auto"), "--gpu", "applies to --mem cuda");
+    expect_bad(ARGC("--mem", "cuda:1", "--gpu", "0"), ARGV("--mem", "cuda:1", "--gpu", "0"),
+               "--gpu", "already names");
+}
