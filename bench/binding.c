@@ -94,6 +94,13 @@ tp_status_t binding_apply(const char *device, int local_rank, int local_size, in
     hwloc_bitmap_t near = NULL, set = NULL;
     tp_status_t st = TP_OK;
 
+    /* transports name RDMA ports "mlx5_0:1"; hwloc and sysfs know "mlx5_0" */
+    char base[64];
+    if (device != NULL) {
+        snprintf(base, sizeof(base), "%s", device);
+        base[strcspn(base, ":")] = '\0';
+        device = base;
+    }
     memset(out, 0, sizeof(*out));
     out->numa_node = -1;
     if (hwloc_topology_init(&topo) != 0)
