@@ -19,6 +19,8 @@
 
 #define TCP_MAX_STREAMS   256
 #define TCP_STAGE_CHUNK   (1u << 20)   /* bounce chunk for non-host memory */
+#define TCP_STAGE_DEPTH   TP_MEM_LANES /* chunks in flight per stream and direction:
+                                        * copies of the next while one is on the wire */
 #define TCP_ZC_MIN_BYTES  16384        /* smaller sends are copied anyway */
 #define TCP_ZC_FIFO       64           /* messages awaiting zerocopy completion */
 #define TCP_SOCKBUF_BYTES (8u << 20)   /* socket buffer asked for */
@@ -133,8 +135,9 @@ struct tcp_stream {
     uint32_t zc_done;       /* ids below this have completed */
     uint32_t zc_early[16][2]; /* completed ranges above a gap (rare) */
     unsigned zc_nearly;
-    void *stage_tx;         /* bounce chunks for non-host memory */
-    void *stage_rx;
+    void *stage_tx;         /* TCP_STAGE_DEPTH bounce chunks each, for */
+    void *stage_rx;         /* non-host memory (page-locked when the kind can) */
+    const struct tp_mem *stage_mem;   /* kind that allocated them, NULL: malloc */
 };
 
 struct tcp_ep {
@@ -165,9 +168,15 @@ struct tcp_dir {
     size_t len;
     size_t done;            /* bytes of it on the wire / arrived */
     uint64_t completed;     /* messages of this stream finished */
-    size_t staged;          /* bytes copied through the bounce */
-    size_t stage_len;       /* bytes in the bounce */
-    size_t stage_pos;       /* bytes of the bounce sent */
+    size_t staged;          /* bytes whose copy through a bounce chunk is queued */
+    size_t stage_len;       /* rx: bytes in the chunk being received */
+    size_t stage_pos;       /* tx: bytes of the head chunk sent */
+    unsigned sq_head;       /* tx: oldest chunk (being sent) */
+    unsigned sq_count;      /* tx: chunks copied or being copied, not yet sent */
+    int head_ready;         /* tx: the head chunk's copy has been waited for */
+    size_t sq_len[TCP_STAGE_DEPTH];
+    unsigned rq_cur;        /* rx: chunk being received into */
+    unsigned rq_busy;       /* rx: bit k: chunk k's copy out is queued */
     int blocked;            /* would block: wait for poll */
     uint32_t zc_end[TCP_ZC_FIFO]; /* sent messages awaiting completion */
     unsigned zc_head;
@@ -200,6 +209,7 @@ tp_status_t tcp_zc_reap(struct tcp_ep *ep, int s, int *progress_p);
 /* Memory of a buffer: NULL-safe host test and staging checks. */
 int tcp_buf_is_host(const struct tp_buf *buf);
 tp_status_t tcp_stage_ready(struct tcp_ep *ep, const struct tp_buf *buf);
+void tcp_stage_free(struct tcp_stream *st);
 
 /* Logs "tcp: <what> <peer_name>: <reason>" and marks the endpoint broken
  * (its sockets shut down so the peer fails fast instead of waiting). */

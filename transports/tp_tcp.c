@@ -105,8 +105,7 @@ static void ep_free(struct tcp_ep *ep)
     for (int s = 0; s < ep->nstreams; s++) {
         if (ep->st[s].fd >= 0)
             close(ep->st[s].fd);
-        free(ep->st[s].stage_tx);
-        free(ep->st[s].stage_rx);
+        tcp_stage_free(&ep->st[s]);
     }
     free(ep->st);
     free(ep->dirs);

@@ -1,6 +1,11 @@
 /* tp_tcp_io.c: one send or receive attempt on one stream for the message
- * it carries: straight from/to the ring slot for host memory, or through a
- * host bounce chunk (copy_to_host / copy_from_host) for other kinds. */
+ * it carries: straight from/to the ring slot for host memory, or, for
+ * other kinds (GPU), through TCP_STAGE_DEPTH host bounce chunks per stream
+ * and direction with asynchronous copies pipelined against the network:
+ * the sender queues the copies of the next chunks while the oldest is on
+ * the wire; the receiver queues each full chunk's copy out and receives
+ * into the next one, and waits for the copies only when it must reuse a
+ * chunk or when the message is complete.  Chunk k copies on lane k. */
 #include "tcp_private.h"
 
 #include <errno.h>
@@ -15,6 +20,25 @@ int tcp_buf_is_host(const struct tp_buf *buf)
     return buf->mem == NULL || buf->mem->ops == NULL || buf->mem->ops->is_host;
 }
 
+static tp_status_t stage_alloc(const struct tp_mem *mem, void **p_out, int *pinned)
+{
+    size_t len = (size_t)TCP_STAGE_DEPTH * TCP_STAGE_CHUNK;
+    long page = sysconf(_SC_PAGESIZE);
+
+    *p_out = NULL;
+    if (mem->ops->alloc_staging != NULL && mem->ops->free_staging != NULL &&
+        mem->ops->alloc_staging(mem->ctx, len, p_out) == TP_OK) {
+        *pinned = 1;
+        return TP_OK;
+    }
+    *pinned = 0;
+    if (posix_memalign(p_out, page > 0 ? (size_t)page : 4096, len) != 0) {
+        *p_out = NULL;
+        return TP_ERR_NO_MEMORY;
+    }
+    return TP_OK;
+}
+
 tp_status_t tcp_stage_ready(struct tcp_ep *ep, const struct tp_buf *buf)
 {
     const struct tp_mem_ops *ops;
@@ -22,26 +46,45 @@ tp_status_t tcp_stage_ready(struct tcp_ep *ep, const struct tp_buf *buf)
     if (tcp_buf_is_host(buf))
         return TP_OK;
     ops = buf->mem->ops;
-    if (ops->copy_to_host == NULL || ops->copy_from_host == NULL) {
-        tp_log_error("tcp: memory kind '%s' offers no copy to/from host, so TCP "
-                     "cannot stage it", ops->name);
+    if (ops->copy_async == NULL || ops->copy_wait == NULL) {
+        tp_log_error("tcp: memory kind '%s' offers no asynchronous copy to/from host, "
+                     "so TCP cannot stage it", ops->name);
         return TP_ERR_UNSUPPORTED;
     }
-    long page = sysconf(_SC_PAGESIZE);
-    size_t align = page > 0 ? (size_t)page : 4096;
     for (int s = 0; s < ep->nstreams; s++) {
-        if (ep->st[s].stage_tx == NULL &&
-            posix_memalign(&ep->st[s].stage_tx, align, TCP_STAGE_CHUNK) != 0)
-            ep->st[s].stage_tx = NULL;
-        if (ep->st[s].stage_rx == NULL &&
-            posix_memalign(&ep->st[s].stage_rx, align, TCP_STAGE_CHUNK) != 0)
-            ep->st[s].stage_rx = NULL;
-        if (ep->st[s].stage_tx == NULL || ep->st[s].stage_rx == NULL) {
-            tp_log_error("tcp: no memory for %u-byte staging buffers", TCP_STAGE_CHUNK);
+        struct tcp_stream *st = &ep->st[s];
+        int pinned_tx = 0, pinned_rx = 0;
+        if (st->stage_tx != NULL && st->stage_mem != buf->mem && st->stage_mem != NULL)
+            tcp_stage_free(st);           /* another kind's page-locked chunks */
+        if (st->stage_tx != NULL)
+            continue;
+        if (stage_alloc(buf->mem, &st->stage_tx, &pinned_tx) != TP_OK ||
+            stage_alloc(buf->mem, &st->stage_rx, &pinned_rx) != TP_OK) {
+            tp_log_error("tcp: no memory for 2 x %d staging chunks of %u bytes", TCP_STAGE_DEPTH,
+                         TCP_STAGE_CHUNK);
             return TP_ERR_NO_MEMORY;
         }
+        /* both come from the same place: the kind's allocator works for one
+         * when it works for the other (or neither) */
+        st->stage_mem = pinned_tx && pinned_rx ? buf->mem : NULL;
     }
     return TP_OK;
+}
+
+void tcp_stage_free(struct tcp_stream *st)
+{
+    size_t len = (size_t)TCP_STAGE_DEPTH * TCP_STAGE_CHUNK;
+    const struct tp_mem *mem = st->stage_mem;
+
+    for (int k = 0; k < 2; k++) {
+        void *p = k == 0 ? st->stage_tx : st->stage_rx;
+        if (p != NULL && mem != NULL)
+            mem->ops->free_staging(mem->ctx, p, len);
+        else
+            free(p);
+    }
+    st->stage_tx = st->stage_rx = NULL;
+    st->stage_mem = NULL;
 }
 
 /* A failed send/recv: would-block is not an error in polling mode; in
@@ -58,18 +101,57 @@ static tp_status_t io_error(struct tcp_ep *ep, struct tcp_dir *d, int flags,
     return tcp_ep_fail(ep, tcp_errno_status(err), what, err);
 }
 
-static tp_status_t stage_copy(struct tcp_ep *ep, const struct tp_buf *buf, int to_host,
-                              void *dst, const void *src, size_t len)
+static tp_status_t stage_failed(struct tcp_ep *ep, const struct tp_mem *mem, int to_host,
+                                tp_status_t st, size_t len)
+{
+    tp_log_error("tcp: staging %zu bytes %s %s memory for %s failed: %s", len,
+                 to_host ? "from" : "to", mem->ops->name, ep->peer_name, tp_status_string(st));
+    return tcp_ep_fail(ep, st, NULL, 0);
+}
+
+static tp_status_t stage_queue(struct tcp_ep *ep, const struct tp_buf *buf, int to_host,
+                               void *dst, const void *src, size_t len, unsigned lane)
 {
     const struct tp_mem *mem = buf->mem;
-    tp_status_t st = to_host ? mem->ops->copy_to_host(mem->ctx, dst, src, len)
-                             : mem->ops->copy_from_host(mem->ctx, dst, src, len);
+    tp_status_t st = mem->ops->copy_async(mem->ctx, dst, src, len,
+                                          to_host ? TP_MEM_TO_HOST : TP_MEM_FROM_HOST, lane);
+    return st == TP_OK ? TP_OK : stage_failed(ep, mem, to_host, st, len);
+}
 
-    if (st != TP_OK) {
-        tp_log_error("tcp: staging %zu bytes %s %s memory for %s failed: %s", len,
-                     to_host ? "from" : "to", mem->ops->name, ep->peer_name,
-                     tp_status_string(st));
-        return tcp_ep_fail(ep, st, NULL, 0);
+static tp_status_t stage_wait(struct tcp_ep *ep, const struct tp_buf *buf, int to_host,
+                              unsigned lane, size_t len)
+{
+    const struct tp_mem *mem = buf->mem;
+    tp_status_t st = mem->ops->copy_wait(mem->ctx, lane);
+    return st == TP_OK ? TP_OK : stage_failed(ep, mem, to_host, st, len);
+}
+
+static char *chunk_at(void *base, unsigned k)
+{
+    return (char *)base + (size_t)k * TCP_STAGE_CHUNK;
+}
+
+/* Sender: queue copies into free chunks, then make sure the head is in. */
+static tp_status_t tx_stage(struct tcp_ep *ep, struct tcp_side *sd, struct tcp_dir *d,
+                            struct tcp_stream *st, char *slot)
+{
+    tp_status_t rc;
+
+    while (d->sq_count < TCP_STAGE_DEPTH && d->staged < d->len) {
+        unsigned k = (d->sq_head + d->sq_count) % TCP_STAGE_DEPTH;
+        size_t chunk = d->len - d->staged;
+        chunk = chunk < TCP_STAGE_CHUNK ? chunk : TCP_STAGE_CHUNK;
+        if ((rc = stage_queue(ep, sd->x->buf, 1, chunk_at(st->stage_tx, k), slot + d->staged,
+                              chunk, k)) != TP_OK)
+            return rc;
+        d->sq_len[k] = chunk;
+        d->staged += chunk;
+        d->sq_count++;
+    }
+    if (!d->head_ready) {
+        if ((rc = stage_wait(ep, sd->x->buf, 1, d->sq_head, d->sq_len[d->sq_head])) != TP_OK)
+            return rc;
+        d->head_ready = 1;
     }
     return TP_OK;
 }
@@ -85,19 +167,11 @@ tp_status_t tcp_io_send(struct tcp_ep *ep, struct tcp_side *sd, int s,
 
     *moved_p = 0;
     if (sd->staged) {
-        if (d->stage_pos == d->stage_len) {
-            size_t chunk = d->len - d->staged;
-            chunk = chunk < TCP_STAGE_CHUNK ? chunk : TCP_STAGE_CHUNK;
-            tp_status_t rc = stage_copy(ep, sd->x->buf, 1, st->stage_tx,
-                                        slot + d->staged, chunk);
-            if (rc != TP_OK)
-                return rc;
-            d->staged += chunk;
-            d->stage_len = chunk;
-            d->stage_pos = 0;
-        }
-        p = (const char *)st->stage_tx + d->stage_pos;
-        n = d->stage_len - d->stage_pos;
+        tp_status_t rc = tx_stage(ep, sd, d, st, slot);
+        if (rc != TP_OK)
+            return rc;
+        p = chunk_at(st->stage_tx, d->sq_head) + d->stage_pos;
+        n = d->sq_len[d->sq_head] - d->stage_pos;
     } else {
         p = slot + d->done;
         n = d->len - d->done;
@@ -113,8 +187,15 @@ tp_status_t tcp_io_send(struct tcp_ep *ep, struct tcp_side *sd, int s,
     if (zc)
         st->zc_next++;
     d->done += (size_t)r;
-    if (sd->staged)
+    if (sd->staged) {
         d->stage_pos += (size_t)r;
+        if (d->stage_pos == d->sq_len[d->sq_head]) {     /* head chunk sent: free */
+            d->sq_head = (d->sq_head + 1) % TCP_STAGE_DEPTH;
+            d->sq_count--;
+            d->stage_pos = 0;
+            d->head_ready = 0;
+        }
+    }
     if ((size_t)r < n && (flags & MSG_DONTWAIT))
         d->blocked = 1;     /* the socket buffer is full: wait for POLLOUT */
     *moved_p = (size_t)r;
@@ -132,9 +213,16 @@ tp_status_t tcp_io_recv(struct tcp_ep *ep, struct tcp_side *sd, int s,
 
     *moved_p = 0;
     if (sd->staged) {
+        unsigned k = d->rq_cur;
+        if (d->rq_busy & (1u << k)) {          /* its copy out must be done */
+            tp_status_t rc = stage_wait(ep, sd->x->buf, 0, k, TCP_STAGE_CHUNK);
+            if (rc != TP_OK)
+                return rc;
+            d->rq_busy &= ~(1u << k);
+        }
         chunk = d->len - d->staged;
         chunk = chunk < TCP_STAGE_CHUNK ? chunk : TCP_STAGE_CHUNK;
-        p = (char *)st->stage_rx + d->stage_len;
+        p = chunk_at(st->stage_rx, k) + d->stage_len;
         n = chunk - d->stage_len;
     } else {
         p = slot + d->done;
@@ -152,13 +240,24 @@ tp_status_t tcp_io_recv(struct tcp_ep *ep, struct tcp_side *sd, int s,
     if (sd->staged) {
         d->stage_len += (size_t)r;
         if (d->stage_len == chunk) {
-            tp_status_t rc = stage_copy(ep, sd->x->buf, 0, slot + d->staged,
-                                        st->stage_rx, chunk);
+            unsigned k = d->rq_cur;
+            tp_status_t rc = stage_queue(ep, sd->x->buf, 0, slot + d->staged,
+                                         chunk_at(st->stage_rx, k), chunk, k);
             if (rc != TP_OK)
                 return rc;
+            d->rq_busy |= 1u << k;
             d->staged += chunk;
             d->stage_len = 0;
+            d->rq_cur = (k + 1) % TCP_STAGE_DEPTH;
         }
+        /* the message is complete only once it is in the kind's memory */
+        for (unsigned k = 0; d->done == d->len && k < TCP_STAGE_DEPTH; k++)
+            if (d->rq_busy & (1u << k)) {
+                tp_status_t rc2 = stage_wait(ep, sd->x->buf, 0, k, TCP_STAGE_CHUNK);
+                if (rc2 != TP_OK)
+                    return rc2;
+                d->rq_busy &= ~(1u << k);
+            }
     }
     return TP_OK;
 }

@@ -78,6 +78,8 @@ static tp_status_t side_start(struct tcp_ep *ep, struct tcp_side *sd, int *progr
         d->msg = j;
         d->len = tp_xfer_len(x, j);
         d->done = d->staged = d->stage_len = d->stage_pos = 0;
+        d->sq_head = d->sq_count = d->rq_cur = d->rq_busy = 0;
+        d->head_ready = 0;
         if (sd->tx && x->fill != NULL) {
             tp_status_t st = x->fill(x->hook_arg, tp_xfer_slot(x, j), d->len,
                                      x->offset0 + j * x->msg_size);

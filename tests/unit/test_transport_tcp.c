@@ -76,6 +76,8 @@ static struct tp_xfer ring_xfer(struct ring_buf *rb, const struct ring_case *rc,
 }
 
 /* Each size: rank 1 -> rank 0, then rank 0 -> rank 1 (or both at once). */
+#define TCP_STAGE_CHUNK_BYTES (1u << 20)   /* tcp_private.h's bounce chunk */
+
 static int ring_role(struct th_peer *p)
 {
     const struct ring_case *rc = p->arg;
@@ -115,6 +117,17 @@ static int ring_role(struct th_peer *p)
         ring_free(&rx_rb);
     }
     th_close(p);
+    /* staged messages of several chunks: the copies of later chunks were
+     * queued while earlier ones were on the wire (pipelined), not one at
+     * a time */
+    const struct th_fake_lanes *l = th_fake_lanes();
+    if (rc->fake_mem && rc->sizes[rc->nsizes - 1] >= 2 * TCP_STAGE_CHUNK_BYTES &&
+        (l->inflight_max[TP_MEM_TO_HOST] < 2 || l->inflight_max[TP_MEM_FROM_HOST] < 2)) {
+        fprintf(stderr, "rank %d: staged copies not pipelined (%llu queued, at most %u out "
+                "and %u in at once)\n", p->rank, (unsigned long long)l->queued,
+                l->inflight_max[TP_MEM_TO_HOST], l->inflight_max[TP_MEM_FROM_HOST]);
+        return 15;
+    }
     return 0;
 }
 

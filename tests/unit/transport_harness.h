@@ -312,6 +312,82 @@ static inline tp_status_t th_fake_from_host(void *ctx, void *dst, const void *ho
     return TP_OK;
 }
 
+/* Staging memory is plain host memory.  Asynchronous copies are held back
+ * until copy_wait on their lane (the latest a real device may finish
+ * them), so a transport that reads a bounce chunk, or reports a message
+ * complete, before waiting for its copy sees stale bytes and fails the
+ * check. */
+#define TH_FAKE_PENDING 1024
+
+struct th_fake_copy {
+    void *dst;
+    const void *src;
+    size_t len;
+    enum tp_mem_dir dir;
+};
+
+struct th_fake_lanes {
+    struct th_fake_copy q[TP_MEM_LANES][TH_FAKE_PENDING];
+    unsigned n[TP_MEM_LANES];
+    uint64_t queued;                 /* copies seen */
+    unsigned inflight_max[2];        /* most copies held at once, all lanes,
+                                      * per direction (TP_MEM_TO_HOST, FROM) */
+};
+
+static inline struct th_fake_lanes *th_fake_lanes(void)
+{
+    static struct th_fake_lanes lanes;
+    return &lanes;
+}
+
+static inline tp_status_t th_fake_alloc_staging(void *ctx, size_t len, void **host_p)
+{
+    (void)ctx;
+    *host_p = calloc(1, len ? len : 1);
+    return *host_p != NULL ? TP_OK : TP_ERR_NO_MEMORY;
+}
+
+static inline void th_fake_free_staging(void *ctx, void *host, size_t len)
+{
+    (void)ctx;
+    (void)len;
+    free(host);
+}
+
+static inline tp_status_t th_fake_copy_async(void *ctx, void *dst, const void *src, size_t len,
+                                             enum tp_mem_dir dir, unsigned lane)
+{
+    struct th_fake_lanes *l = th_fake_lanes();
+
+    (void)ctx;
+    if (lane >= TP_MEM_LANES || l->n[lane] == TH_FAKE_PENDING)
+        return TP_ERR_INVALID;
+    l->q[lane][l->n[lane]++] = (struct th_fake_copy){
+        .dst = dir == TP_MEM_FROM_HOST ? th_fake_real(dst) : dst,
+        .src = dir == TP_MEM_TO_HOST ? th_fake_real(src) : src, .len = len, .dir = dir};
+    l->queued++;
+    unsigned held = 0;
+    for (unsigned k = 0; k < TP_MEM_LANES; k++)
+        for (unsigned i = 0; i < l->n[k]; i++)
+            held += l->q[k][i].dir == dir;
+    if (held > l->inflight_max[dir])
+        l->inflight_max[dir] = held;
+    return TP_OK;
+}
+
+static inline tp_status_t th_fake_copy_wait(void *ctx, unsigned lane)
+{
+    struct th_fake_lanes *l = th_fake_lanes();
+
+    (void)ctx;
+    if (lane >= TP_MEM_LANES)
+        return TP_ERR_INVALID;
+    for (unsigned i = 0; i < l->n[lane]; i++)
+        memcpy(l->q[lane][i].dst, l->q[lane][i].src, l->q[lane][i].len);
+    l->n[lane] = 0;
+    return TP_OK;
+}
+
 static const struct tp_mem_ops th_fake_mem_ops = {
     .size = sizeof(struct tp_mem_ops),
     .name = "fake-device",
@@ -322,6 +398,10 @@ static const struct tp_mem_ops th_fake_mem_ops = {
     .free = th_fake_free,
     .copy_to_host = th_fake_to_host,
     .copy_from_host = th_fake_from_host,
+    .alloc_staging = th_fake_alloc_staging,
+    .free_staging = th_fake_free_staging,
+    .copy_async = th_fake_copy_async,
+    .copy_wait = th_fake_copy_wait,
 };
 
 /* Hooks for fake device memory: translate, then the host pattern. */
