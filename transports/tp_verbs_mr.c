@@ -1,12 +1,14 @@
 /* tp_verbs_mr.c: memory registration.  Host memory with ibv_reg_mr;
  * device (GPU) memory with ibv_reg_dmabuf_mr when the memory kind can
  * export a dma-buf, else plain ibv_reg_mr on the device pointer (works
- * only with the nvidia-peermem module).  The path taken is kept for
- * link_info's detail. */
+ * only with the nvidia-peermem module), else staged: a registered host
+ * shadow of the ring with copies around each message.  The path taken,
+ * and why GPUDirect was not, is kept for link_info's detail. */
 #include "verbs_private.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -37,7 +39,10 @@ static void report_host_failure(const struct verbs_ctx *ctx, size_t len, int err
                  ctx->dev_name, strerror(err));
 }
 
-static struct ibv_mr *reg_device_memory(struct verbs_ctx *ctx, struct tp_buf *buf)
+/* GPUDirect: the NIC on the device memory itself.  NULL with the reasons
+ * in why when neither dma-buf nor peer memory works. */
+static struct ibv_mr *reg_device_memory(struct verbs_ctx *ctx, struct tp_buf *buf,
+                                        char *why, size_t whylen)
 {
     const struct tp_mem_ops *ops = buf->mem->ops;
     char why_dmabuf[160];
@@ -75,43 +80,132 @@ static struct ibv_mr *reg_device_memory(struct verbs_ctx *ctx, struct tp_buf *bu
         return mr;
     }
     err = errno;
-    tp_log_error("verbs: cannot register %zu bytes of %s memory on %s for GPUDirect "
-                 "RDMA: dma-buf: %s; peer memory: ibv_reg_mr: %s (load the "
-                 "nvidia-peermem module, or use a GPU driver and NIC driver with "
-                 "dma-buf support)",
-                 buf->len, ops->name, ctx->dev_name, why_dmabuf, strerror(err));
+    snprintf(why, whylen, "dma-buf: %s; peer memory: ibv_reg_mr: %s (load nvidia-peermem, "
+             "or use GPU and NIC drivers with dma-buf support)", why_dmabuf, strerror(err));
     return NULL;
+}
+
+/* No GPUDirect: a registered host shadow of the ring, page-locked by the
+ * kind when it can (so its copies are DMA). */
+static tp_status_t reg_staged(struct verbs_ctx *ctx, struct tp_buf *buf, struct verbs_reg *r,
+                              const char *why)
+{
+    const struct tp_mem_ops *ops = buf->mem->ops;
+    long page = sysconf(_SC_PAGESIZE);
+    void *shadow = NULL;
+
+    if (ops->copy_to_host == NULL || ops->copy_from_host == NULL) {
+        tp_log_error("verbs: cannot register %zu bytes of %s memory on %s: %s; and the kind "
+                     "cannot be staged (no copies to/from host)", buf->len, ops->name,
+                     ctx->dev_name, why);
+        return TP_ERR_UNSUPPORTED;
+    }
+    if (ops->alloc_staging != NULL && ops->free_staging != NULL &&
+        ops->alloc_staging(buf->mem->ctx, buf->len, &shadow) == TP_OK) {
+        r->shadow_pinned = 1;
+    } else if (posix_memalign(&shadow, page > 0 ? (size_t)page : 4096, buf->len) != 0) {
+        tp_log_error("verbs: no memory for a %zu-byte staging ring", buf->len);
+        return TP_ERR_NO_MEMORY;
+    }
+    r->shadow = shadow;
+    r->mem = buf->mem;
+    r->mr = ibv_reg_mr(ctx->pd, shadow, buf->len, VERBS_ACCESS);
+    if (r->mr == NULL) {
+        report_host_failure(ctx, buf->len, errno);
+        return TP_ERR_NO_MEMORY;
+    }
+    snprintf(ctx->mr_staged, sizeof(ctx->mr_staged),
+             "staged through host memory, no GPUDirect (%s)", why);
+    ctx->mr_path = ctx->mr_staged;
+    tp_log_warn("verbs: GPUDirect RDMA unavailable for %s memory on %s, staging it through "
+                "host memory: %s", ops->name, ctx->dev_name, why);
+    return TP_OK;
+}
+
+static void reg_free(struct verbs_reg *r, size_t len)
+{
+    if (r->mr != NULL)
+        ibv_dereg_mr(r->mr);
+    if (r->shadow != NULL && r->shadow_pinned)
+        r->mem->ops->free_staging(r->mem->ctx, r->shadow, len);
+    else
+        free(r->shadow);
+    free(r);
 }
 
 tp_status_t verbs_mem_reg(void *vctx, struct tp_buf *buf)
 {
     struct verbs_ctx *ctx = vctx;
-    struct ibv_mr *mr;
+    struct verbs_reg *r;
+    tp_status_t st = TP_OK;
 
     if (buf->len == 0 || buf->addr == NULL) {
         tp_log_error("verbs: cannot register an empty buffer");
         return TP_ERR_INVALID;
     }
+    r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return TP_ERR_NO_MEMORY;
     if (buf->mem != NULL && !buf->mem->ops->is_host) {
-        mr = reg_device_memory(ctx, buf);
-        if (mr == NULL)
-            return TP_ERR_UNSUPPORTED;
+        char why[400];
+        r->mr = reg_device_memory(ctx, buf, why, sizeof(why));
+        if (r->mr == NULL)
+            st = reg_staged(ctx, buf, r, why);
     } else {
-        mr = ibv_reg_mr(ctx->pd, buf->addr, buf->len, VERBS_ACCESS);
-        if (mr == NULL) {
+        r->mr = ibv_reg_mr(ctx->pd, buf->addr, buf->len, VERBS_ACCESS);
+        if (r->mr == NULL) {
             report_host_failure(ctx, buf->len, errno);
-            return TP_ERR_NO_MEMORY;
+            st = TP_ERR_NO_MEMORY;
+        } else {
+            ctx->mr_path = "host memory (ibv_reg_mr)";
         }
-        ctx->mr_path = "host memory (ibv_reg_mr)";
     }
-    buf->mr = mr;
+    if (st != TP_OK) {
+        reg_free(r, buf->len);
+        return st;
+    }
+    buf->mr = r;
     return TP_OK;
 }
 
 void verbs_mem_dereg(void *vctx, struct tp_buf *buf)
 {
+    struct verbs_reg *r = buf->mr;
+
     (void)vctx;
-    if (buf->mr != NULL)
-        ibv_dereg_mr(verbs_buf_mr(buf));
+    if (r == NULL)
+        return;
+    reg_free(r, buf->len);
     buf->mr = NULL;
+}
+
+static tp_status_t stage_failed(struct verbs_ep *ep, const struct tp_mem *mem, int out,
+                                size_t len, tp_status_t st)
+{
+    tp_log_error("verbs: staging %zu bytes %s %s memory for rank %d failed: %s", len,
+                 out ? "from" : "to", mem->ops->name, ep->peer, tp_status_string(st));
+    return st;
+}
+
+tp_status_t verbs_stage_out(struct verbs_ep *ep, const struct tp_buf *buf, const void *p,
+                            size_t len)
+{
+    const struct verbs_reg *r = buf->mr;
+    tp_status_t st;
+
+    if (r->shadow == NULL)
+        return TP_OK;
+    st = r->mem->ops->copy_to_host(r->mem->ctx, verbs_nic_addr(buf, p), p, len);
+    return st == TP_OK ? TP_OK : stage_failed(ep, r->mem, 1, len, st);
+}
+
+tp_status_t verbs_stage_in(struct verbs_ep *ep, const struct tp_buf *buf, void *p, size_t len)
+{
+    const struct verbs_reg *r = buf->mr;
+    tp_status_t st;
+
+    if (r->shadow == NULL)
+        return TP_OK;
+    st = r->mem->ops->copy_from_host(r->mem->ctx, p, verbs_nic_addr(buf, p), len);
+    return st == TP_OK ? TP_OK : stage_failed(ep, r->mem, 0, len, st);
 }

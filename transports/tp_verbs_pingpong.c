@@ -75,7 +75,11 @@ static tp_status_t pp_post(struct pp *p, enum ibv_wr_opcode op, void *src, int l
     if (p->posted - p->done >= ep->sq_depth &&
         (st = pp_wait_sq(p, p->posted - ep->sq_depth + 1)) != TP_OK)
         return st;
-    sge.addr = (uintptr_t)src;
+    /* staged SEND: the device bytes go to the shadow first (WRITE stages
+     * before it sets its marker byte; READ lands in the shadow) */
+    if (op == IBV_WR_SEND && (st = verbs_stage_out(ep, p->buf, src, p->msg_size)) != TP_OK)
+        return verbs_ep_fail(ep, st);
+    sge.addr = (uintptr_t)verbs_nic_addr(p->buf, src);
     sge.length = (uint32_t)p->msg_size;
     sge.lkey = verbs_buf_mr(p->buf)->lkey;
     memset(&wr, 0, sizeof(wr));
@@ -110,7 +114,7 @@ static tp_status_t pp_handshake(struct pp *p)
     memset(&m, 0, sizeof(m));
     m.type = VERBS_MSG_PP_READY;
     m.seq = p->seq;
-    m.addr = (uintptr_t)p->buf->addr;
+    m.addr = (uintptr_t)verbs_nic_addr(p->buf, p->buf->addr);
     m.rkey = verbs_buf_mr(p->buf)->rkey;
     m.len = p->buf->len;
     m.msg_size = p->msg_size;
@@ -147,9 +151,18 @@ static tp_status_t pp_spin(struct pp *p, volatile uint8_t *byte, uint8_t want)
     return TP_OK;
 }
 
+/* Staged buffers: copy in what arrived, copy out what goes, around the
+ * marker byte the CPU polls in the shadow (no-ops otherwise). */
+static tp_status_t pp_stage(struct pp *p, int out)
+{
+    tp_status_t st = out ? verbs_stage_out(p->ep, p->buf, p->buf->addr, p->msg_size)
+                         : verbs_stage_in(p->ep, p->buf, p->buf->addr, p->msg_size);
+    return st == TP_OK ? TP_OK : verbs_ep_fail(p->ep, st);
+}
+
 static tp_status_t pp_write(struct pp *p, int initiator, uint64_t *rtt_ns)
 {
-    volatile uint8_t *last = (uint8_t *)p->buf->addr + p->msg_size - 1;
+    volatile uint8_t *last = (uint8_t *)verbs_nic_addr(p->buf, p->buf->addr) + p->msg_size - 1;
     tp_status_t st;
 
     *last = 0;
@@ -159,15 +172,17 @@ static tp_status_t pp_write(struct pp *p, int initiator, uint64_t *rtt_ns)
         uint8_t ping = (uint8_t)(1 + 2 * (k % 127)), pong = (uint8_t)(ping + 1);
         int end = k + 1 == p->iters;
         if (initiator) {
-            uint64_t t0;
+            uint64_t t0 = now_ns();
+            if ((st = pp_stage(p, 1)) != TP_OK)
+                return st;
             *last = ping;
-            t0 = now_ns();
             if ((st = pp_post(p, IBV_WR_RDMA_WRITE, p->buf->addr, end)) != TP_OK ||
-                (st = pp_spin(p, last, pong)) != TP_OK)
+                (st = pp_spin(p, last, pong)) != TP_OK || (st = pp_stage(p, 0)) != TP_OK)
                 return st;
             rtt_ns[k] = now_ns() - t0;
         } else {
-            if ((st = pp_spin(p, last, ping)) != TP_OK)
+            if ((st = pp_spin(p, last, ping)) != TP_OK || (st = pp_stage(p, 0)) != TP_OK ||
+                (st = pp_stage(p, 1)) != TP_OK)
                 return st;
             *last = pong;
             if ((st = pp_post(p, IBV_WR_RDMA_WRITE, p->buf->addr, end)) != TP_OK)
@@ -179,7 +194,7 @@ static tp_status_t pp_write(struct pp *p, int initiator, uint64_t *rtt_ns)
 
 static tp_status_t pp_post_recv(struct pp *p)
 {
-    struct ibv_sge sge = {.addr = (uintptr_t)p->buf->addr,
+    struct ibv_sge sge = {.addr = (uintptr_t)verbs_nic_addr(p->buf, p->buf->addr),
                           .length = (uint32_t)p->msg_size,
                           .lkey = verbs_buf_mr(p->buf)->lkey};
     struct ibv_recv_wr wr = {.wr_id = verbs_wr_id(VERBS_WR_PP, 0, 0),
@@ -233,13 +248,13 @@ static tp_status_t pp_send(struct pp *p, int initiator, uint64_t *rtt_ns)
         if (initiator) {
             uint64_t t0 = now_ns();
             if ((st = pp_post(p, IBV_WR_SEND, src, end)) != TP_OK ||
-                (st = pp_wait_recv(p)) != TP_OK)
+                (st = pp_wait_recv(p)) != TP_OK || (st = pp_stage(p, 0)) != TP_OK)
                 return st;
             rtt_ns[k] = now_ns() - t0;
             if (!end && (st = pp_post_recv(p)) != TP_OK)
                 return st;
         } else {
-            if ((st = pp_wait_recv(p)) != TP_OK ||
+            if ((st = pp_wait_recv(p)) != TP_OK || (st = pp_stage(p, 0)) != TP_OK ||
                 (!end && (st = pp_post_recv(p)) != TP_OK) ||
                 (st = pp_post(p, IBV_WR_SEND, src, end)) != TP_OK)
                 return st;
@@ -265,13 +280,14 @@ static tp_status_t pp_read(struct pp *p, int initiator, uint64_t *rtt_ns)
     const struct verbs_msg *m = &ep->inbox.last[VERBS_MSG_PP_DONE];
     tp_status_t st;
 
-    if ((st = pp_handshake(p)) != TP_OK)
+    /* the responder's bytes are what the initiator reads */
+    if ((!initiator && (st = pp_stage(p, 1)) != TP_OK) || (st = pp_handshake(p)) != TP_OK)
         return st;
     if (initiator) {
         for (uint64_t k = 0; k < p->iters; k++) {
             uint64_t t0 = now_ns();
             if ((st = pp_post(p, IBV_WR_RDMA_READ, p->buf->addr, 1)) != TP_OK ||
-                (st = pp_wait_sq(p, p->posted)) != TP_OK)
+                (st = pp_wait_sq(p, p->posted)) != TP_OK || (st = pp_stage(p, 0)) != TP_OK)
                 return st;
             rtt_ns[k] = now_ns() - t0;
             /* a heartbeat so the idle responder's deadline does not expire */
@@ -312,7 +328,8 @@ tp_status_t verbs_pingpong(void *vep, struct tp_buf *buf, size_t msg_size,
                      "that large", msg_size);
         return TP_ERR_INVALID;
     }
-    if (op == TP_RDMA_WRITE && buf->mem != NULL && !buf->mem->ops->is_host) {
+    if (op == TP_RDMA_WRITE && buf->mem != NULL && !buf->mem->ops->is_host &&
+        !verbs_buf_staged(buf)) {
         tp_log_error("verbs: the write ping-pong polls its buffer with the CPU, which "
                      "%s memory does not allow; use --rdma-op send", buf->mem->ops->name);
         return TP_ERR_UNSUPPORTED;

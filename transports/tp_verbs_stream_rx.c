@@ -30,7 +30,7 @@ static tp_status_t rx_post_recv(struct verbs_rx *rx, uint64_t i)
     memset(&wr, 0, sizeof(wr));
     wr.wr_id = verbs_wr_id(VERBS_WR_RECV, (unsigned)q, a->rposted);
     if (rx_op(rx) == TP_RDMA_SEND) {
-        sge.addr = (uintptr_t)tp_xfer_slot(x, i);
+        sge.addr = (uintptr_t)verbs_nic_addr(x->buf, tp_xfer_slot(x, i));
         sge.length = (uint32_t)x->msg_size;
         sge.lkey = verbs_buf_mr(x->buf)->lkey;
         wr.sg_list = &sge;
@@ -85,7 +85,7 @@ static tp_status_t rx_send(struct verbs_rx *rx, enum verbs_msg_type type,
     m.status = status;
     m.flags = rx->verify ? VERBS_FLAG_VERIFY : 0;
     m.rkey = verbs_buf_mr(x->buf)->rkey;
-    m.addr = (uintptr_t)x->buf->addr;
+    m.addr = (uintptr_t)verbs_nic_addr(x->buf, x->buf->addr);
     m.len = x->buf->len;
     m.msg_size = x->msg_size;
     m.total = rx->msgs;
@@ -164,7 +164,10 @@ tp_status_t verbs_rx_start(struct verbs_rx *rx, struct verbs_ep *ep,
     rx->seq = ++ep->rx_seq;
     rx->msgs = tp_xfer_msgs(x);
     rx->lslots = tp_xfer_nslots(x);
-    rx->verify = x->check != NULL;
+    /* staged: each message is copied out of the shadow as it lands, so
+     * the sender must see per-message completions and credits, as with
+     * checks */
+    rx->verify = x->check != NULL || verbs_buf_staged(x->buf);
     if (rx_op(rx) == TP_RDMA_READ)
         return TP_OK;           /* waits for the sender's SRC */
     if ((st = rx_post_recvs(rx, &progress)) != TP_OK)
@@ -181,6 +184,8 @@ static tp_status_t rx_check(struct verbs_rx *rx, uint64_t i)
     const struct tp_xfer *x = rx->x;
     tp_status_t st;
 
+    if ((st = verbs_stage_in(rx->ep, x->buf, tp_xfer_slot(x, i), tp_xfer_len(x, i))) != TP_OK)
+        return rx_abort(rx, st);
     if (x->check == NULL)
         return TP_OK;
     st = x->check(x->hook_arg, tp_xfer_slot(x, i), tp_xfer_len(x, i),
@@ -286,7 +291,7 @@ static tp_status_t rx_post_read(struct verbs_rx *rx, uint64_t i)
     struct ibv_sge sge;
     int rc;
 
-    sge.addr = (uintptr_t)tp_xfer_slot(x, i);
+    sge.addr = (uintptr_t)verbs_nic_addr(x->buf, tp_xfer_slot(x, i));
     sge.length = (uint32_t)tp_xfer_len(x, i);
     sge.lkey = verbs_buf_mr(x->buf)->lkey;
     memset(&wr, 0, sizeof(wr));

@@ -44,15 +44,22 @@ static tp_status_t tx_read_announce(struct verbs_tx *tx)
         upto = tx->credit + tx->lslots;
     if (tx->started && upto <= tx->next)
         return TP_OK;
-    for (; tx->next < upto; tx->next++)
-        if ((st = tx_fill(tx, tx->next)) != TP_OK)
+    for (; tx->next < upto; tx->next++) {
+        uint64_t i = tx->next;
+        if ((st = tx_fill(tx, i)) != TP_OK)
             return st;
+        /* staged: what the receiver reads is the host shadow; without
+         * fills the ring's content never changes, one pass suffices */
+        if ((x->fill != NULL || i < tx->lslots) &&
+            (st = verbs_stage_out(tx->ep, x->buf, tp_xfer_slot(x, i), tp_xfer_len(x, i))) != TP_OK)
+            return verbs_ep_fail(tx->ep, st);
+    }
     memset(&m, 0, sizeof(m));
     m.type = VERBS_MSG_SRC;
     m.seq = tx->seq;
     m.flags = x->fill != NULL ? VERBS_FLAG_VERIFY : 0;
     m.rkey = verbs_buf_mr(x->buf)->rkey;
-    m.addr = (uintptr_t)x->buf->addr;
+    m.addr = (uintptr_t)verbs_nic_addr(x->buf, x->buf->addr);
     m.len = x->buf->len;
     m.msg_size = x->msg_size;
     m.total = tx->msgs;
@@ -91,7 +98,9 @@ static tp_status_t tx_post(struct verbs_tx *tx, uint64_t i)
 
     if ((st = tx_fill(tx, i)) != TP_OK)
         return st;
-    sge.addr = (uintptr_t)tp_xfer_slot(x, i);
+    if ((st = verbs_stage_out(ep, x->buf, tp_xfer_slot(x, i), tp_xfer_len(x, i))) != TP_OK)
+        return verbs_ep_fail(ep, st);
+    sge.addr = (uintptr_t)verbs_nic_addr(x->buf, tp_xfer_slot(x, i));
     sge.length = (uint32_t)tp_xfer_len(x, i);
     sge.lkey = verbs_buf_mr(x->buf)->lkey;
     memset(&wr, 0, sizeof(wr));

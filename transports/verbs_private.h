@@ -41,6 +41,7 @@ struct verbs_ctx {
     int nqps;
     int max_inline;                  /* inline bytes asked for at QP creation */
     const char *mr_path;             /* how the last buffer was registered */
+    char mr_staged[480];             /* mr_path when staged: with GPUDirect's failure */
 };
 
 /* device.c: open the configured (or nearest) device, pick port and GID.
@@ -277,9 +278,42 @@ static inline void verbs_copy(char *dst, size_t len, const char *src)
     dst[n] = '\0';
 }
 
+/* What tp_buf.mr points to for this transport.  Host memory and GPU
+ * memory with GPUDirect: the MR covers the buffer itself.  GPU memory
+ * without GPUDirect (no dma-buf, no nvidia-peermem): staged; the NIC works
+ * on a registered host shadow of the ring, and the data is copied between
+ * the two around each message (verbs_stage_out before it is posted,
+ * verbs_stage_in once it has landed). */
+struct verbs_reg {
+    struct ibv_mr *mr;
+    char *shadow;                /* staged: the host ring the NIC uses, else NULL */
+    const struct tp_mem *mem;    /* staged: the kind that copies */
+    int shadow_pinned;           /* shadow from the kind's alloc_staging */
+};
+
 static inline struct ibv_mr *verbs_buf_mr(const struct tp_buf *buf)
 {
-    return (struct ibv_mr *)buf->mr;
+    return ((const struct verbs_reg *)buf->mr)->mr;
 }
+
+static inline int verbs_buf_staged(const struct tp_buf *buf)
+{
+    return ((const struct verbs_reg *)buf->mr)->shadow != NULL;
+}
+
+/* Where the NIC reads or writes the byte the caller knows as p. */
+static inline char *verbs_nic_addr(const struct tp_buf *buf, const void *p)
+{
+    const struct verbs_reg *r = buf->mr;
+    return r->shadow != NULL ? r->shadow + ((const char *)p - (const char *)buf->addr)
+                             : (char *)p;
+}
+
+/* mr.c: staged buffers only (no-ops otherwise): device -> shadow before
+ * the NIC reads [p, p+len), shadow -> device after it wrote there.  A
+ * failure is logged; the caller decides what breaks. */
+tp_status_t verbs_stage_out(struct verbs_ep *ep, const struct tp_buf *buf, const void *p,
+                            size_t len);
+tp_status_t verbs_stage_in(struct verbs_ep *ep, const struct tp_buf *buf, void *p, size_t len);
 
 #endif

@@ -25,6 +25,7 @@
 
 #include "transports/transport.h"
 #include "transports/verbs_private.h"
+#include "transport_harness.h"
 
 /* ---- helpers ---- */
 
@@ -123,6 +124,10 @@ struct rank {
 
 typedef tp_status_t (*scenario_fn)(struct rank *r, const void *param);
 
+/* Rings in the harness's fake device memory (addresses the CPU and the NIC
+ * cannot touch): ibv_reg_mr fails, so the transport must stage. */
+static int use_fake_device_memory;
+
 static tp_status_t rank_run(int id, int fd, const struct tp_config *cfg, scenario_fn fn,
                             const void *param)
 {
@@ -134,6 +139,8 @@ static tp_status_t rank_run(int id, int fd, const struct tp_config *cfg, scenari
 
     if (tp_mem_open("host", &r.mem, &err) != TP_OK)
         return TP_ERR_INTERNAL;
+    if (use_fake_device_memory)
+        r.mem.ops = &th_fake_mem_ops;     /* its ctx is never used */
     if ((st = r.ops->init(cfg, &ctrl, &r.ctx)) != TP_OK)
         return st;
     if ((st = r.ops->connect(r.ctx, 1 - id, &r.ep)) == TP_OK) {
@@ -185,6 +192,7 @@ static uint8_t pattern(uint64_t off, unsigned seed)
 }
 
 struct hook {
+    int fake;                /* buffers are fake device memory: translate */
     unsigned seed;
     uint64_t bytes;          /* checked or filled */
     uint64_t corrupt_at;     /* check fails at this offset; UINT64_MAX: never */
@@ -193,7 +201,7 @@ struct hook {
 static tp_status_t fill(void *arg, void *buf, size_t len, uint64_t off)
 {
     struct hook *h = arg;
-    uint8_t *p = buf;
+    uint8_t *p = h->fake ? th_fake_real(buf) : buf;
     for (size_t i = 0; i < len; i++)
         p[i] = pattern(off + i, h->seed);
     h->bytes += len;
@@ -203,7 +211,7 @@ static tp_status_t fill(void *arg, void *buf, size_t len, uint64_t off)
 static tp_status_t check(void *arg, void *buf, size_t len, uint64_t off)
 {
     struct hook *h = arg;
-    const uint8_t *p = buf;
+    const uint8_t *p = h->fake ? th_fake_real(buf) : buf;
     if (off == h->corrupt_at)
         return TP_ERR_VERIFY;
     for (size_t i = 0; i < len; i++)
@@ -250,8 +258,10 @@ static tp_status_t stream_scenario(struct rank *r, const void *param)
 {
     const struct stream_case *c = param;
     struct tp_buf ring_tx, ring_rx;
-    struct hook htx = {.seed = 0x11 + (unsigned)r->id, .corrupt_at = UINT64_MAX};
-    struct hook hrx = {.seed = 0x11 + (unsigned)(1 - r->id), .corrupt_at = c->corrupt_at};
+    struct hook htx = {.fake = use_fake_device_memory, .seed = 0x11 + (unsigned)r->id,
+                       .corrupt_at = UINT64_MAX};
+    struct hook hrx = {.fake = use_fake_device_memory, .seed = 0x11 + (unsigned)(1 - r->id),
+                       .corrupt_at = c->corrupt_at};
     uint64_t per = c->bytes / (uint64_t)c->batches;
     tp_status_t st;
 
@@ -382,6 +392,18 @@ Test(verbs, pingpong_write) { pingpong_case(TP_RDMA_WRITE, 0); }
 Test(verbs, pingpong_send) { pingpong_case(TP_RDMA_SEND, 0); }
 Test(verbs, pingpong_read) { pingpong_case(TP_RDMA_READ, 0); }
 Test(verbs, rdma_cm_pingpong_write) { pingpong_case(TP_RDMA_WRITE, 1); }
+
+/* device memory without GPUDirect: staged through a registered host shadow */
+static void staged_cases(enum tp_rdma_op op)
+{
+    use_fake_device_memory = 1;
+    stream_cases(op, 0);
+    pingpong_case(op, 0);
+    use_fake_device_memory = 0;
+}
+Test(verbs, staged_device_memory_write) { staged_cases(TP_RDMA_WRITE); }
+Test(verbs, staged_device_memory_read) { staged_cases(TP_RDMA_READ); }
+Test(verbs, staged_device_memory_send) { staged_cases(TP_RDMA_SEND); }
 
 /* ---- a dead peer ends in an error within the deadline, never a hang ---- */
 
