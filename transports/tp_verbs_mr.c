@@ -117,8 +117,9 @@ static tp_status_t reg_staged(struct verbs_ctx *ctx, struct tp_buf *buf, struct 
     snprintf(ctx->mr_staged, sizeof(ctx->mr_staged),
              "staged through host memory, no GPUDirect (%s)", why);
     ctx->mr_path = ctx->mr_staged;
-    tp_log_warn("verbs: GPUDirect RDMA unavailable for %s memory on %s, staging it through "
-                "host memory: %s", ops->name, ctx->dev_name, why);
+    if (!ctx->staged_warned++)        /* once per rank, not per ring */
+        tp_log_warn("verbs: GPUDirect RDMA unavailable for %s memory on %s, staging it "
+                    "through host memory: %s", ops->name, ctx->dev_name, why);
     return TP_OK;
 }
 

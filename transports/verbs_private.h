@@ -42,6 +42,7 @@ struct verbs_ctx {
     int max_inline;                  /* inline bytes asked for at QP creation */
     const char *mr_path;             /* how the last buffer was registered */
     char mr_staged[480];             /* mr_path when staged: with GPUDirect's failure */
+    unsigned staged_warned;
 };
 
 /* device.c: open the configured (or nearest) device, pick port and GID.
