@@ -200,18 +200,6 @@ static void copy_measure(struct bench_engine *e, struct shape_row *rows)
     copy_bufs_free(&b);
 }
 
-static void copy_error(struct bench_engine *e, const struct shape_row *r, tp_status_t st,
-                       const char *msg)
-{
-    struct tp_error err = {0};
-
-    e->nerrors++;
-    tp_log_error("%s", msg);
-    if (results_add_error(e->w, r->src, r->dst, e->node_of_rank[r->src], e->node_of_rank[r->dst],
-                          st, msg, &err) != TP_OK)
-        tp_log_error("%s", err.msg);
-}
-
 /* Rank 0: rows as results entries, always tier 0 (src and dst are one
  * rank), the direction and the memory in extra. */
 static void copy_record(struct bench_engine *e, struct shape_row *all, size_t n, void *arg)
@@ -249,14 +237,14 @@ static void copy_record(struct bench_engine *e, struct shape_row *all, size_t n,
         if (results_append(e->w, &en, &err) != TP_OK)
             tp_log_error("%s", err.msg);
         if (r->status != TP_OK) {
-            copy_error(e, r, (tp_status_t)r->status, r->error);
+            shape_row_error(e, r, (tp_status_t)r->status, r->error);
         } else if (r->verify == PAIR_VERIFY_FAILED && dir == COPY_D2H) {
             char msg[300];
             snprintf(msg, sizeof(msg), "verify failed: copy on rank %d (%s), %s, size %llu: "
                      "first bad byte at offset %llu after h2d, d2d, d2h", r->src,
                      e->node_of_rank[r->src], mem, (unsigned long long)r->size_bytes,
                      (unsigned long long)r->verify_offset);
-            copy_error(e, r, TP_ERR_VERIFY, msg);
+            shape_row_error(e, r, TP_ERR_VERIFY, msg);
         }
     }
 }

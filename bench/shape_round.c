@@ -199,8 +199,8 @@ static const char *verify_word(int32_t v)
     return v == PAIR_VERIFY_FAILED ? "failed" : v == PAIR_VERIFY_OK ? "ok" : "off";
 }
 
-static void record_error(struct bench_engine *e, const struct shape_row *r, tp_status_t st,
-                         const char *msg)
+void shape_row_error(struct bench_engine *e, const struct shape_row *r, tp_status_t st,
+                     const char *msg)
 {
     struct tp_error err = {0};
 
@@ -239,7 +239,7 @@ void shape_rows_record(struct bench_engine *e, const struct shape_row *rows, siz
         if (results_append(e->w, &en, &err) != TP_OK)
             tp_log_error("%s", err.msg);
         if (r->status != TP_OK) {
-            record_error(e, r, (tp_status_t)r->status, r->error);
+            shape_row_error(e, r, (tp_status_t)r->status, r->error);
         } else if (r->verify == PAIR_VERIFY_FAILED) {
             char msg[400];
             snprintf(msg, sizeof(msg),
@@ -247,7 +247,7 @@ void shape_rows_record(struct bench_engine *e, const struct shape_row *rows, siz
                      "offset %llu", e->pattern->name, r->src, e->node_of_rank[r->src], r->dst,
                      e->node_of_rank[r->dst], e->ops->name,
                      (unsigned long long)r->verify_offset);
-            record_error(e, r, TP_ERR_VERIFY, msg);
+            shape_row_error(e, r, TP_ERR_VERIFY, msg);
         }
     }
 }

@@ -65,6 +65,10 @@ void shape_row_fail(struct shape_row *row, tp_status_t st, const char *what, con
 tp_status_t shape_rows_gather(struct bench_engine *e, const struct shape_row *mine,
                               size_t n_mine, struct shape_row **all_p, size_t *n_all_p);
 
+/* Rank 0: a failed row becomes an errors[] entry of the results (logged). */
+void shape_row_error(struct bench_engine *e, const struct shape_row *r, tp_status_t st,
+                     const char *msg);
+
 /* Rank 0: journal rows as results entries; extra_fn (may be NULL) adds
  * the pattern's fields to each entry's extra object. */
 typedef void (*shape_extra_fn)(const struct shape_row *row, cJSON *extra, void *arg);

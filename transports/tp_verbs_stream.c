@@ -67,6 +67,25 @@ uint64_t verbs_prefix(const struct verbs_qp_acct *q, int nqps, uint64_t msgs,
     return low;
 }
 
+int verbs_ring_matches(struct verbs_ep *ep, const struct verbs_msg *m, uint64_t msgs,
+                       size_t msg_size, const char *peer_does, const char *we_do)
+{
+    if (m->total == msgs && m->msg_size == msg_size)
+        return 1;
+    tp_log_error("verbs: rank %d %s %llu messages of %llu bytes, this rank %s %llu of %zu",
+                 ep->peer, peer_does, (unsigned long long)m->total,
+                 (unsigned long long)m->msg_size, we_do, (unsigned long long)msgs, msg_size);
+    return 0;
+}
+
+void verbs_ring_take(const struct verbs_msg *m, uint64_t *raddr, uint32_t *rkey,
+                     uint64_t *rslots)
+{
+    *raddr = m->addr;
+    *rkey = m->rkey;
+    *rslots = m->msg_size && m->len / m->msg_size ? m->len / m->msg_size : 1;
+}
+
 tp_status_t verbs_xfer_check(struct verbs_ep *ep, const struct tp_xfer *x)
 {
     if (ep->broken != TP_OK) {

@@ -258,16 +258,9 @@ static tp_status_t rx_take_src(struct verbs_rx *rx, int *progress)
     if (ep->inbox.arrivals[VERBS_MSG_SRC] == 0 || m->seq != rx->seq)
         return TP_OK;
     if (!rx->started) {
-        if (m->total != rx->msgs || m->msg_size != rx->x->msg_size) {
-            tp_log_error("verbs: rank %d offers %llu messages of %llu bytes, this rank "
-                         "expects %llu of %zu", ep->peer, (unsigned long long)m->total,
-                         (unsigned long long)m->msg_size, (unsigned long long)rx->msgs,
-                         rx->x->msg_size);
+        if (!verbs_ring_matches(ep, m, rx->msgs, rx->x->msg_size, "offers", "expects"))
             return rx_abort(rx, TP_ERR_INVALID);
-        }
-        rx->raddr = m->addr;
-        rx->rkey = m->rkey;
-        rx->rslots = m->msg_size && m->len / m->msg_size ? m->len / m->msg_size : 1;
+        verbs_ring_take(m, &rx->raddr, &rx->rkey, &rx->rslots);
         rx->rfill = (m->flags & VERBS_FLAG_VERIFY) != 0;
         rx->every = rx->verify || rx->rfill;
         rx->started = 1;

@@ -138,16 +138,9 @@ static tp_status_t tx_take_ready(struct verbs_tx *tx)
 
     if (ep->inbox.arrivals[VERBS_MSG_READY] == 0 || m->seq != tx->seq)
         return TP_INPROGRESS;
-    if (m->total != tx->msgs || m->msg_size != tx->x->msg_size) {
-        tp_log_error("verbs: rank %d expects %llu messages of %llu bytes, this rank "
-                     "sends %llu of %zu", ep->peer, (unsigned long long)m->total,
-                     (unsigned long long)m->msg_size, (unsigned long long)tx->msgs,
-                     tx->x->msg_size);
+    if (!verbs_ring_matches(ep, m, tx->msgs, tx->x->msg_size, "expects", "sends"))
         return verbs_ep_fail(ep, TP_ERR_INVALID);
-    }
-    tx->raddr = m->addr;
-    tx->rkey = m->rkey;
-    tx->rslots = m->msg_size && m->len / m->msg_size ? m->len / m->msg_size : 1;
+    verbs_ring_take(m, &tx->raddr, &tx->rkey, &tx->rslots);
     tx->rverify = (m->flags & VERBS_FLAG_VERIFY) != 0;
     if (m->count > tx->credit)
         tx->credit = m->count;

@@ -254,6 +254,13 @@ tp_status_t verbs_rx_start(struct verbs_rx *rx, struct verbs_ep *ep,
                            const struct tp_xfer *x);
 tp_status_t verbs_rx_step(struct verbs_rx *rx, int *progress);
 tp_status_t verbs_rx_on_wc(struct verbs_rx *rx, const struct ibv_wc *wc);
+/* The peer's ring announcement (READY, SRC): the same transfer as ours,
+ * or one line naming both (peer_does/we_do: "expects"/"sends"); and the
+ * remote ring it describes. */
+int verbs_ring_matches(struct verbs_ep *ep, const struct verbs_msg *m, uint64_t msgs,
+                       size_t msg_size, const char *peer_does, const char *we_do);
+void verbs_ring_take(const struct verbs_msg *m, uint64_t *raddr, uint32_t *rkey,
+                     uint64_t *rslots);
 /* checks common to both sides of a transfer */
 tp_status_t verbs_xfer_check(struct verbs_ep *ep, const struct tp_xfer *x);
 
