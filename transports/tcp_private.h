@@ -137,7 +137,11 @@ struct tcp_stream {
     unsigned zc_nearly;
     void *stage_tx;         /* TCP_STAGE_DEPTH bounce chunks each, for */
     void *stage_rx;         /* non-host memory (page-locked when the kind can) */
-    const struct tp_mem *stage_mem;   /* kind that allocated them, NULL: malloc */
+    /* the kind that allocated them (NULL: malloc), by value: the caller's
+     * struct tp_mem may be gone by the time the endpoint is freed */
+    const struct tp_mem_ops *stage_ops;
+    void *stage_ctx;
+    int stage_pinned[2];    /* tx, rx: from stage_ops' alloc_staging */
 };
 
 struct tcp_ep {

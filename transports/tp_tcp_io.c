@@ -53,20 +53,19 @@ tp_status_t tcp_stage_ready(struct tcp_ep *ep, const struct tp_buf *buf)
     }
     for (int s = 0; s < ep->nstreams; s++) {
         struct tcp_stream *st = &ep->st[s];
-        int pinned_tx = 0, pinned_rx = 0;
-        if (st->stage_tx != NULL && st->stage_mem != buf->mem && st->stage_mem != NULL)
+        if (st->stage_tx != NULL &&
+            (st->stage_ops != buf->mem->ops || st->stage_ctx != buf->mem->ctx))
             tcp_stage_free(st);           /* another kind's page-locked chunks */
         if (st->stage_tx != NULL)
             continue;
-        if (stage_alloc(buf->mem, &st->stage_tx, &pinned_tx) != TP_OK ||
-            stage_alloc(buf->mem, &st->stage_rx, &pinned_rx) != TP_OK) {
+        st->stage_ops = buf->mem->ops;
+        st->stage_ctx = buf->mem->ctx;
+        if (stage_alloc(buf->mem, &st->stage_tx, &st->stage_pinned[0]) != TP_OK ||
+            stage_alloc(buf->mem, &st->stage_rx, &st->stage_pinned[1]) != TP_OK) {
             tp_log_error("tcp: no memory for 2 x %d staging chunks of %u bytes", TCP_STAGE_DEPTH,
                          TCP_STAGE_CHUNK);
             return TP_ERR_NO_MEMORY;
         }
-        /* both come from the same place: the kind's allocator works for one
-         * when it works for the other (or neither) */
-        st->stage_mem = pinned_tx && pinned_rx ? buf->mem : NULL;
     }
     return TP_OK;
 }
@@ -74,17 +73,18 @@ tp_status_t tcp_stage_ready(struct tcp_ep *ep, const struct tp_buf *buf)
 void tcp_stage_free(struct tcp_stream *st)
 {
     size_t len = (size_t)TCP_STAGE_DEPTH * TCP_STAGE_CHUNK;
-    const struct tp_mem *mem = st->stage_mem;
 
     for (int k = 0; k < 2; k++) {
         void *p = k == 0 ? st->stage_tx : st->stage_rx;
-        if (p != NULL && mem != NULL)
-            mem->ops->free_staging(mem->ctx, p, len);
+        if (p != NULL && st->stage_pinned[k])
+            st->stage_ops->free_staging(st->stage_ctx, p, len);
         else
             free(p);
+        st->stage_pinned[k] = 0;
     }
     st->stage_tx = st->stage_rx = NULL;
-    st->stage_mem = NULL;
+    st->stage_ops = NULL;
+    st->stage_ctx = NULL;
 }
 
 /* A failed send/recv: would-block is not an error in polling mode; in

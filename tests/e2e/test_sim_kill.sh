@@ -6,17 +6,9 @@
 # measured before the kill must survive: the journal holds it and
 # `tierperf report` reads it as a partial run.
 #   args: BUILD_DIR SOURCE_DIR
-set -euo pipefail
-build=$(cd "${1:?usage: test_sim_kill.sh BUILD_DIR SOURCE_DIR}" && pwd)
-src=$(cd "${2:?usage: test_sim_kill.sh BUILD_DIR SOURCE_DIR}" && pwd)
-bin="$build/tierperf"
+. "$(dirname "$0")/lib.sh" "$@"
 topo="$src/topologies/sim-8node-3tier.yaml"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: not root: network namespaces need root (CI runs as root)"
-    exit 0
-fi
-[ -x "$bin" ] || fail "$bin not built"
+e2e_need_root "network namespaces need root (CI runs as root)"
 
 work=$(mktemp -d /tmp/tierperf-simkill.XXXXXX)
 export TIERPERF_SIM_PREFIX="tpz$$-" TIERPERF_SIM_STATE="$work/state" TIERPERF_SIM_RATES=600,250,100

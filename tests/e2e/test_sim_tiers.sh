@@ -7,18 +7,9 @@
 # the nodes they claim, and that per-tier bandwidth matches the shaped rates
 # (within 15 %) and decreases with tier.  Always tears the cluster down.
 #   args: BUILD_DIR SOURCE_DIR
-set -euo pipefail
-build=$(cd "${1:?usage: test_sim_tiers.sh BUILD_DIR SOURCE_DIR}" && pwd)
-src=$(cd "${2:?usage: test_sim_tiers.sh BUILD_DIR SOURCE_DIR}" && pwd)
-bin="$build/tierperf"
+. "$(dirname "$0")/lib.sh" "$@"
 topo="$src/topologies/sim-8node-3tier.yaml"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: not root: network namespaces need root (CI runs as root)"
-    exit 0
-fi
-[ -x "$bin" ] || fail "$bin not built"
+e2e_need_root "network namespaces need root (CI runs as root)"
 for t in ip tc mpirun python3; do command -v "$t" >/dev/null || fail "$t not installed"; done
 
 work=$(mktemp -d /tmp/tierperf-simtest.XXXXXX)

@@ -8,16 +8,7 @@
 #     measurements finished before the kill are in the journal, which
 #     `tierperf report` reads.
 #   args: BUILD_DIR SOURCE_DIR
-set -euo pipefail
-build=$(cd "${1:?usage: test_tcp_faults.sh BUILD_DIR SOURCE_DIR}" && pwd)
-src=$(cd "${2:-.}" && pwd)
-bin="$build/tierperf"
-check="python3 $src/tests/e2e/run_json_check.py"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-[ -x "$bin" ] || fail "$bin not built"
-
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-[ -f "$src/tests/lsan.supp" ] && export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$src/tests/lsan.supp:print_suppressions=0}"
+. "$(dirname "$0")/lib.sh" "$@"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 sizes=(--sizes 4K,64K,256K,1M,4M)
