@@ -4,8 +4,10 @@
 # `tierperf run --pattern tiers --transport tcp` through scripts/sim-mpirun.sh
 # and checks from the JSON that every tier present was measured, that each
 # pair's tier and hypernode are those of the HyperNode tree, that ranks ran on
-# the nodes they claim, and that per-tier bandwidth matches the shaped rates
-# (within 15 %) and decreases with tier.  Always tears the cluster down.
+# the nodes they claim, that no tier's bandwidth exceeds its shaped rate
+# (tbf caps it whatever the load: above means the pair did not cross the
+# uplinks its tier says) and that bandwidth decreases with tier (the rates
+# differ 2.4x and more).  Always tears the cluster down.
 #   args: BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.sh" "$@"
 topo="$src/topologies/sim-8node-3tier.yaml"
@@ -112,10 +114,13 @@ for t in expected_tiers:
     med = statistics.median(bws)
     medians.append(med)
     want = rates[min(t - low, len(rates) - 1)] * goodput / 1000
-    dev = abs(med - want) / want
-    print(f"tier {t}: median {med * 1000:.1f} Mbit/s over {len(bws)} pairs, expected {want * 1000:.1f} "
-          f"({dev * 100:.1f}% off)")
-    check(dev <= 0.15, f"tier {t}: median {med * 1000:.1f} Mbit/s is more than 15% from the shaped {want * 1000:.1f}")
+    print(f"tier {t}: median {med * 1000:.1f} Mbit/s over {len(bws)} pairs, shaped goodput "
+          f"{want * 1000:.1f} ({med / want * 100:.1f}%)")
+    # tbf caps a tier's path whatever the machine's load: above the cap
+    # means the pair did not cross the shaped uplinks its tier says; how
+    # far below it is a timing (printed above, and in the main job's table)
+    check(0 < med <= want * 1.05,
+          f"tier {t}: median {med * 1000:.1f} Mbit/s above the shaped {want * 1000:.1f} (or zero)")
     s = summ.get(t)
     if s:
         check(s.get("pairs") == len(bws), f"tier_summary tier {t}: pairs {s.get('pairs')} != {len(bws)}")
