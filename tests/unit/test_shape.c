@@ -16,25 +16,6 @@
 #define TOTAL ((1u << 20) + 123u)      /* 17 chunks, the last one short */
 #define PLANTED 700001u                /* offset the corrupting sender spoils */
 
-static struct tp_config cfg_lo(void)
-{
-    struct tp_config cfg = {0};
-    cfg.streams = 1;
-    cfg.bind_if = "lo";
-    cfg.timeout_s = 20;
-    cfg.secret = 0x5eed5eedull;
-    cfg.gid_index = -1;
-    cfg.inline_size = -1;
-    return cfg;
-}
-
-static const struct tp_transport_ops *tcp(void)
-{
-    const struct tp_transport_ops *ops = tp_transport_find("tcp");
-    cr_assert_not_null(ops);
-    return ops;
-}
-
 struct relay_case {
     int corrupt;                /* the head spoils byte PLANTED */
 };
@@ -84,20 +65,20 @@ static int relay_role(struct th_peer *p)
 Test(shape, relay_streams_every_byte_through_a_small_ring, .timeout = 120)
 {
     struct relay_case rc = {0};
-    struct tp_config cfg = cfg_lo();
+    struct tp_config cfg = th_tcp_config(1, 0x5eed5eedull);
     int child = -1;
-    cr_assert_eq(th_run_pair(tcp(), &cfg, relay_role, relay_role, &rc, 0, &child), 0);
+    cr_assert_eq(th_run_pair(th_transport("tcp"), &cfg, relay_role, relay_role, &rc, 0, &child), 0);
     cr_assert_eq(child, 0, "tail failed with %d", child);
 }
 
 Test(shape, relay_reports_a_planted_corruption_at_its_offset, .timeout = 120)
 {
     struct relay_case rc = {.corrupt = 1};
-    struct tp_config cfg = cfg_lo();
+    struct tp_config cfg = th_tcp_config(1, 0x5eed5eedull);
     int child = -1;
     /* the head may see the tail's failure as a peer error: only the tail's
      * verdict is asserted */
-    th_run_pair(tcp(), &cfg, relay_role, relay_role, &rc, 0, &child);
+    th_run_pair(th_transport("tcp"), &cfg, relay_role, relay_role, &rc, 0, &child);
     cr_assert_eq(child, 0, "tail did not report byte %u as bad (%d)", PLANTED, child);
 }
 
@@ -146,9 +127,9 @@ static int repeat_role(struct th_peer *p)
 
 Test(shape, repeated_transfers_continue_offsets_and_time_each, .timeout = 120)
 {
-    struct tp_config cfg = cfg_lo();
+    struct tp_config cfg = th_tcp_config(1, 0x5eed5eedull);
     int child = -1;
-    int rc0 = th_run_pair(tcp(), &cfg, repeat_role, repeat_role, NULL, 0, &child);
+    int rc0 = th_run_pair(th_transport("tcp"), &cfg, repeat_role, repeat_role, NULL, 0, &child);
     cr_assert_eq(rc0, 0, "sender failed with %d", rc0);
     cr_assert_eq(child, 0, "receiver failed with %d", child);
 }
@@ -183,9 +164,9 @@ static int background_role(struct th_peer *p)
 
 Test(shape, background_flow_stops_in_band, .timeout = 120)
 {
-    struct tp_config cfg = cfg_lo();
+    struct tp_config cfg = th_tcp_config(1, 0x5eed5eedull);
     int child = -1;
-    int rc0 = th_run_pair(tcp(), &cfg, background_role, background_role, NULL, 0, &child);
+    int rc0 = th_run_pair(th_transport("tcp"), &cfg, background_role, background_role, NULL, 0, &child);
     cr_assert_eq(rc0, 0, "sender side failed with %d", rc0);
     cr_assert_eq(child, 0, "receiver side failed with %d", child);
 }

@@ -15,22 +15,12 @@
 
 static struct tp_config tcp_cfg(int streams)
 {
-    struct tp_config cfg = {0};
-
-    cfg.streams = streams;
-    cfg.bind_if = "lo";
-    cfg.timeout_s = 20;
-    cfg.secret = SECRET;
-    cfg.gid_index = -1;
-    cfg.inline_size = -1;
-    return cfg;
+    return th_tcp_config(streams, SECRET);
 }
 
 static const struct tp_transport_ops *tcp(void)
 {
-    const struct tp_transport_ops *ops = tp_transport_find("tcp");
-    cr_assert_not_null(ops);
-    return ops;
+    return th_transport("tcp");
 }
 
 /* ---- buffers: host or fake device memory ---- */

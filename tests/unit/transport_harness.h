@@ -265,6 +265,33 @@ static inline char *th_capture_end(struct th_capture *c)
     return text;
 }
 
+/* ---- TCP on loopback: what the TCP-driven tests share ---- */
+
+static inline struct tp_config th_tcp_config(int streams, uint64_t secret)
+{
+    struct tp_config cfg = {0};
+
+    cfg.streams = streams;
+    cfg.bind_if = "lo";
+    cfg.timeout_s = 20;
+    cfg.secret = secret;
+    cfg.gid_index = -1;
+    cfg.inline_size = -1;
+    return cfg;
+}
+
+/* The ops table of a transport this build must have. */
+static inline const struct tp_transport_ops *th_transport(const char *name)
+{
+    const struct tp_transport_ops *ops = tp_transport_find(name);
+
+    if (ops == NULL) {
+        fprintf(stderr, "transport %s is not built in\n", name);
+        abort();
+    }
+    return ops;
+}
+
 /* ---- a fake device memory kind: addresses fault unless copied ---- */
 
 #define TH_FAKE_DELTA ((uintptr_t)1 << 62)   /* non-canonical on x86-64 */
