@@ -1,9 +1,10 @@
-/* memory.c: choose a memory kind from "host" / "cuda[:N]", and list its
- * devices. */
+/* memory.c: choose a memory kind from "host" / "cuda[:N]", list its
+ * devices, and get staging memory for it. */
 #include "memory.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The kind's table and the device spec names (-1: the kind picks). */
 static tp_status_t mem_kind(const char *spec, const struct tp_mem_ops **ops_p, int *device_p,
@@ -88,4 +89,33 @@ tp_status_t tp_mem_devices(const char *spec, char (*pci)[TP_MEM_PCI_LEN], int ma
                             st == TP_ERR_NO_DEVICE ? "no usable GPU found at run time"
                                                    : tp_status_string(st));
     return TP_OK;
+}
+
+tp_status_t tp_mem_staging_alloc(const struct tp_mem *mem, size_t len, void **host_p,
+                                 int *pinned_p)
+{
+    const struct tp_mem_ops *ops = mem->ops;
+    long page = sysconf(_SC_PAGESIZE);
+
+    *host_p = NULL;
+    *pinned_p = 0;
+    if (ops->alloc_staging != NULL && ops->free_staging != NULL &&
+        ops->alloc_staging(mem->ctx, len, host_p) == TP_OK) {
+        *pinned_p = 1;
+        return TP_OK;
+    }
+    if (posix_memalign(host_p, page > 0 ? (size_t)page : 4096, len ? len : 1) != 0) {
+        *host_p = NULL;
+        return TP_ERR_NO_MEMORY;
+    }
+    return TP_OK;
+}
+
+void tp_mem_staging_free(const struct tp_mem_ops *ops, void *ctx, void *host, size_t len,
+                         int pinned)
+{
+    if (host != NULL && pinned)
+        ops->free_staging(ctx, host, len);
+    else
+        free(host);
 }

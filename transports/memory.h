@@ -88,6 +88,15 @@ void tp_mem_close(struct tp_mem *mem);
 tp_status_t tp_mem_devices(const char *spec, char (*pci)[TP_MEM_PCI_LEN], int max, int *n_p,
                            struct tp_error *err);
 
+/* Host memory for staging a kind's buffers: the kind's page-locked memory
+ * (alloc_staging) when it offers it, else page-aligned malloc.  *pinned_p
+ * says which, for tp_mem_staging_free (ops and ctx by value: the struct
+ * tp_mem may be gone by then).  TP_ERR_NO_MEMORY when neither works. */
+tp_status_t tp_mem_staging_alloc(const struct tp_mem *mem, size_t len, void **host_p,
+                                 int *pinned_p);
+void tp_mem_staging_free(const struct tp_mem_ops *ops, void *ctx, void *host, size_t len,
+                         int pinned);
+
 extern const struct tp_mem_ops tp_mem_host_ops;
 #ifdef TIERPERF_HAVE_CUDA
 extern const struct tp_mem_ops tp_mem_cuda_ops;

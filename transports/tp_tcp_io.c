@@ -11,32 +11,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "../common/log.h"
 
 int tcp_buf_is_host(const struct tp_buf *buf)
 {
     return buf->mem == NULL || buf->mem->ops == NULL || buf->mem->ops->is_host;
-}
-
-static tp_status_t stage_alloc(const struct tp_mem *mem, void **p_out, int *pinned)
-{
-    size_t len = (size_t)TCP_STAGE_DEPTH * TCP_STAGE_CHUNK;
-    long page = sysconf(_SC_PAGESIZE);
-
-    *p_out = NULL;
-    if (mem->ops->alloc_staging != NULL && mem->ops->free_staging != NULL &&
-        mem->ops->alloc_staging(mem->ctx, len, p_out) == TP_OK) {
-        *pinned = 1;
-        return TP_OK;
-    }
-    *pinned = 0;
-    if (posix_memalign(p_out, page > 0 ? (size_t)page : 4096, len) != 0) {
-        *p_out = NULL;
-        return TP_ERR_NO_MEMORY;
-    }
-    return TP_OK;
 }
 
 tp_status_t tcp_stage_ready(struct tcp_ep *ep, const struct tp_buf *buf)
@@ -60,8 +40,9 @@ tp_status_t tcp_stage_ready(struct tcp_ep *ep, const struct tp_buf *buf)
             continue;
         st->stage_ops = buf->mem->ops;
         st->stage_ctx = buf->mem->ctx;
-        if (stage_alloc(buf->mem, &st->stage_tx, &st->stage_pinned[0]) != TP_OK ||
-            stage_alloc(buf->mem, &st->stage_rx, &st->stage_pinned[1]) != TP_OK) {
+        size_t len = (size_t)TCP_STAGE_DEPTH * TCP_STAGE_CHUNK;
+        if (tp_mem_staging_alloc(buf->mem, len, &st->stage_tx, &st->stage_pinned[0]) != TP_OK ||
+            tp_mem_staging_alloc(buf->mem, len, &st->stage_rx, &st->stage_pinned[1]) != TP_OK) {
             tp_log_error("tcp: no memory for 2 x %d staging chunks of %u bytes", TCP_STAGE_DEPTH,
                          TCP_STAGE_CHUNK);
             return TP_ERR_NO_MEMORY;
@@ -74,14 +55,9 @@ void tcp_stage_free(struct tcp_stream *st)
 {
     size_t len = (size_t)TCP_STAGE_DEPTH * TCP_STAGE_CHUNK;
 
-    for (int k = 0; k < 2; k++) {
-        void *p = k == 0 ? st->stage_tx : st->stage_rx;
-        if (p != NULL && st->stage_pinned[k])
-            st->stage_ops->free_staging(st->stage_ctx, p, len);
-        else
-            free(p);
-        st->stage_pinned[k] = 0;
-    }
+    tp_mem_staging_free(st->stage_ops, st->stage_ctx, st->stage_tx, len, st->stage_pinned[0]);
+    tp_mem_staging_free(st->stage_ops, st->stage_ctx, st->stage_rx, len, st->stage_pinned[1]);
+    st->stage_pinned[0] = st->stage_pinned[1] = 0;
     st->stage_tx = st->stage_rx = NULL;
     st->stage_ops = NULL;
     st->stage_ctx = NULL;
@@ -129,6 +105,18 @@ static tp_status_t stage_wait(struct tcp_ep *ep, const struct tp_buf *buf, int t
 static char *chunk_at(void *base, unsigned k)
 {
     return (char *)base + (size_t)k * TCP_STAGE_CHUNK;
+}
+
+/* Receiver: chunk k's queued copy out (if any) has finished. */
+static tp_status_t rx_chunk_free(struct tcp_ep *ep, struct tcp_side *sd, struct tcp_dir *d,
+                                 unsigned k)
+{
+    if (!(d->rq_busy & (1u << k)))
+        return TP_OK;
+    tp_status_t rc = stage_wait(ep, sd->x->buf, 0, k, TCP_STAGE_CHUNK);
+    if (rc == TP_OK)
+        d->rq_busy &= ~(1u << k);
+    return rc;
 }
 
 /* Sender: queue copies into free chunks, then make sure the head is in. */
@@ -214,12 +202,9 @@ tp_status_t tcp_io_recv(struct tcp_ep *ep, struct tcp_side *sd, int s,
     *moved_p = 0;
     if (sd->staged) {
         unsigned k = d->rq_cur;
-        if (d->rq_busy & (1u << k)) {          /* its copy out must be done */
-            tp_status_t rc = stage_wait(ep, sd->x->buf, 0, k, TCP_STAGE_CHUNK);
-            if (rc != TP_OK)
-                return rc;
-            d->rq_busy &= ~(1u << k);
-        }
+        tp_status_t rc = rx_chunk_free(ep, sd, d, k);   /* its copy out must be done */
+        if (rc != TP_OK)
+            return rc;
         chunk = d->len - d->staged;
         chunk = chunk < TCP_STAGE_CHUNK ? chunk : TCP_STAGE_CHUNK;
         p = chunk_at(st->stage_rx, k) + d->stage_len;
@@ -251,13 +236,11 @@ tp_status_t tcp_io_recv(struct tcp_ep *ep, struct tcp_side *sd, int s,
             d->rq_cur = (k + 1) % TCP_STAGE_DEPTH;
         }
         /* the message is complete only once it is in the kind's memory */
-        for (unsigned k = 0; d->done == d->len && k < TCP_STAGE_DEPTH; k++)
-            if (d->rq_busy & (1u << k)) {
-                tp_status_t rc2 = stage_wait(ep, sd->x->buf, 0, k, TCP_STAGE_CHUNK);
-                if (rc2 != TP_OK)
-                    return rc2;
-                d->rq_busy &= ~(1u << k);
-            }
+        for (unsigned k = 0; d->done == d->len && k < TCP_STAGE_DEPTH; k++) {
+            tp_status_t rc = rx_chunk_free(ep, sd, d, k);
+            if (rc != TP_OK)
+                return rc;
+        }
     }
     return TP_OK;
 }

@@ -91,7 +91,6 @@ static tp_status_t reg_staged(struct verbs_ctx *ctx, struct tp_buf *buf, struct 
                               const char *why)
 {
     const struct tp_mem_ops *ops = buf->mem->ops;
-    long page = sysconf(_SC_PAGESIZE);
     void *shadow = NULL;
 
     if (ops->copy_to_host == NULL || ops->copy_from_host == NULL) {
@@ -100,10 +99,7 @@ static tp_status_t reg_staged(struct verbs_ctx *ctx, struct tp_buf *buf, struct 
                      ctx->dev_name, why);
         return TP_ERR_UNSUPPORTED;
     }
-    if (ops->alloc_staging != NULL && ops->free_staging != NULL &&
-        ops->alloc_staging(buf->mem->ctx, buf->len, &shadow) == TP_OK) {
-        r->shadow_pinned = 1;
-    } else if (posix_memalign(&shadow, page > 0 ? (size_t)page : 4096, buf->len) != 0) {
+    if (tp_mem_staging_alloc(buf->mem, buf->len, &shadow, &r->shadow_pinned) != TP_OK) {
         tp_log_error("verbs: no memory for a %zu-byte staging ring", buf->len);
         return TP_ERR_NO_MEMORY;
     }
@@ -127,10 +123,8 @@ static void reg_free(struct verbs_reg *r, size_t len)
 {
     if (r->mr != NULL)
         ibv_dereg_mr(r->mr);
-    if (r->shadow != NULL && r->shadow_pinned)
-        r->mem->ops->free_staging(r->mem->ctx, r->shadow, len);
-    else
-        free(r->shadow);
+    if (r->shadow != NULL)
+        tp_mem_staging_free(r->mem->ops, r->mem->ctx, r->shadow, len, r->shadow_pinned);
     free(r);
 }
 

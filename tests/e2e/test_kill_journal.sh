@@ -9,15 +9,7 @@
 # before the kill, and `tierperf report FILE.journal.jsonl` must print
 # them as a partial run.
 #   args: BUILD_DIR SOURCE_DIR
-set -euo pipefail
-build=$(cd "${1:?usage: test_kill_journal.sh BUILD_DIR SOURCE_DIR}" && pwd)
-src=$(cd "${2:-.}" && pwd)
-bin="$build/tierperf"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-[ -x "$bin" ] || fail "$bin not built"
-
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-[ -f "$src/tests/lsan.supp" ] && export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$src/tests/lsan.supp:print_suppressions=0}"
+. "$(dirname "$0")/lib.sh" "$@"
 tmp=$(mktemp -d)
 launcher=""
 cleanup() {

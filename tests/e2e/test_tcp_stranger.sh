@@ -8,16 +8,8 @@
 # logged naming its address, and the listeners bound only to the chosen
 # address (--if lo), never to 0.0.0.0.
 #   args: BUILD_DIR SOURCE_DIR
-set -euo pipefail
-build=$(cd "${1:?usage: test_tcp_stranger.sh BUILD_DIR SOURCE_DIR}" && pwd)
-src=$(cd "${2:-.}" && pwd)
-bin="$build/tierperf"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-[ -x "$bin" ] || fail "$bin not built"
+. "$(dirname "$0")/lib.sh" "$@"
 command -v ss >/dev/null || fail "ss (iproute2) not installed"
-
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-[ -f "$src/tests/lsan.supp" ] && export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$src/tests/lsan.supp:print_suppressions=0}"
 tmp=$(mktemp -d)
 strays=""
 cleanup() {
