@@ -1,4 +1,4 @@
-/* ans_pairs.h: reduce a loaded run (bench/results_read.h) to one judged
+/* ans_pairs.h: reduce a loaded run (bench/results/results_read.h) to one judged
  * measurement per node pair, the common input of check, recommend, infer
  * and compare.  By default bandwidth is judged at the largest size measured
  * for the pair and latency at the smallest; a size filter picks one size.

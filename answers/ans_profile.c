@@ -11,7 +11,7 @@
 #include <yaml.h>
 
 #include "ans_units.h"
-#include "common/regex_guard.h"
+#include "../common/regex_guard.h"
 
 struct yctx {
     yaml_document_t *doc;

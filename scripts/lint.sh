@@ -12,7 +12,7 @@ cmake -S . -B "$build" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DTIERPERF_TESTS=OFF >
 # generated headers (tierperf_version.h) must exist for the analysers
 cmake --build "$build" --target tierperf -j"$(nproc)" >/dev/null
 
-mapfile -t sources < <(ls common/*.c transports/*.c topology/*.c bench/*.c answers/*.c)
+mapfile -t sources < <(ls common/*.c transports/*.c topology/*.c bench/*/*.c answers/*.c report/*.c)
 
 echo "== cppcheck"
 cppcheck --quiet --std=c11 --enable=warning,portability,performance \

@@ -4,7 +4,7 @@
  * become greedy: both change captures, not the yes/no answer. */
 #include "topo_regex.h"
 
-#include "common/regex_guard.h"
+#include "../common/regex_guard.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/status.h"
-#include "transports/memory.h"
+#include "../../common/status.h"
+#include "../../transports/memory.h"
 
 static double now_s(void)
 {

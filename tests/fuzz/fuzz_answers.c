@@ -9,8 +9,8 @@
 #include "answers/ans_compare.h"
 #include "answers/ans_infer.h"
 #include "answers/ans_recommend.h"
-#include "answers/report_render.h"
-#include "bench/results_read.h"
+#include "report/report_render.h"
+#include "bench/results/results_read.h"
 #include "fuzz_file.h"
 
 static void answers(const cJSON *run, const char *out_base)

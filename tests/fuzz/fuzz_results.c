@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "bench/report_table.h"
-#include "bench/results_read.h"
-#include "bench/results_summary.h"
+#include "report/report_table.h"
+#include "bench/results/results_read.h"
+#include "bench/results/results_summary.h"
 #include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/results_read.h"
+#include "bench/results/results_read.h"
 
 #define FIXTURES "tests/fixtures/results/"
 

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/gpu_pick.h"
+#include "bench/engine/gpu_pick.h"
 
 static hwloc_topology_t load(const char *file)
 {

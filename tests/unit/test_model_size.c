@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/model_size.h"
+#include "bench/cli/model_size.h"
 
 /* Writes an 8-byte little-endian length (declared_len, or the JSON's own
  * length when 0) + json + `data_bytes` zero bytes into a temp file. */

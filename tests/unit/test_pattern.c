@@ -4,8 +4,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "bench/pattern.h"
-#include "bench/run_opts.h"
+#include "bench/patterns/pattern.h"
+#include "bench/cli/run_opts.h"
 
 Test(pattern, table_has_the_builtin_patterns)
 {

@@ -5,8 +5,8 @@
 #include <math.h>
 
 #include "answers/ans_pairs.h"
-#include "answers/report_data.h"
-#include "answers/report_render.h"
+#include "report/report_data.h"
+#include "report/report_render.h"
 #include "ans_test_util.h"
 
 static char dir[64];

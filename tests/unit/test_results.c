@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench/results_read.h"
-#include "bench/results_summary.h"
-#include "bench/results_write.h"
+#include "bench/results/results_read.h"
+#include "bench/results/results_summary.h"
+#include "bench/results/results_write.h"
 
 static char dir[64];
 static char source_dir[4096];   /* ctest runs unit tests from the source folder */

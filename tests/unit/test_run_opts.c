@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/run_opts.h"
+#include "bench/cli/run_opts.h"
 
 #define ARGV(...) ((char *[]){"run", __VA_ARGS__, NULL})
 #define ARGC(...) ((int)(sizeof((char *[]){"run", __VA_ARGS__}) / sizeof(char *)))

@@ -1,4 +1,4 @@
-/* test_shape.c: the traffic-shape building blocks (bench/shape.h) over the
+/* test_shape.c: the traffic-shape building blocks (bench/engine/shape.h) over the
  * real TCP transport between two processes: the chain relay's chunk and
  * slot bookkeeping (every byte arrives at its offset through a small ring;
  * a planted corruption is reported at its offset), repeated concurrent
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bench/shape.h"
+#include "bench/engine/shape.h"
 #include "transport_harness.h"
 
 #define CHUNK (64u << 10)

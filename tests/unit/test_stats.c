@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "bench/stats.h"
+#include "bench/engine/stats.h"
 
 Test(stats, percentile_nearest_rank)
 {

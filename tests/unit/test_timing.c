@@ -3,7 +3,7 @@
  * messages, latency iterations fit the time budget. */
 #include <criterion/criterion.h>
 
-#include "bench/timing.h"
+#include "bench/engine/timing.h"
 
 Test(timing, batch_is_at_least_the_window)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/units.h"
+#include "common/units.h"
 
 static uint64_t size_ok(const char *text)
 {

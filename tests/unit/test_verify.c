@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/verify.h"
+#include "bench/engine/verify.h"
 
 Test(verify, fill_then_check_at_odd_offsets)
 {

@@ -1,0 +1,111 @@
+/* cmd_infer.c: `tierperf infer RUN.json [--topology FILE]`: HyperNode YAML
+ * inferred from measured bandwidth, and where a declared tree disagrees
+ * with the measurement (exit 1 when it does). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "commands.h"
+#include "../results/results_read.h"
+#include "../../common/log.h"
+#include "../../topology/topology.h"
+#include "../../answers/ans_declared.h"
+#include "../../answers/ans_infer.h"
+#include "../../answers/ans_units.h"
+
+#pragma weak topo_free
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: tierperf infer RUN.json [options]\n"
+            "  --topology FILE     declared HyperNodes: report where they disagree with the\n"
+            "                      measurement (miswired nodes, slow uplinks); exit 1 if so\n"
+            "  --nodes FILE        kubectl get nodes -o yaml (for labelMatch selectors)\n"
+            "  --break-factor F    start a new tier where merge bandwidth drops more than F\n"
+            "                      times below the tier's first merge (default 1.5)\n"
+            "  --slow-pct P        flag uplinks P%% below their peers (default 20)\n"
+            "  --prefix NAME       HyperNode names NAME-t<tier>-<i> (default tierperf)\n"
+            "  --size SIZE         judge this message size (default: largest per pair)\n");
+}
+
+int cmd_infer(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"topology", required_argument, NULL, 't'}, {"nodes", required_argument, NULL, 'n'},
+        {"break-factor", required_argument, NULL, 'b'}, {"slow-pct", required_argument, NULL, 'p'},
+        {"prefix", required_argument, NULL, 'P'},    {"size", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
+    const char *topo_path = NULL, *nodes_path = NULL, *prefix = "tierperf";
+    double factor = 1.5, slow_pct = 20;
+    long long size = -1;
+    struct tp_error err = {0};
+    tp_status_t st = TP_OK;
+    char *end;
+    int c;
+
+    optind = 0;
+    while (st == TP_OK && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't': topo_path = optarg; break;
+        case 'n': nodes_path = optarg; break;
+        case 'P': prefix = optarg; break;
+        case 'p': st = ans_parse_percent(optarg, &slow_pct, &err); break;
+        case 'h': usage(stdout); return 0;
+        case 's':
+            st = ans_parse_msgsize(optarg, &size, &err);
+            break;
+        case 'b':
+            factor = strtod(optarg, &end);
+            if (*end != '\0' || !(factor > 1))
+                st = tp_error_set(&err, TP_ERR_INVALID, "--break-factor '%s': need a number > 1",
+                                  optarg);
+            break;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (st != TP_OK || optind != argc - 1) {
+        tp_log_error("%s", st != TP_OK ? err.msg : "infer needs one results file (see --help)");
+        return 2;
+    }
+    const char *path = argv[optind];
+    cJSON *run = NULL;
+    struct ans_pairs pairs = {0};
+    struct ans_matrix m = {0};
+    struct ans_tree t = {0};
+    struct ans_declared d = {0};
+    struct topo *topo = NULL;
+    int rc = 2;
+
+    if (results_load(path, &run, &err) != TP_OK ||
+        ans_pairs_collect(run, size, path, &pairs, &err) != TP_OK ||
+        ans_matrix_build(&pairs, &m, &err) != TP_OK)
+        goto out;
+    if (m.n < 2) {
+        tp_error_set(&err, TP_ERR_INVALID, "%s: fewer than two nodes measured", path);
+        goto out;
+    }
+    if (ans_infer_tree(&m, factor, &t, &err) != TP_OK)
+        goto out;
+    if (topo_path != NULL &&
+        ans_declared_load(topo_path, nodes_path, &m, &d, &topo, &err) != TP_OK)
+        goto out;
+    rc = 0;
+    if (topo_path != NULL) {
+        size_t found = ans_infer_diff(stdout, &m, &t, &d, slow_pct);
+        printf("# %s vs %s: %zu disagreement(s)\n", topo_path, path, found);
+        rc = found ? 1 : 0;
+    }
+    ans_tree_print_yaml(stdout, &t, &m, prefix, path);
+out:
+    if (rc == 2)
+        tp_log_error("%s", err.msg);
+    ans_declared_free(&d);
+    if (topo != NULL)
+        topo_free(topo);
+    ans_tree_free(&t);
+    ans_matrix_free(&m);
+    ans_pairs_free(&pairs);
+    cJSON_Delete(run);
+    return rc;
+}

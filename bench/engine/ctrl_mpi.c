@@ -1,0 +1,217 @@
+/* ctrl_mpi.c: the MPI control plane with deadlines (see ctrl_mpi.h). */
+#include "ctrl_mpi.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "../../common/log.h"
+#include "timing.h"
+
+#define CTRL_TAG_BASE 100
+#define CTRL_TAG_SPAN 20000
+
+tp_status_t ctrl_mpi_init(struct ctrl_mpi *c, MPI_Comm world, double timeout_s,
+                          struct tp_error *err)
+{
+    memset(c, 0, sizeof(*c));
+    c->comm = MPI_COMM_NULL;
+    c->data_comm = MPI_COMM_NULL;
+    if (MPI_Comm_dup(world, &c->comm) != MPI_SUCCESS ||
+        MPI_Comm_dup(world, &c->data_comm) != MPI_SUCCESS)
+        return tp_error_set(err, TP_ERR_IO, "MPI_Comm_dup failed");
+    /* a failing peer is an error to record, not the end of the job */
+    MPI_Comm_set_errhandler(c->comm, MPI_ERRORS_RETURN);
+    MPI_Comm_set_errhandler(c->data_comm, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(c->comm, &c->rank);
+    MPI_Comm_size(c->comm, &c->size);
+    c->timeout_s = timeout_s;
+    c->tag = CTRL_TAG_BASE;
+    return TP_OK;
+}
+
+void ctrl_mpi_free(struct ctrl_mpi *c)
+{
+    if (c->comm != MPI_COMM_NULL)
+        MPI_Comm_free(&c->comm);
+    if (c->data_comm != MPI_COMM_NULL)
+        MPI_Comm_free(&c->data_comm);
+}
+
+void ctrl_mpi_view(struct ctrl_mpi *c, struct tp_ctrl *ctrl_p)
+{
+    ctrl_p->rank = c->rank;
+    ctrl_p->size = c->size;
+    ctrl_p->exchange = ctrl_mpi_exchange;
+    ctrl_p->arg = c;
+    ctrl_p->mpi_comm = &c->data_comm;
+}
+
+void ctrl_mpi_set_epoch(struct ctrl_mpi *c, unsigned epoch)
+{
+    c->tag = CTRL_TAG_BASE + (int)(epoch % CTRL_TAG_SPAN);
+}
+
+/* Spin briefly, then sleep with back-off up to 2 ms: control waits are
+ * not timed, and an idle rank must not steal a measuring rank's core. */
+static void backoff(unsigned *spins)
+{
+    if (*spins < 200) {
+        (*spins)++;
+        return;
+    }
+    long ns = 20000L * (long)(*spins - 199);
+    if (ns > 2000000L)
+        ns = 2000000L;
+    else
+        (*spins)++;
+    struct timespec ts = {0, ns};
+    nanosleep(&ts, NULL);
+}
+
+static void abandon(MPI_Request *reqs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (reqs[i] == MPI_REQUEST_NULL)
+            continue;
+        MPI_Cancel(&reqs[i]);
+        MPI_Request_free(&reqs[i]);
+    }
+}
+
+/* statuses: NULL, or one per request, filled as each completes */
+static tp_status_t wait_requests(MPI_Request *reqs, int n, MPI_Status *statuses,
+                                 double timeout_s)
+{
+    double last = timing_now_s();
+    unsigned spins = 0;
+
+    for (;;) {
+        int left = 0;
+        for (int i = 0; i < n; i++) {
+            int done = 0;
+            if (reqs[i] == MPI_REQUEST_NULL)
+                continue;
+            if (MPI_Test(&reqs[i], &done, statuses ? &statuses[i] : MPI_STATUS_IGNORE) !=
+                MPI_SUCCESS) {
+                abandon(reqs, n);
+                return TP_ERR_IO;
+            }
+            if (done) {
+                last = timing_now_s();
+                spins = 0;
+            } else {
+                left++;
+            }
+        }
+        if (left == 0)
+            return TP_OK;
+        if (timeout_s > 0 && timing_now_s() - last > timeout_s) {
+            abandon(reqs, n);
+            return TP_ERR_TIMEOUT;
+        }
+        backoff(&spins);
+    }
+}
+
+tp_status_t ctrl_mpi_wait(MPI_Request *reqs, int n, double timeout_s)
+{
+    return wait_requests(reqs, n, NULL, timeout_s);
+}
+
+static int count_ok(size_t len)
+{
+    return len <= (size_t)INT_MAX;
+}
+
+tp_status_t ctrl_mpi_exchange(void *arg, int peer, const void *out, void *in, size_t len)
+{
+    struct ctrl_mpi *c = arg;
+    MPI_Request reqs[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+
+    if (!count_ok(len) || peer < 0 || peer >= c->size)
+        return TP_ERR_INVALID;
+    if (MPI_Irecv(in, (int)len, MPI_BYTE, peer, c->tag, c->comm, &reqs[0]) != MPI_SUCCESS ||
+        MPI_Isend(out, (int)len, MPI_BYTE, peer, c->tag, c->comm, &reqs[1]) != MPI_SUCCESS) {
+        abandon(reqs, 2);
+        return TP_ERR_IO;
+    }
+    tp_status_t st = ctrl_mpi_wait(reqs, 2, c->timeout_s);
+    if (st == TP_ERR_TIMEOUT)
+        tp_log_error("control exchange with rank %d: no answer within --timeout %.0f s", peer,
+                     c->timeout_s);
+    return st;
+}
+
+tp_status_t ctrl_mpi_send(struct ctrl_mpi *c, int dst, int tag, const void *buf, size_t len,
+                          double timeout_s)
+{
+    MPI_Request req = MPI_REQUEST_NULL;
+
+    if (!count_ok(len))
+        return TP_ERR_INVALID;
+    if (MPI_Isend(buf, (int)len, MPI_BYTE, dst, tag, c->comm, &req) != MPI_SUCCESS)
+        return TP_ERR_IO;
+    return ctrl_mpi_wait(&req, 1, timeout_s);
+}
+
+tp_status_t ctrl_mpi_recv(struct ctrl_mpi *c, int src, int tag, void *buf, size_t len,
+                          double timeout_s)
+{
+    MPI_Request req = MPI_REQUEST_NULL;
+
+    if (!count_ok(len))
+        return TP_ERR_INVALID;
+    if (MPI_Irecv(buf, (int)len, MPI_BYTE, src, tag, c->comm, &req) != MPI_SUCCESS)
+        return TP_ERR_IO;
+    return ctrl_mpi_wait(&req, 1, timeout_s);
+}
+
+tp_status_t ctrl_mpi_recv_any(struct ctrl_mpi *c, int tag, void *buf, size_t len,
+                              double timeout_s, int *src_p)
+{
+    MPI_Request req = MPI_REQUEST_NULL;
+    MPI_Status status;
+
+    if (!count_ok(len))
+        return TP_ERR_INVALID;
+    if (MPI_Irecv(buf, (int)len, MPI_BYTE, MPI_ANY_SOURCE, tag, c->comm, &req) != MPI_SUCCESS)
+        return TP_ERR_IO;
+    tp_status_t st = wait_requests(&req, 1, &status, timeout_s);
+    if (st == TP_OK)
+        *src_p = status.MPI_SOURCE;
+    return st;
+}
+
+tp_status_t ctrl_mpi_barrier(struct ctrl_mpi *c, double timeout_s)
+{
+    MPI_Request req = MPI_REQUEST_NULL;
+
+    if (MPI_Ibarrier(c->comm, &req) != MPI_SUCCESS)
+        return TP_ERR_IO;
+    return ctrl_mpi_wait(&req, 1, timeout_s);
+}
+
+tp_status_t ctrl_mpi_secret(struct ctrl_mpi *c, uint64_t *secret_p, struct tp_error *err)
+{
+    uint64_t secret = 0;
+
+    if (c->rank == 0) {
+        while (secret == 0)
+            if (getrandom(&secret, sizeof(secret), 0) != (ssize_t)sizeof(secret))
+                return tp_error_set(err, TP_ERR_IO, "getrandom failed for the run secret");
+    }
+    if (MPI_Bcast(&secret, 1, MPI_UINT64_T, 0, c->comm) != MPI_SUCCESS)
+        return tp_error_set(err, TP_ERR_IO, "MPI_Bcast of the run secret failed");
+    *secret_p = secret;
+    return TP_OK;
+}
+
+void ctrl_mpi_abort(struct ctrl_mpi *c, const char *why)
+{
+    tp_log_error("aborting the job: %s", why);
+    MPI_Abort(c->comm != MPI_COMM_NULL ? c->comm : MPI_COMM_WORLD, 1);
+    abort();
+}

@@ -1,0 +1,131 @@
+/* engine.h: the run engine's shared state and the pieces that drive a
+ * round: per-pair measurement (pair_*.c), rounds and reports to rank 0
+ * (round.c, round_report.c, collect.c).  One struct bench_engine per rank, built by run.c. */
+#ifndef TIERPERF_ENGINE_H
+#define TIERPERF_ENGINE_H
+
+#include <stdint.h>
+
+#include "../../topology/topology.h"
+#include "../../transports/transport.h"
+#include "ctrl_mpi.h"
+#include "../patterns/pattern.h"
+#include "progress.h"
+#include "../cli/run_opts.h"
+#include "stats.h"
+#include "verify.h"
+
+struct results_writer;
+
+enum pair_verify { PAIR_VERIFY_OFF, PAIR_VERIFY_OK, PAIR_VERIFY_FAILED };
+
+/* One measured (pair, size), as the sender sees it; plain data so it can
+ * travel to rank 0 as bytes. */
+struct pair_result {
+    uint64_t size_bytes;
+    uint64_t iters;             /* messages timed for bandwidth */
+    uint64_t bytes_total;       /* bytes in the timed phase (both ways with --bidir) */
+    double seconds;             /* timed bandwidth phase */
+    struct stats_lat lat;
+    int32_t has_bw, has_lat;
+    int32_t verify;             /* enum pair_verify */
+    int32_t status;             /* tp_status_t; not OK: error holds the message */
+    uint64_t verify_offset;     /* first bad byte when verify failed */
+    double stream_s;            /* --size: time to transfer (0 otherwise) */
+    double slowest_gbit_s;      /* --size: slowest ~1 s window */
+    double fastest_gbit_s;
+    uint32_t windows;           /* --size: number of ~1 s windows */
+    char error[240];
+};
+
+/* A pair's outcome: results for the sizes it reached. */
+struct pair_report {
+    int32_t src, dst;
+    int32_t status;             /* pair-level failure (connect, peer) */
+    int32_t nres;
+    char error[240];
+};
+
+struct bench_engine {
+    const struct run_opts *o;
+    const struct bench_pattern *pattern;
+    const struct tp_transport_ops *ops;
+    void *tctx;
+    struct ctrl_mpi *cm;
+    int rank, nranks;
+    const char *const *node_of_rank;
+    const struct topo *topo;
+    const struct tp_mem *mem;
+    struct tp_buf bufs[2];      /* [0] send / ping-pong, [1] receive with --bidir */
+    const struct tp_link_info *links;   /* every rank's */
+    double round_budget_s;      /* generous bound on one round's duration */
+    unsigned epoch;
+    size_t nsteps;              /* results per pair (sizes, or 1 with --size) */
+    /* rank 0 */
+    struct results_writer *w;
+    int nerrors;
+    struct progress *prog;
+};
+
+/* Called by pair_run on both ranks of a pair after each step (index in
+ * the sizes), measured or failed: r is the sender's result, NULL on the
+ * other rank. */
+typedef void (*pair_step_fn)(void *arg, size_t step, const struct pair_result *r);
+
+/* Both ranks of a pair call it on a connected endpoint; the sender fills
+ * rep and res[0..nsteps).  Returns non-OK when the pair had to stop (the
+ * connection is then unusable); failures are recorded in rep/res.
+ * on_step (may be NULL) gets each step as soon as it is done. */
+tp_status_t pair_run(struct bench_engine *e, const struct topo_pair *p, void *ep,
+                     tp_status_t connect_status, struct pair_report *rep,
+                     struct pair_result *res, pair_step_fn on_step, void *arg);
+
+/* One side of a pair at work. */
+struct pair_ctx {
+    struct bench_engine *e;
+    int sender;                 /* this rank sends (and initiates ping-pong) */
+    int peer;
+    void *ep;
+    struct verify_ctx *vtx, *vrx;   /* NULL without --verify */
+};
+
+/* Steps of one (pair, size): bandwidth (or the --size stream) and
+ * latency.  Both peers call them in the same order. */
+tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct pair_result *r,
+                           struct tp_error *err);
+tp_status_t pair_stream(struct pair_ctx *pc, struct pair_result *r, struct tp_error *err);
+tp_status_t pair_latency(struct pair_ctx *pc, uint64_t size, struct pair_result *r,
+                         struct tp_error *err);
+
+/* A small message both peers send each other between steps, carrying each
+ * side's status and a value (batch size, iteration count). */
+struct pair_sync {
+    int32_t status;
+    uint32_t step;
+    uint64_t value;
+    uint64_t value2;
+};
+/* Non-OK when the exchange fails or either side reports a failure (err
+ * then names the peer). */
+tp_status_t pair_sync(struct pair_ctx *pc, const struct pair_sync *out, struct pair_sync *in,
+                      struct tp_error *err);
+
+/* The pairwise pattern engine: run one round (pattern.h run_round). */
+tp_status_t round_run_pairs(struct bench_engine *e, const struct topo_tier_plan *tier,
+                            const struct topo_round *round);
+
+/* Rank 0: record a measured (pair, size) in the results writer (the
+ * journal has it at once), and a pair's outcome once it is done. */
+void collect_step(struct bench_engine *e, const struct topo_pair *p, const struct pair_result *r);
+void collect_pair_end(struct bench_engine *e, const struct topo_pair *p,
+                      const struct pair_report *rep);
+/* Rank 0: a pair whose report never came (timeout). */
+void collect_missing(struct bench_engine *e, const struct topo_pair *p, const char *why);
+
+/* results_finish's tier-name lookup; arg is the struct topo (or NULL). */
+const char *collect_tier_name(void *arg, int tier);
+
+/* Rank 0: save what was measured and abort the job (deadline passed). */
+void engine_abort(struct bench_engine *e, const char *why) __attribute__((noreturn));
+
+#endif

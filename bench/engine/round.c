@@ -1,0 +1,114 @@
+/* round.c: the pairwise pattern engine's round: every rank finds its
+ * pairs (one peer per round), connects, measures, and the senders report
+ * each measured size to rank 0 at once (round_report.c), which records
+ * it; then a barrier ends the round.  Waits at the end of a round are
+ * bounded by the round's budget (a generous bound on how long its
+ * measurements may take), after which rank 0 saves what it has and aborts
+ * the job rather than hang. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../common/log.h"
+#include "engine.h"
+#include "round_report.h"
+
+#define REPORT_TAG_BASE 25000
+#define REPORT_TAG_SPAN 5000
+
+/* This rank's pairs in the round, in plan order, and its peer. */
+static size_t my_pairs(const struct bench_engine *e, const struct topo_round *round, size_t *idx,
+                       int *peer_p)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < round->npairs; i++) {
+        const struct topo_pair *p = &round->pairs[i];
+        if (p->src != e->rank && p->dst != e->rank)
+            continue;
+        idx[n++] = i;
+        *peer_p = p->src == e->rank ? p->dst : p->src;
+    }
+    return n;
+}
+
+struct step_sink {
+    struct round_reports *rr;
+    size_t pair;
+};
+
+static void step_done(void *arg, size_t step, const struct pair_result *r)
+{
+    struct step_sink *sink = arg;
+
+    round_reports_step(sink->rr, sink->pair, step, r);
+}
+
+/* Measure this rank's pairs; each step is reported as soon as it is done. */
+static void measure(struct bench_engine *e, const struct topo_round *round, const size_t *idx,
+                    size_t n, int peer, struct round_reports *rr)
+{
+    void *ep = NULL;
+    tp_status_t conn = e->ops->connect(e->tctx, peer, &ep);
+    struct pair_result *res = calloc(e->nsteps ? e->nsteps : 1, sizeof(*res));
+
+    if (res == NULL)
+        ctrl_mpi_abort(e->cm, "out of memory for pair results");
+    if (conn != TP_OK) {
+        tp_log_error("connect to rank %d (%s) over %s failed: %s", peer, e->node_of_rank[peer],
+                     e->ops->name, tp_status_string(conn));
+        ep = NULL;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const struct topo_pair *p = &round->pairs[idx[k]];
+        struct pair_report rep;
+        struct step_sink sink = {rr, idx[k]};
+        tp_status_t st = pair_run(e, p, ep, conn, &rep, res, step_done, &sink);
+        if (p->src == e->rank)
+            round_reports_end(rr, idx[k], &rep);
+        if (st != TP_OK && conn == TP_OK)
+            conn = st;      /* the connection is unusable for the next pair */
+    }
+    free(res);
+    if (ep != NULL)
+        e->ops->disconnect(e->tctx, ep);
+}
+
+static size_t count_sent(const struct bench_engine *e, const struct topo_round *round,
+                         const size_t *idx, size_t n)
+{
+    size_t sent = 0;
+
+    for (size_t k = 0; k < n; k++)
+        sent += round->pairs[idx[k]].src == e->rank;
+    return sent;
+}
+
+tp_status_t round_run_pairs(struct bench_engine *e, const struct topo_tier_plan *tier,
+                            const struct topo_round *round)
+{
+    size_t *idx = calloc(round->npairs ? round->npairs : 1, sizeof(size_t));
+    int peer = -1;
+    int tag = REPORT_TAG_BASE + (int)(e->epoch % REPORT_TAG_SPAN);
+    struct round_reports rr;
+
+    (void)tier;
+    if (idx == NULL)
+        ctrl_mpi_abort(e->cm, "out of memory for the round");
+    ctrl_mpi_set_epoch(e->cm, e->epoch);
+    size_t n = my_pairs(e, round, idx, &peer);
+    round_reports_open(&rr, e, round, tag, count_sent(e, round, idx, n));
+    if (n > 0)
+        measure(e, round, idx, n, peer, &rr);
+    round_reports_finish(&rr);
+    round_reports_close(&rr);
+    free(idx);
+    double wait = e->rank == 0 ? e->round_budget_s : 2 * e->round_budget_s;
+    if (ctrl_mpi_barrier(e->cm, wait) != TP_OK) {
+        if (e->rank == 0)
+            engine_abort(e, "a rank did not finish the round within its time budget");
+        ctrl_mpi_abort(e->cm, "a rank did not finish the round within its time budget");
+    }
+    e->epoch++;
+    return TP_OK;
+}

@@ -1,0 +1,207 @@
+/* round_report.c: per-step reports of a round's pairs to rank 0 (see
+ * round_report.h). */
+#include "round_report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../common/log.h"
+
+enum { MSG_STEP = 1, MSG_END = 2 };
+
+/* Plain data, the same on every rank of the job: travels as bytes. */
+struct round_report_msg {
+    int32_t kind;
+    uint32_t pair;              /* index in round->pairs */
+    uint32_t step;              /* MSG_STEP: which size */
+    uint32_t pad;
+    union {
+        struct pair_result res; /* MSG_STEP */
+        struct pair_report rep; /* MSG_END */
+    } u;
+};
+
+static void *alloc_or_abort(struct bench_engine *e, size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+
+    if (p == NULL)
+        ctrl_mpi_abort(e->cm, "out of memory for the round's reports");
+    return p;
+}
+
+void round_reports_open(struct round_reports *rr, struct bench_engine *e,
+                        const struct topo_round *round, int tag, size_t pairs_sent)
+{
+    memset(rr, 0, sizeof(*rr));
+    rr->e = e;
+    rr->round = round;
+    rr->tag = tag;
+    if (e->rank == 0) {
+        rr->got = alloc_or_abort(e, round->npairs, sizeof(*rr->got));
+        rr->ended = alloc_or_abort(e, round->npairs, sizeof(*rr->ended));
+        rr->in = alloc_or_abort(e, 1, sizeof(*rr->in));
+        rr->waiting = round->npairs;
+    } else {
+        rr->capout = pairs_sent * (e->nsteps + 1);
+        rr->out = alloc_or_abort(e, rr->capout, sizeof(*rr->out));
+        rr->reqs = alloc_or_abort(e, rr->capout, sizeof(MPI_Request));
+    }
+}
+
+void round_reports_close(struct round_reports *rr)
+{
+    free(rr->got);
+    free(rr->ended);
+    free(rr->in);
+    free(rr->out);
+    free(rr->reqs);
+    memset(rr, 0, sizeof(*rr));
+}
+
+/* Rank 0: record one message (its own or a sender's). */
+static void record(struct round_reports *rr, const struct round_report_msg *m, int from)
+{
+    struct bench_engine *e = rr->e;
+    size_t i = m->pair;
+
+    if (i >= rr->round->npairs || rr->round->pairs[i].src != from || rr->ended[i] ||
+        (m->kind == MSG_STEP && (m->step != (uint32_t)rr->got[i] || m->step >= e->nsteps)) ||
+        (m->kind != MSG_STEP && m->kind != MSG_END)) {
+        tp_log_error("ignored a malformed report from rank %d (kind %d, pair %u, step %u)", from,
+                     (int)m->kind, (unsigned)m->pair, (unsigned)m->step);
+        return;
+    }
+    const struct topo_pair *p = &rr->round->pairs[i];
+    if (m->kind == MSG_STEP) {
+        collect_step(e, p, &m->u.res);
+        rr->got[i]++;
+        rr->bytes += m->u.res.bytes_total;
+        return;
+    }
+    collect_pair_end(e, p, &m->u.rep);
+    rr->ended[i] = 1;
+    rr->waiting--;
+}
+
+/* Rank 0: record the reports that have arrived, without waiting. */
+static void drain(struct round_reports *rr)
+{
+    struct bench_engine *e = rr->e;
+
+    while (rr->waiting > 0) {
+        MPI_Status status;
+        int flag = 0;
+        if (MPI_Iprobe(MPI_ANY_SOURCE, rr->tag, e->cm->comm, &flag, &status) != MPI_SUCCESS ||
+            !flag)
+            return;
+        /* the probed message is the first of its sender's with this tag:
+         * already here, the receive completes at once */
+        tp_status_t st = ctrl_mpi_recv(e->cm, status.MPI_SOURCE, rr->tag, rr->in,
+                                       sizeof(*rr->in), e->round_budget_s);
+        if (st != TP_OK) {
+            tp_log_error("receiving a report from rank %d failed: %s", status.MPI_SOURCE,
+                         tp_status_string(st));
+            return;
+        }
+        record(rr, rr->in, status.MPI_SOURCE);
+    }
+}
+
+/* A sender: post a message to rank 0; completed in round_reports_finish. */
+static void post(struct round_reports *rr, const struct round_report_msg *m)
+{
+    struct bench_engine *e = rr->e;
+
+    if (rr->nout >= rr->capout)
+        ctrl_mpi_abort(e->cm, "internal error: more reports than steps in a round");
+    struct round_report_msg *slot = &rr->out[rr->nout];
+    *slot = *m;
+    if (MPI_Isend(slot, (int)sizeof(*slot), MPI_BYTE, 0, rr->tag, e->cm->comm,
+                  &rr->reqs[rr->nout]) != MPI_SUCCESS)
+        ctrl_mpi_abort(e->cm, "sending a report to rank 0 failed");
+    rr->nout++;
+}
+
+static void deliver(struct round_reports *rr, const struct round_report_msg *m)
+{
+    if (rr->e->rank == 0)
+        record(rr, m, 0);
+    else
+        post(rr, m);
+}
+
+void round_reports_step(struct round_reports *rr, size_t pair, size_t step,
+                        const struct pair_result *r)
+{
+    if (r != NULL) {
+        struct round_report_msg m;
+        memset(&m, 0, sizeof(m));
+        m.kind = MSG_STEP;
+        m.pair = (uint32_t)pair;
+        m.step = (uint32_t)step;
+        m.u.res = *r;
+        deliver(rr, &m);
+    }
+    if (rr->e->rank == 0)
+        drain(rr);
+}
+
+void round_reports_end(struct round_reports *rr, size_t pair, const struct pair_report *rep)
+{
+    struct round_report_msg m;
+
+    memset(&m, 0, sizeof(m));
+    m.kind = MSG_END;
+    m.pair = (uint32_t)pair;
+    m.u.rep = *rep;
+    deliver(rr, &m);
+}
+
+/* Rank 0: pairs whose outcome never came are recorded as failed; then the
+ * job ends with what was saved. */
+static void give_up(struct round_reports *rr, tp_status_t st)
+{
+    struct bench_engine *e = rr->e;
+    char why[256] = "";
+
+    for (size_t i = 0; i < rr->round->npairs; i++) {
+        const struct topo_pair *p = &rr->round->pairs[i];
+        if (rr->ended[i])
+            continue;
+        snprintf(why, sizeof(why),
+                 "no report from rank %d (pair %d -> %d, %d of %zu sizes reported) within "
+                 "%.0f s: %s",
+                 p->src, p->src, p->dst, (int)rr->got[i], e->nsteps, e->round_budget_s,
+                 tp_status_string(st));
+        collect_missing(e, p, why);
+    }
+    round_reports_close(rr);
+    engine_abort(e, why);
+}
+
+void round_reports_finish(struct round_reports *rr)
+{
+    struct bench_engine *e = rr->e;
+
+    if (e->rank != 0) {
+        if (ctrl_mpi_wait(rr->reqs, (int)rr->nout, e->round_budget_s) != TP_OK)
+            ctrl_mpi_abort(e->cm, "rank 0 took no report within the round's time budget");
+        rr->nout = 0;
+        return;
+    }
+    drain(rr);
+    while (rr->waiting > 0) {
+        /* each wait is bounded by the budget from the last report */
+        int from = -1;
+        tp_status_t st = ctrl_mpi_recv_any(e->cm, rr->tag, rr->in, sizeof(*rr->in),
+                                           e->round_budget_s, &from);
+        if (st != TP_OK)
+            give_up(rr, st);
+        record(rr, rr->in, from);
+        drain(rr);
+    }
+    if (e->prog != NULL)
+        progress_round(e->prog, rr->bytes);
+}

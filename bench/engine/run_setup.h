@@ -1,0 +1,42 @@
+/* run_setup.h: the collective set-up steps of a run, each one agreed by
+ * every rank (a failure anywhere is a failure everywhere, so no rank is
+ * left waiting). */
+#ifndef TIERPERF_RUN_SETUP_H
+#define TIERPERF_RUN_SETUP_H
+
+#include <mpi.h>
+
+#include "../../common/status.h"
+#include "../../transports/transport.h"
+#include "env.h"
+#include "gpu_select.h"
+#include "../cli/run_opts.h"
+
+/* Every rank's status; returns the worst (most negative) one, and the
+ * lowest rank that had it in *rank_p. */
+tp_status_t setup_agree(MPI_Comm comm, tp_status_t mine, int *rank_p);
+
+/* Node names of every rank (--node-name, TIERPERF_NODE_NAME, hostname);
+ * *names_p: nranks pointers into one block, free with free(names[0])
+ * then free(names). */
+tp_status_t setup_node_names(MPI_Comm comm, const char *mine, char ***names_p,
+                             struct tp_error *err);
+
+/* Allgather of every rank's link facts. */
+tp_status_t setup_links(MPI_Comm comm, const struct tp_link_info *mine,
+                        struct tp_link_info **links_p);
+
+/* Pin this rank near its NIC and gather hosts[] to rank 0 (*hosts_p
+ * allocated there only); gpu: this rank's GPU choice (index -1: none). */
+tp_status_t setup_hosts(MPI_Comm comm, const struct run_opts *o, const char *node,
+                        const struct tp_link_info *link, const struct gpu_choice *gpu,
+                        struct env_host **hosts_p, struct tp_error *err);
+
+/* The ring buffers: [0] always, [1] with --bidir; registered with the
+ * transport (a transport without registration reports unsupported: fine). */
+tp_status_t setup_buffers(const struct run_opts *o, const struct tp_transport_ops *ops,
+                          void *tctx, const struct tp_mem *mem, struct tp_buf bufs[2],
+                          struct tp_error *err);
+void setup_buffers_free(const struct tp_transport_ops *ops, void *tctx, struct tp_buf bufs[2]);
+
+#endif

@@ -1,0 +1,278 @@
+/* pattern_fanout.c: `--pattern fanout`: model distribution.  Rank 0 sends
+ * --size bytes (default 64 MiB) to every other rank at once ("star": N
+ * concurrent downloads from one source), then as a pipelined chain
+ * (0 -> r1 -> r2 ..., readers ordered by their place in the topology so
+ * each hop stays low), for comparison.  Memory stays bounded: every link
+ * streams through a ring whose size does not depend on --size. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../common/log.h"
+#include "pattern.h"
+#include "shape_round.h"
+#include "../engine/timing.h"
+
+#define FANOUT_DEFAULT_BYTES (64ull << 20)
+
+enum fanout_mode { FANOUT_STAR, FANOUT_CHAIN };
+
+tp_status_t pattern_plan_fanout(const struct pattern_input *in, struct topo_plan **plan_p,
+                                struct tp_error *err)
+{
+    if (in->nranks < 2)
+        return tp_error_set(err, TP_ERR_INVALID,
+                            "--pattern fanout: needs at least 2 ranks (a source and a reader)");
+    struct topo_plan *plan = pattern_plan_alloc(-1, 1, in->nranks - 1);
+    if (plan == NULL)
+        return tp_error_set(err, TP_ERR_NO_MEMORY, "out of memory while planning");
+    struct topo_round *round = &plan->tiers[0].rounds[0];
+    for (size_t r = 1; r < in->nranks; r++) {
+        struct topo_pair *p = &round->pairs[round->npairs++];
+        p->src = 0;
+        p->dst = (int)r;
+        p->tier = -1;
+        p->hypernode = NULL;
+        if (in->topo != NULL)
+            p->tier = topo_tier(in->topo, in->node_of_rank[0], in->node_of_rank[r], &p->hypernode);
+    }
+    *plan_p = plan;
+    return TP_OK;
+}
+
+static uint64_t fanout_bytes(const struct bench_engine *e)
+{
+    return e->o->stream_bytes ? e->o->stream_bytes : FANOUT_DEFAULT_BYTES;
+}
+
+/* Chain order: source first, then readers sorted by their topology path
+ * (root to leaf, then node name), so neighbours in the chain share their
+ * lowest HyperNodes; rank order without a topology. */
+struct chain_key {
+    int rank;
+    char path[512];
+};
+
+static int key_cmp(const void *a, const void *b)
+{
+    const struct chain_key *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    return c ? c : x->rank - y->rank;
+}
+
+static int *chain_order(const struct bench_engine *e)
+{
+    int n = e->nranks;
+    struct chain_key *keys = calloc((size_t)n, sizeof(*keys));
+    int *order = calloc((size_t)n, sizeof(*order));
+    if (keys == NULL || order == NULL) {
+        free(keys);
+        free(order);
+        return NULL;
+    }
+    for (int r = 0; r < n; r++) {
+        const char *node = e->node_of_rank[r];
+        const char *names[16];
+        int len = e->topo ? topo_node_path(e->topo, node, names, NULL, 16) : 0;
+        size_t used = 0;
+        keys[r].rank = r;
+        for (int i = (len > 16 ? 16 : len) - 1; i >= 0; i--) {
+            int w = snprintf(keys[r].path + used, sizeof(keys[r].path) - used, "%s/", names[i]);
+            if (w < 0 || (size_t)w >= sizeof(keys[r].path) - used)
+                break;
+            used += (size_t)w;
+        }
+        snprintf(keys[r].path + used, sizeof(keys[r].path) - used, "%s", node);
+    }
+    qsort(keys + 1, (size_t)n - 1, sizeof(*keys), key_cmp);
+    for (int r = 0; r < n; r++)
+        order[r] = keys[r].rank;
+    free(keys);
+    return order;
+}
+
+static void row_init(struct shape_row *row, const struct bench_engine *e, int kind,
+                     uint64_t msg, uint64_t bytes)
+{
+    memset(row, 0, sizeof(*row));
+    row->src = 0;
+    row->dst = e->rank;
+    row->kind = kind;
+    row->size_bytes = msg;
+    row->iters = msg ? (bytes + msg - 1) / msg : 0;
+    row->bytes_total = bytes;
+}
+
+/* Star: rank 0 sends to every reader at once, one thread per reader. */
+static void run_star(struct bench_engine *e, uint64_t msg, uint64_t bytes, struct shape_row *row,
+                     double *peer_s)
+{
+    size_t nedges = (size_t)e->nranks - 1, nlinks = 0;
+    struct topo_pair *edges = calloc(nedges, sizeof(*edges));
+    struct shape_link *links = NULL;
+    struct tp_error err = {0};
+    tp_status_t st = edges ? TP_OK : TP_ERR_NO_MEMORY;
+
+    for (size_t i = 0; edges != NULL && i < nedges; i++)
+        edges[i] = (struct topo_pair){.src = 0, .dst = (int)i + 1};
+    if (st == TP_OK)
+        st = shape_links_open(e, edges, nedges, shape_ring_len(e, e->rank ? 1 : nedges, msg),
+                              &links, &nlinks, &err);
+    if (shape_agree(e, st) != TP_OK && st == TP_OK)
+        st = tp_error_set(&err, TP_ERR_PEER, "another rank could not connect");
+    row_init(row, e, FANOUT_STAR, msg, bytes);
+    if (st != TP_OK) {
+        shape_row_fail(row, st, "fanout star connect", err.msg);
+        shape_links_close(e, links, nlinks);
+        free(edges);
+        return;
+    }
+    shape_barrier(e, "fanout star start");
+    uint64_t t0 = timing_now_ns();
+    if (e->rank == 0) {
+        struct shape_peer *peers = calloc(nlinks, sizeof(*peers));
+        if (peers == NULL) {
+            st = TP_ERR_NO_MEMORY;
+        } else {
+            for (size_t i = 0; i < nlinks; i++)
+                peers[i] = (struct shape_peer){.ep = links[i].ep,
+                                               .tx = shape_xfer_tx(&links[i], msg, bytes)};
+            st = shape_run_concurrent(e->ops, peers, nlinks, SHAPE_SEND, NULL);
+            for (size_t i = 0; i < nlinks; i++)
+                peer_s[links[i].peer] = peers[i].status == TP_OK ? peers[i].seconds : 0;
+            free(peers);
+        }
+        if (st != TP_OK)
+            tp_log_error("fanout star: a transfer from the source failed: %s",
+                         tp_status_string(st));
+    } else {
+        struct tp_xfer rx = shape_xfer_rx(&links[0], msg, bytes);
+        st = e->ops->stream_recv(links[0].ep, &rx);
+        row->seconds = (double)(timing_now_ns() - t0) * 1e-9;
+        if (st != TP_OK)
+            shape_row_fail(row, st, "fanout star receive from rank 0", NULL);
+        row->verify = shape_link_verdict(&links[0], &row->verify_offset);
+    }
+    shape_agree(e, TP_OK);      /* everyone done before links go */
+    shape_links_close(e, links, nlinks);
+    free(edges);
+}
+
+/* Chain: every rank receives from its predecessor and forwards to its
+ * successor while the next chunk arrives. */
+static void run_chain(struct bench_engine *e, uint64_t msg, uint64_t bytes, struct shape_row *row)
+{
+    int *order = chain_order(e);
+    int n = e->nranks, pos = 0;
+    struct topo_pair *edges = calloc((size_t)n, sizeof(*edges));
+    struct shape_link *links = NULL;
+    size_t nlinks = 0;
+    struct tp_error err = {0};
+    tp_status_t st = order && edges ? TP_OK : TP_ERR_NO_MEMORY;
+
+    for (int k = 0; st == TP_OK && k < n; k++) {
+        if (order[k] == e->rank)
+            pos = k;
+        if (k + 1 < n)
+            edges[k] = (struct topo_pair){.src = order[k], .dst = order[k + 1]};
+    }
+    size_t ring = shape_ring_len(e, 1, 2 * msg);
+    if (st == TP_OK)
+        st = shape_links_open(e, edges, (size_t)n - 1, ring, &links, &nlinks, &err);
+    if (shape_agree(e, st) != TP_OK && st == TP_OK)
+        st = tp_error_set(&err, TP_ERR_PEER, "another rank could not connect");
+    row_init(row, e, FANOUT_CHAIN, msg, bytes);
+    row->x[0] = pos;
+    if (st != TP_OK) {
+        shape_row_fail(row, st, "fanout chain connect", err.msg);
+    } else {
+        struct shape_link *prev = pos > 0 ? shape_link_to(links, nlinks, order[pos - 1]) : NULL;
+        struct shape_link *next = pos + 1 < n ? shape_link_to(links, nlinks, order[pos + 1]) : NULL;
+        struct tp_xfer x = prev ? shape_xfer_rx(prev, msg, bytes) : shape_xfer_tx(next, msg, bytes);
+        shape_barrier(e, "fanout chain start");
+        st = shape_relay(e->ops, prev ? prev->ep : NULL, next ? next->ep : NULL, &x, msg,
+                         &row->seconds);
+        if (st != TP_OK)
+            shape_row_fail(row, st, "fanout chain relay", NULL);
+        if (prev != NULL)
+            row->verify = shape_link_verdict(prev, &row->verify_offset);
+        shape_agree(e, TP_OK);
+    }
+    shape_links_close(e, links, nlinks);
+    free(edges);
+    free(order);
+}
+
+struct fanout_summary {
+    double all_done_s[2];
+    int readers;
+    double source_rss_kib;
+};
+
+static void fanout_extra(const struct shape_row *row, cJSON *x, void *arg)
+{
+    const struct fanout_summary *s = arg;
+    double all = s->all_done_s[row->kind];
+
+    cJSON_AddStringToObject(x, "mode", row->kind == FANOUT_STAR ? "star" : "chain");
+    cJSON_AddNumberToObject(x, "readers", s->readers);
+    cJSON_AddNumberToObject(x, "all_done_s", all);
+    cJSON_AddNumberToObject(x, "aggregate_gbit_s",
+                            all > 0 ? (double)row->bytes_total * 8.0 * s->readers / all / 1e9 : 0);
+    if (row->kind == FANOUT_CHAIN)
+        cJSON_AddNumberToObject(x, "chain_position", row->x[0]);
+    cJSON_AddNumberToObject(x, "reader_max_rss_kib", row->x[1]);
+    cJSON_AddNumberToObject(x, "source_max_rss_kib", s->source_rss_kib);
+}
+
+/* What rank 0 needs to turn the readers' rows into results. */
+struct fanout_run {
+    const double *peer_s;       /* star: the source's delivery time per reader */
+    uint64_t bytes;
+    size_t nmodes;
+};
+
+static void fanout_record(struct bench_engine *e, struct shape_row *all, size_t n, void *arg)
+{
+    const struct fanout_run *run = arg;
+    struct fanout_summary sum = {.readers = e->nranks - 1, .source_rss_kib = shape_max_rss_kib()};
+
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].kind == FANOUT_STAR && all[i].status == TP_OK && run->peer_s[all[i].dst] > 0)
+            all[i].seconds = run->peer_s[all[i].dst];   /* the sender's clock: delivery */
+        if (all[i].seconds > sum.all_done_s[all[i].kind])
+            sum.all_done_s[all[i].kind] = all[i].seconds;
+    }
+    shape_rows_record(e, all, n, fanout_extra, &sum);
+    if (e->prog != NULL)
+        progress_round(e->prog, run->bytes * (uint64_t)(e->nranks - 1) * run->nmodes);
+}
+
+tp_status_t pattern_run_fanout(struct bench_engine *e, const struct topo_tier_plan *tier,
+                               const struct topo_round *round)
+{
+    uint64_t bytes = fanout_bytes(e), msg = run_opts_stream_chunk(e->o);
+    const char *mode = e->o->fanout_mode ? e->o->fanout_mode : "both";
+    struct shape_row rows[2];
+    double *peer_s = calloc((size_t)e->nranks, sizeof(double));
+    size_t nrows = 0;
+
+    (void)tier;
+    (void)round;
+    if (peer_s == NULL)
+        ctrl_mpi_abort(e->cm, "out of memory for fanout");
+    ctrl_mpi_set_epoch(e->cm, e->epoch);
+    if (strcmp(mode, "chain") != 0) {
+        run_star(e, msg, bytes, &rows[nrows], peer_s);
+        rows[nrows++].x[1] = shape_max_rss_kib();
+    }
+    if (strcmp(mode, "star") != 0) {
+        run_chain(e, msg, bytes, &rows[nrows]);
+        rows[nrows++].x[1] = shape_max_rss_kib();
+    }
+    struct fanout_run run = {peer_s, bytes, nrows};
+    /* the source's own rows are not results: it reads nothing; its links
+     * were closed by each mode */
+    shape_round_close(e, NULL, 0, rows, e->rank == 0 ? 0 : nrows, fanout_record, &run, "fanout");
+    free(peer_s);
+    return TP_OK;
+}

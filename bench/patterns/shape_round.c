@@ -1,0 +1,355 @@
+/* shape_round.c: links to several peers and result rows for the traffic
+ * shapes (see shape_round.h). */
+#include "shape_round.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "../../common/log.h"
+#include "../results/results_write.h"
+
+/* Tags above the control plane's (100..20099) and round reports'
+ * (25000..29999), below the 32767 every MPI allows: 4 per epoch. */
+#define SHAPE_TAG_BASE 30000
+#define SHAPE_TAG_EPOCHS 500
+
+static int shape_tag(const struct bench_engine *e, int which)
+{
+    return SHAPE_TAG_BASE + (int)(e->epoch % SHAPE_TAG_EPOCHS) * 4 + which;
+}
+
+static tp_status_t ring_alloc(struct bench_engine *e, size_t len, struct tp_buf *b,
+                              struct tp_error *err)
+{
+    void *p = NULL;
+    tp_status_t st = e->mem->ops->alloc(e->mem->ctx, len, &p);
+
+    memset(b, 0, sizeof(*b));
+    if (st != TP_OK)
+        return tp_error_set(err, st, "cannot allocate a %zu-byte %s ring: %s", len,
+                            e->mem->ops->name, tp_status_string(st));
+    *b = (struct tp_buf){.addr = p, .len = len, .mem = e->mem};
+    st = e->ops->mem_reg(e->tctx, b);
+    if (st == TP_ERR_UNSUPPORTED && e->mem->ops->is_host)
+        st = TP_OK;
+    if (st != TP_OK)
+        return tp_error_set(err, st, "transport %s cannot register a %zu-byte ring: %s",
+                            e->ops->name, len, tp_status_string(st));
+    return TP_OK;
+}
+
+static void ring_free(struct bench_engine *e, struct tp_buf *b)
+{
+    if (b->addr == NULL)
+        return;
+    if (b->mr != NULL)
+        e->ops->mem_dereg(e->tctx, b);
+    e->mem->ops->free(e->mem->ctx, b->addr, b->len);
+    b->addr = NULL;
+}
+
+size_t shape_ring_len(const struct bench_engine *e, size_t nlinks, uint64_t min_len)
+{
+    uint64_t len = e->o->buffer_size / (2 * (nlinks ? nlinks : 1));
+    return (size_t)(len < min_len ? min_len : len);
+}
+
+tp_status_t shape_links_open(struct bench_engine *e, const struct topo_pair *edges,
+                             size_t nedges, size_t ring_len, struct shape_link **links_p,
+                             size_t *n_p, struct tp_error *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nedges; i++)
+        n += edges[i].src == e->rank || edges[i].dst == e->rank;
+    struct shape_link *links = calloc(n ? n : 1, sizeof(*links));
+    if (links == NULL)
+        return tp_error_set(err, TP_ERR_NO_MEMORY, "out of memory for links");
+    *links_p = links;
+    *n_p = 0;
+    for (size_t i = 0; i < nedges; i++) {
+        const struct topo_pair *p = &edges[i];
+        if (p->src != e->rank && p->dst != e->rank)
+            continue;
+        struct shape_link *l = &links[(*n_p)++];
+        l->peer = p->src == e->rank ? p->dst : p->src;
+        tp_status_t st = e->ops->connect(e->tctx, l->peer, &l->ep);
+        if (st != TP_OK) {
+            l->ep = NULL;
+            return tp_error_set(err, st, "connect to rank %d (%s) over %s failed: %s", l->peer,
+                                e->node_of_rank[l->peer], e->ops->name, tp_status_string(st));
+        }
+        if ((st = ring_alloc(e, ring_len, &l->tx, err)) != TP_OK ||
+            (st = ring_alloc(e, ring_len, &l->rx, err)) != TP_OK)
+            return st;
+        if (e->o->verify) {
+            char w[160];
+            snprintf(w, sizeof(w), "pair %d (%s) <-> %d (%s), transport %s", e->rank,
+                     e->node_of_rank[e->rank], l->peer, e->node_of_rank[l->peer], e->ops->name);
+            verify_init(&l->vtx, e->o->cfg.secret, e->mem, w);
+            verify_init(&l->vrx, e->o->cfg.secret, e->mem, w);
+            l->verify = 1;
+        }
+    }
+    return TP_OK;
+}
+
+void shape_links_close(struct bench_engine *e, struct shape_link *links, size_t n)
+{
+    for (size_t i = 0; links != NULL && i < n; i++) {
+        struct shape_link *l = &links[i];
+        if (l->ep != NULL)
+            e->ops->disconnect(e->tctx, l->ep);
+        ring_free(e, &l->tx);
+        ring_free(e, &l->rx);
+        if (l->verify) {
+            verify_free(&l->vtx);
+            verify_free(&l->vrx);
+        }
+    }
+    free(links);
+}
+
+struct shape_link *shape_link_to(struct shape_link *links, size_t n, int peer)
+{
+    for (size_t i = 0; i < n; i++)
+        if (links[i].peer == peer)
+            return &links[i];
+    return NULL;
+}
+
+struct tp_xfer shape_xfer_tx(struct shape_link *l, uint64_t msg, uint64_t bytes)
+{
+    struct tp_xfer x = {.buf = &l->tx, .msg_size = msg, .bytes = bytes};
+    if (l->verify) {
+        x.fill = verify_fill;
+        x.hook_arg = &l->vtx;
+    }
+    return x;
+}
+
+struct tp_xfer shape_xfer_rx(struct shape_link *l, uint64_t msg, uint64_t bytes)
+{
+    struct tp_xfer x = {.buf = &l->rx, .msg_size = msg, .bytes = bytes};
+    if (l->verify) {
+        x.check = verify_check;
+        x.hook_arg = &l->vrx;
+    }
+    return x;
+}
+
+int32_t shape_link_verdict(struct shape_link *l, uint64_t *offset_p)
+{
+    if (!l->verify)
+        return PAIR_VERIFY_OFF;
+    int32_t v = l->vrx.failed ? PAIR_VERIFY_FAILED : PAIR_VERIFY_OK;
+    *offset_p = l->vrx.first_bad;
+    verify_reset(&l->vrx);
+    verify_reset(&l->vtx);
+    return v;
+}
+
+tp_status_t shape_rows_gather(struct bench_engine *e, const struct shape_row *mine,
+                              size_t n_mine, struct shape_row **all_p, size_t *n_all_p)
+{
+    int tag = shape_tag(e, 0);
+    uint64_t count = n_mine;
+    tp_status_t st = TP_OK;
+
+    *all_p = NULL;
+    *n_all_p = 0;
+    if (e->rank != 0) {
+        st = ctrl_mpi_send(e->cm, 0, tag, &count, sizeof(count), e->round_budget_s);
+        if (st == TP_OK && count > 0)
+            st = ctrl_mpi_send(e->cm, 0, tag + 1, mine, count * sizeof(*mine),
+                               e->round_budget_s);
+        return st;
+    }
+    struct shape_row *all = malloc((n_mine ? n_mine : 1) * sizeof(*all));
+    size_t n = 0;
+    if (all == NULL)
+        return TP_ERR_NO_MEMORY;
+    memcpy(all, mine, n_mine * sizeof(*mine));
+    n = n_mine;
+    for (int r = 1; r < e->nranks && st == TP_OK; r++) {
+        st = ctrl_mpi_recv(e->cm, r, tag, &count, sizeof(count), e->round_budget_s);
+        if (st != TP_OK || count == 0)
+            continue;
+        struct shape_row *grown = realloc(all, (n + count) * sizeof(*all));
+        if (grown == NULL) {
+            st = TP_ERR_NO_MEMORY;
+            break;
+        }
+        all = grown;
+        st = ctrl_mpi_recv(e->cm, r, tag + 1, all + n, count * sizeof(*all), e->round_budget_s);
+        n += count;
+    }
+    if (st != TP_OK) {
+        free(all);
+        return st;
+    }
+    *all_p = all;
+    *n_all_p = n;
+    return TP_OK;
+}
+
+static const char *verify_word(int32_t v)
+{
+    return v == PAIR_VERIFY_FAILED ? "failed" : v == PAIR_VERIFY_OK ? "ok" : "off";
+}
+
+void shape_row_error(struct bench_engine *e, const struct shape_row *r, tp_status_t st,
+                     const char *msg)
+{
+    struct tp_error err = {0};
+
+    e->nerrors++;
+    tp_log_error("%s", msg);
+    if (results_add_error(e->w, r->src, r->dst, e->node_of_rank[r->src], e->node_of_rank[r->dst],
+                          st, msg, &err) != TP_OK)
+        tp_log_error("%s", err.msg);
+}
+
+void shape_rows_record(struct bench_engine *e, const struct shape_row *rows, size_t n,
+                       shape_extra_fn extra_fn, void *arg)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct shape_row *r = &rows[i];
+        const char *hn = NULL;
+        int tier = e->topo != NULL
+                       ? topo_tier(e->topo, e->node_of_rank[r->src], e->node_of_rank[r->dst], &hn)
+                       : -1;
+        cJSON *extra = cJSON_CreateObject();
+        if (extra != NULL && extra_fn != NULL)
+            extra_fn(r, extra, arg);
+        struct results_entry en = {
+            .pattern = e->pattern->name,
+            .src_rank = r->src, .dst_rank = r->dst,
+            .src_node = e->node_of_rank[r->src], .dst_node = e->node_of_rank[r->dst],
+            .tier = tier, .hypernode = hn,
+            .size_bytes = r->size_bytes, .iters = r->iters, .bytes_total = r->bytes_total,
+            .seconds = r->seconds,
+            .lat = r->has_lat ? &r->lat : NULL,
+            .verify = verify_word(r->verify),
+            .error = r->status != TP_OK ? r->error : NULL,
+            .extra = extra,
+        };
+        struct tp_error err = {0};
+        if (results_append(e->w, &en, &err) != TP_OK)
+            tp_log_error("%s", err.msg);
+        if (r->status != TP_OK) {
+            shape_row_error(e, r, (tp_status_t)r->status, r->error);
+        } else if (r->verify == PAIR_VERIFY_FAILED) {
+            char msg[400];
+            snprintf(msg, sizeof(msg),
+                     "verify failed: %s %d (%s) -> %d (%s), transport %s: first bad byte at "
+                     "offset %llu", e->pattern->name, r->src, e->node_of_rank[r->src], r->dst,
+                     e->node_of_rank[r->dst], e->ops->name,
+                     (unsigned long long)r->verify_offset);
+            shape_row_error(e, r, TP_ERR_VERIFY, msg);
+        }
+    }
+}
+
+void shape_barrier(struct bench_engine *e, const char *where)
+{
+    if (ctrl_mpi_barrier(e->cm, e->round_budget_s) == TP_OK)
+        return;
+    char why[200];
+    snprintf(why, sizeof(why), "%s: a rank did not arrive within %.0f s", where,
+             e->round_budget_s);
+    if (e->rank == 0)
+        engine_abort(e, why);
+    ctrl_mpi_abort(e->cm, why);
+}
+
+double shape_max_rss_kib(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss : 0;
+}
+
+tp_status_t shape_agree(struct bench_engine *e, tp_status_t mine)
+{
+    int tag = shape_tag(e, 3);
+    int32_t v = (int32_t)mine, all = v;
+    tp_status_t st = TP_OK;
+
+    if (e->rank == 0) {
+        for (int r = 1; r < e->nranks && st == TP_OK; r++) {
+            int32_t got = 0;
+            st = ctrl_mpi_recv(e->cm, r, tag, &got, sizeof(got), e->round_budget_s);
+            if (st == TP_OK && got < all)
+                all = got;
+        }
+        for (int r = 1; r < e->nranks && st == TP_OK; r++)
+            st = ctrl_mpi_send(e->cm, r, tag - 1, &all, sizeof(all), e->round_budget_s);
+    } else {
+        st = ctrl_mpi_send(e->cm, 0, tag, &v, sizeof(v), e->round_budget_s);
+        if (st == TP_OK)
+            st = ctrl_mpi_recv(e->cm, 0, tag - 1, &all, sizeof(all), e->round_budget_s);
+    }
+    if (st != TP_OK) {
+        const char *why = "a rank did not report its status within the round's time budget";
+        if (e->rank == 0)
+            engine_abort(e, why);
+        ctrl_mpi_abort(e->cm, why);
+    }
+    return (tp_status_t)all;
+}
+
+void shape_row_fail(struct shape_row *row, tp_status_t st, const char *what, const char *msg)
+{
+    size_t len = sizeof(row->error);
+
+    row->status = st;
+    if (snprintf(row->error, len, "%s: %s", what, msg && msg[0] ? msg : tp_status_string(st)) >=
+        (int)len)
+        memcpy(row->error + len - 4, "...", 4);     /* one line; the end matters less */
+}
+
+tp_status_t shape_round_open(struct bench_engine *e, const struct topo_round *round,
+                             size_t ring_len, struct shape_link **links_p, size_t *n_p,
+                             const char *name)
+{
+    struct tp_error err = {0};
+
+    ctrl_mpi_set_epoch(e->cm, e->epoch);
+    tp_status_t st = shape_links_open(e, round->pairs, round->npairs, ring_len, links_p, n_p,
+                                      &err);
+    if (st != TP_OK)
+        tp_log_error("%s: %s", name, err.msg);
+    if (shape_agree(e, st) == TP_OK)
+        return TP_OK;
+    shape_links_close(e, *links_p, *n_p);
+    *links_p = NULL;
+    *n_p = 0;
+    shape_barrier(e, name);
+    e->epoch++;
+    return TP_ERR_PEER;
+}
+
+void shape_round_close(struct bench_engine *e, struct shape_link *links, size_t nlinks,
+                       const struct shape_row *rows, size_t nrows, shape_record_fn record,
+                       void *arg, const char *name)
+{
+    struct shape_row *all = NULL;
+    size_t nall = 0;
+
+    shape_agree(e, TP_OK);      /* every transfer done before links go */
+    shape_links_close(e, links, nlinks);
+    tp_status_t st = shape_rows_gather(e, rows, nrows, &all, &nall);
+    if (e->rank == 0) {
+        if (st != TP_OK) {
+            char why[160];
+            snprintf(why, sizeof(why), "%s: a rank's results did not arrive within the round "
+                     "budget", name);
+            engine_abort(e, why);
+        }
+        record(e, all, nall, arg);
+    }
+    free(all);
+    shape_barrier(e, name);
+    e->epoch++;
+}

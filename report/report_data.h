@@ -1,0 +1,51 @@
+/* report_data.h: what the report draws, computed from a loaded run:
+ * per (tier, message size) medians over pairs (the bandwidth and latency
+ * charts) and the node x node bandwidth heatmap, which aggregates nodes by
+ * HyperNode when there are too many to draw one cell per node. */
+#ifndef TIERPERF_REPORT_DATA_H
+#define TIERPERF_REPORT_DATA_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "../common/status.h"
+#include "../answers/ans_pairs.h"
+
+struct report_cell {
+    size_t pairs;                  /* successful entries at (tier, size) */
+    double bw;                     /* median bw_gbit_s, NAN none */
+    double p50, p99, p999;         /* medians of the pairs' lat_us percentiles */
+};
+
+struct report_grid {
+    int *tiers;                    /* ascending, ANS_NO_TIER (-1) first */
+    size_t ntiers;
+    long long *sizes;              /* ascending */
+    size_t nsizes;
+    struct report_cell *cells;     /* cells[t * nsizes + s] */
+};
+
+/* Entries with an error or without size_bytes are left out. */
+tp_status_t report_grid_build(const cJSON *run, struct report_grid *g, struct tp_error *err);
+void report_grid_free(struct report_grid *g);
+
+#define REPORT_HEAT_MAX 64         /* more nodes than this: aggregate */
+
+struct report_heat {
+    size_t n;                      /* rows = columns */
+    char **labels;                 /* owned: node or HyperNode names */
+    double *bw;                    /* n*n, row = sender, mean Gbit/s, NAN none */
+    size_t *count;                 /* n*n pairs averaged in each cell */
+    size_t nodes;                  /* distinct nodes before aggregation */
+    int group_tier;                /* 0: one cell per node; t: by HyperNode of
+                                    * tier t; -1: by blocks of sorted names */
+    double min, max;               /* over measured cells */
+};
+
+/* Bandwidth per pair as ans_pairs_collect judges it (largest size). */
+tp_status_t report_heat_build(const struct ans_pairs *pairs, size_t max_groups,
+                              struct report_heat *h, struct tp_error *err);
+void report_heat_free(struct report_heat *h);
+
+#endif

@@ -1,0 +1,251 @@
+/* report_svg.c: line chart, bar chart and heatmap as SVG elements. */
+#include "report_svg.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "../answers/ans_escape.h"
+#include "../answers/ans_units.h"
+
+#define CHART_W 760.0
+#define CHART_H 360.0
+#define M_LEFT 72.0
+#define M_RIGHT 170.0
+#define M_TOP 16.0
+#define M_BOTTOM 56.0
+
+static const char *const palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
+                                      "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+#define PALETTE_N (sizeof(palette) / sizeof(palette[0]))
+
+/* A round axis top and step: 1, 2 or 5 x 10^k, about five ticks. */
+static double nice_step(double top)
+{
+    if (!(top > 0) || !isfinite(top))
+        return 1;
+    double raw = top / 5, mag = pow(10, floor(log10(raw))), norm = raw / mag;
+    return (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * mag;
+}
+
+static void y_axis(FILE *out, double top, double step, const char *label)
+{
+    double plot_h = CHART_H - M_TOP - M_BOTTOM;
+    for (int k = 0; k * step <= top * (1 + 1e-9) && k <= 20; k++) {
+        double y = M_TOP + plot_h * (1 - k * step / top);
+        fprintf(out, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='#ddd'/>", M_LEFT, y,
+                CHART_W - M_RIGHT, y);
+        fprintf(out, "<text x='%.1f' y='%.1f' text-anchor='end' font-size='11'>%.4g</text>\n",
+                M_LEFT - 6, y + 4, k * step);
+    }
+    fprintf(out, "<text transform='translate(16 %.1f) rotate(-90)' text-anchor='middle' "
+                 "font-size='12'>", M_TOP + plot_h / 2);
+    ans_xml_puts(out, label);
+    fprintf(out, "</text>\n");
+}
+
+static void svg_open(FILE *out, const char *what)
+{
+    fprintf(out, "<svg xmlns='http://www.w3.org/2000/svg' width='%.0f' height='%.0f' "
+                 "viewBox='0 0 %.0f %.0f' role='img' aria-label='", CHART_W, CHART_H, CHART_W,
+            CHART_H);
+    ans_xml_puts(out, what);
+    fprintf(out, "' font-family='sans-serif'>\n<rect width='100%%' height='100%%' fill='#fff'/>\n");
+}
+
+static void legend(FILE *out, size_t i, const char *name, int line)
+{
+    double y = M_TOP + 8 + 18.0 * (double)i, x = CHART_W - M_RIGHT + 14;
+    if (line)
+        fprintf(out, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='%s' "
+                     "stroke-width='2.5'/>", x, y, x + 18, y, palette[i % PALETTE_N]);
+    else
+        fprintf(out, "<rect x='%.1f' y='%.1f' width='14' height='10' fill='%s'/>", x, y - 5,
+                palette[i % PALETTE_N]);
+    fprintf(out, "<text x='%.1f' y='%.1f' font-size='12'>", x + 24, y + 4);
+    ans_xml_puts(out, name);
+    fprintf(out, "</text>\n");
+}
+
+void svg_line_chart(FILE *out, const struct svg_series *s, size_t ns, const char *x_label,
+                    const char *y_label)
+{
+    double xmin = INFINITY, xmax = -INFINITY, ymax = 0;
+    double plot_w = CHART_W - M_LEFT - M_RIGHT, plot_h = CHART_H - M_TOP - M_BOTTOM;
+    char buf[32];
+
+    for (size_t i = 0; i < ns; i++)
+        for (size_t k = 0; k < s[i].n; k++) {
+            if (!(s[i].x[k] > 0) || !isfinite(s[i].y[k]))
+                continue;
+            xmin = fmin(xmin, log2(s[i].x[k]));
+            xmax = fmax(xmax, log2(s[i].x[k]));
+            ymax = fmax(ymax, s[i].y[k]);
+        }
+    if (xmin > xmax)
+        xmin = xmax = 0;
+    xmin = floor(xmin);
+    xmax = ceil(xmax);
+    if (xmax - xmin < 2) {
+        xmin -= 1;
+        xmax += 1;
+    }
+    double step = nice_step(ymax > 0 ? ymax * 1.05 : 1);
+    double top = ceil((ymax > 0 ? ymax * 1.05 : 1) / step) * step;
+    svg_open(out, y_label);
+    y_axis(out, top, step, y_label);
+    int every = (int)ceil((xmax - xmin) / 12);
+    for (int k = (int)xmin; k <= (int)xmax; k++) {
+        if ((k - (int)xmin) % every != 0 || k < 0 || k > 62)
+            continue;
+        double x = M_LEFT + plot_w * (k - xmin) / (xmax - xmin);
+        fprintf(out, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='#eee'/>", x, M_TOP, x,
+                M_TOP + plot_h);
+        fprintf(out, "<text x='%.1f' y='%.1f' text-anchor='middle' font-size='11'>%s</text>\n", x,
+                M_TOP + plot_h + 16, ans_fmt_msgsize(1LL << k, buf, sizeof(buf)));
+    }
+    fprintf(out, "<text x='%.1f' y='%.1f' text-anchor='middle' font-size='12'>",
+            M_LEFT + plot_w / 2, CHART_H - 12);
+    ans_xml_puts(out, x_label);
+    fprintf(out, "</text>\n<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='none' "
+                 "stroke='#888'/>\n", M_LEFT, M_TOP, plot_w, plot_h);
+    for (size_t i = 0; i < ns; i++) {
+        const char *color = palette[i % PALETTE_N];
+        fprintf(out, "<polyline fill='none' stroke='%s' stroke-width='2' points='", color);
+        for (size_t k = 0; k < s[i].n; k++)
+            if (s[i].x[k] > 0 && isfinite(s[i].y[k]))
+                fprintf(out, "%.1f,%.1f ", M_LEFT + plot_w * (log2(s[i].x[k]) - xmin) / (xmax - xmin),
+                        M_TOP + plot_h * (1 - s[i].y[k] / top));
+        fprintf(out, "'/>\n");
+        for (size_t k = 0; k < s[i].n; k++) {
+            if (!(s[i].x[k] > 0) || !isfinite(s[i].y[k]))
+                continue;
+            fprintf(out, "<circle cx='%.1f' cy='%.1f' r='3.5' fill='%s'><title>",
+                    M_LEFT + plot_w * (log2(s[i].x[k]) - xmin) / (xmax - xmin),
+                    M_TOP + plot_h * (1 - s[i].y[k] / top), color);
+            ans_xml_puts(out, s[i].name);
+            fprintf(out, ", %s: %.4g</title></circle>\n",
+                    ans_fmt_msgsize((long long)s[i].x[k], buf, sizeof(buf)), s[i].y[k]);
+        }
+        legend(out, i, s[i].name, 1);
+    }
+    fprintf(out, "</svg>\n");
+}
+
+void svg_bar_chart(FILE *out, const char *const *groups, size_t ng, const char *const *bars,
+                   size_t nb, const double *values, const char *y_label)
+{
+    double ymax = 0, plot_w = CHART_W - M_LEFT - M_RIGHT, plot_h = CHART_H - M_TOP - M_BOTTOM;
+
+    for (size_t i = 0; i < ng * nb; i++)
+        if (isfinite(values[i]))
+            ymax = fmax(ymax, values[i]);
+    double step = nice_step(ymax > 0 ? ymax * 1.05 : 1);
+    double top = ceil((ymax > 0 ? ymax * 1.05 : 1) / step) * step;
+    svg_open(out, y_label);
+    y_axis(out, top, step, y_label);
+    double gw = plot_w / (double)(ng ? ng : 1), bw = gw * 0.8 / (double)(nb ? nb : 1);
+    for (size_t g = 0; g < ng; g++) {
+        double gx = M_LEFT + gw * (double)g + gw * 0.1;
+        for (size_t b = 0; b < nb; b++) {
+            double v = values[g * nb + b];
+            if (!isfinite(v) || v < 0)
+                continue;
+            double h = plot_h * v / top;
+            fprintf(out, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='%s'><title>",
+                    gx + bw * (double)b, M_TOP + plot_h - h, bw * 0.9, h, palette[b % PALETTE_N]);
+            ans_xml_puts(out, groups[g]);
+            fputs(" ", out);
+            ans_xml_puts(out, bars[b]);
+            fprintf(out, ": %.4g</title></rect>\n", v);
+        }
+        fprintf(out, "<text x='%.1f' y='%.1f' text-anchor='middle' font-size='11'>",
+                M_LEFT + gw * ((double)g + 0.5), M_TOP + plot_h + 16);
+        ans_xml_puts(out, groups[g]);
+        fprintf(out, "</text>\n");
+    }
+    fprintf(out, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='none' stroke='#888'/>\n",
+            M_LEFT, M_TOP, plot_w, plot_h);
+    for (size_t b = 0; b < nb; b++)
+        legend(out, b, bars[b], 0);
+    fprintf(out, "</svg>\n");
+}
+
+/* Red (slowest) through yellow to green (fastest). */
+static void heat_color(double v, double min, double max, char *buf, size_t len)
+{
+    double t = max > min ? (v - min) / (max - min) : 1;
+    snprintf(buf, len, "hsl(%.0f,75%%,%.0f%%)", 120 * t, 42 + 8 * (1 - fabs(2 * t - 1)));
+}
+
+/* Labels longer than this are cut (the tooltip has the full name). */
+static void short_label(FILE *out, const char *s)
+{
+    char buf[28];
+    size_t n = strlen(s);
+    if (n < sizeof(buf)) {
+        ans_xml_puts(out, s);
+        return;
+    }
+    snprintf(buf, sizeof(buf), "%.12s..%s", s, s + n - 12);
+    ans_xml_puts(out, buf);
+}
+
+void svg_heatmap(FILE *out, const struct report_heat *h)
+{
+    double cell = h->n ? 640.0 / (double)h->n : 10;
+    cell = cell > 28 ? 28 : cell < 6 ? 6 : cell;
+    int labels = cell >= 9;
+    double off = labels ? 170 : 20, side = cell * (double)h->n;
+    double width = off + side + 20, height = off + side + 60;
+    if (width < off + 560)
+        width = off + 560;   /* room for the colour scale's caption */
+    char color[48], a[32];
+
+    fprintf(out, "<svg xmlns='http://www.w3.org/2000/svg' width='%.0f' height='%.0f' "
+                 "viewBox='0 0 %.0f %.0f' role='img' aria-label='bandwidth heatmap' "
+                 "font-family='sans-serif' class='heatmap'>\n<rect width='100%%' height='100%%' "
+                 "fill='#fff'/>\n", width, height, width, height);
+    for (size_t i = 0; labels && i < h->n; i++) {
+        fprintf(out, "<text x='%.1f' y='%.1f' text-anchor='end' font-size='%.0f'>", off - 4,
+                off + cell * ((double)i + 0.5) + 3.5, cell > 14 ? 11.0 : cell - 2);
+        short_label(out, h->labels[i]);
+        fprintf(out, "</text><text transform='translate(%.1f %.1f) rotate(-60)' "
+                     "font-size='%.0f'>", off + cell * ((double)i + 0.5) + 3, off - 4,
+                cell > 14 ? 11.0 : cell - 2);
+        short_label(out, h->labels[i]);
+        fprintf(out, "</text>\n");
+    }
+    for (size_t i = 0; i < h->n; i++)
+        for (size_t j = 0; j < h->n; j++) {
+            double v = h->bw[i * h->n + j];
+            if (isnan(v))
+                snprintf(color, sizeof(color), "#e8e8e8");
+            else
+                heat_color(v, h->min, h->max, color, sizeof(color));
+            fprintf(out, "<rect x='%.1f' y='%.1f' width='%.2f' height='%.2f' fill='%s'><title>",
+                    off + cell * (double)j, off + cell * (double)i, cell, cell, color);
+            ans_xml_puts(out, h->labels[i]);
+            fputs(" \xe2\x86\x92 ", out);
+            ans_xml_puts(out, h->labels[j]);
+            if (isnan(v))
+                fprintf(out, ": not measured</title></rect>\n");
+            else
+                fprintf(out, ": %s (%zu pair%s)</title></rect>\n", ans_fmt_gbit(v, a, sizeof(a)),
+                        h->count[i * h->n + j], h->count[i * h->n + j] == 1 ? "" : "s");
+        }
+    /* colour scale */
+    double ly = off + side + 20;
+    fprintf(out, "<defs><linearGradient id='tpheatscale'>");
+    for (int k = 0; k <= 4; k++) {
+        heat_color(k / 4.0, 0, 1, color, sizeof(color));
+        fprintf(out, "<stop offset='%d%%' stop-color='%s'/>", k * 25, color);
+    }
+    fprintf(out, "</linearGradient></defs>\n<rect x='%.1f' y='%.1f' width='200' height='12' "
+                 "fill='url(#tpheatscale)'/>", off, ly);
+    fprintf(out, "<text x='%.1f' y='%.1f' font-size='11'>%s</text>", off, ly + 26,
+            ans_fmt_gbit(h->min, a, sizeof(a)));
+    fprintf(out, "<text x='%.1f' y='%.1f' font-size='11' text-anchor='end'>%s</text>", off + 200,
+            ly + 26, ans_fmt_gbit(h->max, a, sizeof(a)));
+    fprintf(out, "<text x='%.1f' y='%.1f' font-size='11'>rows send, columns receive; grey: "
+                 "not measured</text>\n</svg>\n", off + 214, ly + 10);
+}

@@ -1,0 +1,284 @@
+/* report_table.c: print a loaded run as text tables.  Every field is
+ * optional here: a journal of a killed run, an older file or a hand-made
+ * one prints what it has ("-" for the rest). */
+#include "report_table.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "report_copy.h"
+#include "../bench/results/results_summary.h"
+#include "../common/units.h"
+
+#define REPORT_MAX_HOSTS_LISTED 8
+
+static const char *str_of(const cJSON *obj, const char *key)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+static int num_of(const cJSON *obj, const char *key, double *v)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsNumber(item))
+        return 0;
+    *v = item->valuedouble;
+    return 1;
+}
+
+/* Enough digits for 0.004 Gbit/s and 380 Gbit/s alike; "-" when unknown. */
+static const char *fmt_num(const cJSON *obj, const char *key, char *buf, size_t len)
+{
+    double v;
+    if (!num_of(obj, key, &v) || !isfinite(v))
+        snprintf(buf, len, "-");
+    else if (fabs(v) >= 100)
+        snprintf(buf, len, "%.1f", v);
+    else if (fabs(v) >= 1 || v == 0)
+        snprintf(buf, len, "%.2f", v);
+    else
+        snprintf(buf, len, "%.3g", v);
+    return buf;
+}
+
+static const char *fmt_size(const cJSON *obj, char *buf, size_t len)
+{
+    double v;
+    if (!num_of(obj, "size_bytes", &v) || !(v >= 0) || v >= 18446744073709551615.0)
+        snprintf(buf, len, "-");
+    else
+        units_fmt_size((uint64_t)v, buf, len);
+    return buf;
+}
+
+static int tier_of(const cJSON *obj, int *tier)
+{
+    double v;
+    if (!num_of(obj, "tier", &v))
+        return 0;
+    *tier = v > 1e9 ? 1000000000 : v < -1e9 ? -1000000000 : (int)v;
+    return 1;
+}
+
+static int tier_selected(const cJSON *obj, const struct report_table_opts *opts)
+{
+    int tier;
+    if (opts->tier_filter == REPORT_ALL_TIERS)
+        return 1;
+    return tier_of(obj, &tier) && tier == opts->tier_filter;
+}
+
+static void print_header(const cJSON *run, FILE *out)
+{
+    const char *start = str_of(run, "start_time"), *end = str_of(run, "end_time");
+    const cJSON *hosts = cJSON_GetObjectItemCaseSensitive(run, "hosts");
+    const cJSON *complete = cJSON_GetObjectItemCaseSensitive(run, "complete");
+    const cJSON *topo = cJSON_GetObjectItemCaseSensitive(run, "topology");
+    const char *command = str_of(run, "command_line");
+    int nhosts = cJSON_IsArray(hosts) ? cJSON_GetArraySize(hosts) : 0;
+
+    fprintf(out, "tierperf run %s .. %s  (%s)\n", start ? start : "?", end ? end : "?",
+            cJSON_IsTrue(complete) ? "complete" : "PARTIAL: did not finish");
+    fprintf(out, "  transport %s, memory %s, pattern %s, tool version %s\n",
+            str_of(run, "transport") ? str_of(run, "transport") : "?",
+            str_of(run, "mem") ? str_of(run, "mem") : "?",
+            str_of(run, "pattern") ? str_of(run, "pattern") : "?",
+            str_of(run, "version") ? str_of(run, "version") : "?");
+    if (command != NULL)
+        fprintf(out, "  command: %s\n", command);
+    fprintf(out, "  hosts (%d ranks):", nhosts);
+    int listed = 0;
+    const cJSON *h;
+    cJSON_ArrayForEach(h, hosts) {
+        if (listed++ == REPORT_MAX_HOSTS_LISTED) {
+            fprintf(out, " ...");
+            break;
+        }
+        const char *node = str_of(h, "node");
+        fprintf(out, " %s", node ? node : "?");
+    }
+    fprintf(out, "\n");
+    if (cJSON_IsObject(topo)) {
+        const char *file = str_of(topo, "file");
+        fprintf(out, "  topology: %s, tiers:", file ? file : "?");
+        const cJSON *t;
+        cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(topo, "tiers")) {
+            int tier;
+            const char *name = str_of(t, "name");
+            if (tier_of(t, &tier))
+                fprintf(out, " %d=%s", tier, name ? name : "?");
+        }
+        fprintf(out, "\n");
+    } else {
+        fprintf(out, "  topology: none (tier not known)\n");
+    }
+}
+
+static int print_warnings(const cJSON *run, FILE *out)
+{
+    const cJSON *results = cJSON_GetObjectItemCaseSensitive(run, "results");
+    const char *source = str_of(run, "source"), *warning = str_of(run, "warning");
+    int warnings = 0;
+
+    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(run, "complete"))) {
+        fprintf(out, "WARNING: partial run: it did not finish%s; %d measurements saved\n",
+                source != NULL && strcmp(source, "journal") == 0 ? " (read from its journal)" : "",
+                cJSON_GetArraySize(results));
+        warnings++;
+    }
+    if (warning != NULL) {
+        fprintf(out, "WARNING: %s (killed mid-write); that line is skipped\n", warning);
+        warnings++;
+    }
+    return warnings;
+}
+
+static void mmm_cells(const cJSON *g, const char *key, char cells[3][32])
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(g, key);
+    fmt_num(m, "min", cells[0], sizeof(cells[0]));
+    fmt_num(m, "median", cells[1], sizeof(cells[1]));
+    fmt_num(m, "max", cells[2], sizeof(cells[2]));
+}
+
+static void print_summary(const cJSON *run, FILE *out, const struct report_table_opts *opts)
+{
+    cJSON *summary = results_tier_summary(cJSON_GetObjectItemCaseSensitive(run, "results"),
+                                          results_tier_name_from_run, (void *)run);
+    int rows = 0;
+    const cJSON *g;
+
+    fprintf(out,
+            "\nPer-tier summary: min/median/max over pairs; latency = one-way (RTT/2), median "
+            "over pairs\n"
+            "  Gbit/s = 10^9 bit/s, GB/s = 10^9 byte/s, us = microseconds\n"
+            "%4s  %-12s %10s %5s  %10s %10s %10s  %9s  %9s %9s %9s\n",
+            "tier", "name", "size", "pairs", "Gbit/s min", "median", "max", "GB/s med",
+            "p50 us", "p99 us", "p99.9 us");
+    cJSON_ArrayForEach(g, summary) {
+        if (!tier_selected(g, opts))
+            continue;
+        char tier[16], size[32], pairs[32], gbyte[32], bw[3][32], p50[3][32], p99[3][32],
+            p999[3][32];
+        int t;
+        const char *name = str_of(g, "tier_name");
+        if (tier_of(g, &t))
+            snprintf(tier, sizeof(tier), "%d", t);
+        else
+            snprintf(tier, sizeof(tier), "-");
+        mmm_cells(g, "bw_gbit_s", bw);
+        mmm_cells(g, "lat_us_p50", p50);
+        mmm_cells(g, "lat_us_p99", p99);
+        mmm_cells(g, "lat_us_p999", p999);
+        fmt_num(cJSON_GetObjectItemCaseSensitive(g, "bw_gbyte_s"), "median", gbyte, sizeof(gbyte));
+        double npairs = 0;
+        num_of(g, "pairs", &npairs);
+        snprintf(pairs, sizeof(pairs), "%.0f", npairs);
+        fprintf(out, "%4s  %-12.12s %10s %5s  %10s %10s %10s  %9s  %9s %9s %9s\n", tier,
+                name ? name : (tier[0] == '-' ? "(no topo)" : "-"), fmt_size(g, size, sizeof(size)),
+                pairs, bw[0], bw[1], bw[2], gbyte, p50[1], p99[1], p999[1]);
+        rows++;
+    }
+    if (rows == 0)
+        fprintf(out, "  (no successful measurements%s)\n",
+                opts->tier_filter != REPORT_ALL_TIERS ? " at this tier" : "");
+    cJSON_Delete(summary);
+}
+
+static void print_pairs(const cJSON *run, FILE *out, const struct report_table_opts *opts)
+{
+    const cJSON *e;
+
+    fprintf(out, "\nPer pair (ranks and nodes; latency one-way in us)\n"
+                 "%5s %5s  %-24s %4s %10s  %9s %9s %6s  %9s %9s %9s  %-6s %s\n",
+            "src", "dst", "nodes", "tier", "size", "Gbit/s", "GB/s", "%line", "p50 us", "p99 us",
+            "p99.9 us", "verify", "error");
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
+        if (!tier_selected(e, opts))
+            continue;
+        char nodes[64], tier[16], size[32], gbit[32], gbyte[32], pct[32], p50[32], p99[32],
+            p999[32];
+        const cJSON *lat = cJSON_GetObjectItemCaseSensitive(e, "lat_us");
+        const char *sn = str_of(e, "src_node"), *dn = str_of(e, "dst_node");
+        const char *verify = str_of(e, "verify"), *error = str_of(e, "error");
+        double src = -1, dst = -1;
+        int t;
+        num_of(e, "src_rank", &src);
+        num_of(e, "dst_rank", &dst);
+        const cJSON *dir = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(e, "extra"), "direction");
+        if (cJSON_IsString(dir))    /* a copy inside one node (pattern copy) */
+            snprintf(nodes, sizeof(nodes), "%s copy %s", sn ? sn : "?", dir->valuestring);
+        else
+            snprintf(nodes, sizeof(nodes), "%s -> %s", sn ? sn : "?", dn ? dn : "?");
+        if (tier_of(e, &t))
+            snprintf(tier, sizeof(tier), "%d", t);
+        else
+            snprintf(tier, sizeof(tier), "-");
+        fprintf(out, "%5.0f %5.0f  %-24.24s %4s %10s  %9s %9s %6s  %9s %9s %9s  %-6s %s\n", src,
+                dst, nodes, tier, fmt_size(e, size, sizeof(size)),
+                fmt_num(e, "bw_gbit_s", gbit, sizeof(gbit)),
+                fmt_num(e, "bw_gbyte_s", gbyte, sizeof(gbyte)),
+                fmt_num(e, "bw_pct_line", pct, sizeof(pct)), fmt_num(lat, "p50", p50, sizeof(p50)),
+                fmt_num(lat, "p99", p99, sizeof(p99)), fmt_num(lat, "p999", p999, sizeof(p999)),
+                verify ? verify : "-", error ? error : "");
+    }
+}
+
+/* errors[] (whole pairs) and results[] entries that failed or did not verify */
+static int print_errors(const cJSON *run, FILE *out, const struct report_table_opts *opts)
+{
+    const cJSON *errors = cJSON_GetObjectItemCaseSensitive(run, "errors");
+    const cJSON *e;
+    int n = 0;
+
+    cJSON_ArrayForEach(e, errors) {
+        const char *sn = str_of(e, "src_node"), *dn = str_of(e, "dst_node");
+        const char *status = str_of(e, "status"), *msg = str_of(e, "message");
+        double src = -1, dst = -1;
+        num_of(e, "src_rank", &src);
+        num_of(e, "dst_rank", &dst);
+        if (n++ == 0)
+            fprintf(out, "\nErrors\n");
+        fprintf(out, "  rank %.0f (%s) -> rank %.0f (%s): %s: %s\n", src, sn ? sn : "?", dst,
+                dn ? dn : "?", status ? status : "error", msg ? msg : "");
+    }
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
+        const char *error = str_of(e, "error"), *verify = str_of(e, "verify");
+        int failed_verify = verify != NULL && strcmp(verify, "failed") == 0;
+        if ((error == NULL && !failed_verify) || !tier_selected(e, opts))
+            continue;
+        const char *sn = str_of(e, "src_node"), *dn = str_of(e, "dst_node");
+        char size[32];
+        double src = -1, dst = -1;
+        num_of(e, "src_rank", &src);
+        num_of(e, "dst_rank", &dst);
+        if (n++ == 0)
+            fprintf(out, "\nErrors\n");
+        fprintf(out, "  rank %.0f (%s) -> rank %.0f (%s), %s: %s\n", src, sn ? sn : "?", dst,
+                dn ? dn : "?", fmt_size(e, size, sizeof(size)),
+                error != NULL ? error : "data verification failed");
+    }
+    return n;
+}
+
+int report_print_table(const cJSON *run, FILE *out, const struct report_table_opts *opts)
+{
+    static const struct report_table_opts defaults = {REPORT_ALL_TIERS, 0};
+    if (opts == NULL)
+        opts = &defaults;
+
+    print_header(run, out);
+    int warnings = print_warnings(run, out);
+    int ncopies = report_copy_count(run);
+    /* a copy-only run has no transfers to summarize per tier */
+    if (ncopies == 0 || ncopies < cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(run, "results")))
+        print_summary(run, out, opts);
+    if (ncopies > 0 && (opts->tier_filter == REPORT_ALL_TIERS || opts->tier_filter == 0))
+        report_print_copies(run, out);
+    if (opts->pairs)
+        print_pairs(run, out, opts);
+    warnings += print_errors(run, out, opts);
+    return warnings;
+}
