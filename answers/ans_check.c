@@ -49,8 +49,9 @@ static void apply_rule(const struct ans_rule *r, const struct ans_pair *m,
             out->unmeasured++;
         } else if (m->lat_us[i] > r->max_lat_us[i]) {
             cp->failed = 1;
-            note(cp, "%s: latency %s %.6g us > %.6g us", r->name, ans_lat_names[i],
-                 m->lat_us[i], r->max_lat_us[i]);
+            note(cp, "%s: latency %s %s us > %s us", r->name, ans_lat_names[i],
+                 units_fmt_num(m->lat_us[i], 6, a, sizeof(a)),
+                 units_fmt_num(r->max_lat_us[i], 6, b, sizeof(b)));
         }
     }
 }

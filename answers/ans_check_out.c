@@ -35,7 +35,7 @@ void ans_check_print(FILE *out, const struct ans_check *c, const struct ans_prof
         if (isnan(ct->lat_p50_median))
             fprintf(out, "%-10s", "-");
         else
-            fprintf(out, "%7.4g us", ct->lat_p50_median);
+            fprintf(out, "%-10s", units_fmt_usec(ct->lat_p50_median, a, sizeof(a)));
         fprintf(out, "  %s\n", ct->failed ? "FAIL" : ct->judged ? "PASS" : "not judged");
     }
     for (size_t i = 0; i < c->pairs.n; i++) {
@@ -49,7 +49,7 @@ void ans_check_print(FILE *out, const struct ans_check *c, const struct ans_prof
                 tier_str(cp->pair->tier, t, sizeof(t)),
                 ans_fmt_gbit(cp->pair->bw_gbit, a, sizeof(a)));
         if (!isnan(cp->pair->lat_us[ANS_P50]))
-            fprintf(out, " p50 %.4g us", cp->pair->lat_us[ANS_P50]);
+            fprintf(out, " p50 %s", units_fmt_usec(cp->pair->lat_us[ANS_P50], a, sizeof(a)));
         fprintf(out, "%s%s\n", cp->reason[0] ? ": " : "", cp->reason);
     }
     if (c->unmeasured > 0)

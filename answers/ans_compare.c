@@ -220,7 +220,7 @@ void ans_compare_print(FILE *out, const struct ans_compare *c, const char *const
             if (isnan(r->lat[k]))
                 fprintf(out, " %12s", "-");
             else
-                fprintf(out, " %9.3g us", r->lat[k]);
+                fprintf(out, " %12s", units_fmt_usec(r->lat[k], a, sizeof(a)));
         fprintf(out, "  %s\n", winner(c, r, 1, a, sizeof(a)));
     }
 }

@@ -106,7 +106,8 @@ void ans_recommend_print_evidence(FILE *out, const struct ans_recommendation *re
     if (rec->percentile < 0)
         snprintf(judged, sizeof(judged), "worst pair");
     else
-        snprintf(judged, sizeof(judged), "p%g of pairs", rec->percentile);
+        snprintf(judged, sizeof(judged), "p%s of pairs",
+                 units_fmt_num(rec->percentile, 4, a, sizeof(a)));
     fprintf(out, "%s: need %s, judged by each tier's %s\n", label,
             ans_fmt_gbit(rec->need_gbit, a, sizeof(a)), judged);
     fprintf(out, "  %-5s %6s %14s %14s  %-5s %s\n", "tier", "pairs", judged, "median", "meets",

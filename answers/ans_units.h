@@ -1,29 +1,73 @@
-/* ans_units.h: parse and print the quantities the answer commands take on
- * their command lines (bandwidth, size, duration, percent).  One place for
- * the bits-versus-bytes rules so every command reads "10GB" the same way. */
+/* ans_units.h: the answer commands' names for the one units grammar in
+ * common/units.h (parsing and printing live there, once).  These wrappers
+ * only adapt types: sizes as doubles, message sizes as the 1..2^53 bytes a
+ * results file holds exactly. */
 #ifndef TIERPERF_ANS_UNITS_H
 #define TIERPERF_ANS_UNITS_H
 
+#include <stdint.h>
+
 #include "../common/status.h"
+#include "../common/units.h"
 
-/* "25Gbit/s", "25Gbps", "100Mbit/s", "3GB/s" (bytes), bare number = Gbit/s.
- * Prefixes are SI (k/M/G/T = 10^3...).  *gbit_p in Gbit/s. */
-tp_status_t ans_parse_bandwidth(const char *text, double *gbit_p, struct tp_error *err);
-/* "140GB" (SI), "140GiB" or "140G" (binary, as `tierperf run` sizes), bare = bytes. */
-tp_status_t ans_parse_size(const char *text, double *bytes_p, struct tp_error *err);
-/* A message size for --size: as ans_parse_size, a whole number of bytes
- * from 1 to 2^53 (what a results file can hold exactly). */
-tp_status_t ans_parse_msgsize(const char *text, long long *bytes_p, struct tp_error *err);
-/* "60s", "500ms", "2m", "1h", bare = seconds. */
-tp_status_t ans_parse_duration(const char *text, double *seconds_p, struct tp_error *err);
-/* "30%" or "30" -> 30.0 (percent, 0..1000). */
-tp_status_t ans_parse_percent(const char *text, double *pct_p, struct tp_error *err);
+static inline tp_status_t ans_parse_bandwidth(const char *text, double *gbit_p,
+                                              struct tp_error *err)
+{
+    return units_parse_rate(text, gbit_p, err);
+}
 
-/* Human forms into buf: "13.3 Gbit/s" / "850 Mbit/s"; "140 GB"; "1.5 s". */
-const char *ans_fmt_gbit(double gbit, char *buf, int len);
-const char *ans_fmt_bytes(double bytes, char *buf, int len);
-const char *ans_fmt_seconds(double seconds, char *buf, int len);
-/* Message sizes as `run` prints them: 4 KiB, 1 MiB, 64 B. */
-const char *ans_fmt_msgsize(long long bytes, char *buf, int len);
+static inline tp_status_t ans_parse_size(const char *text, double *bytes_p, struct tp_error *err)
+{
+    uint64_t b = 0;
+    tp_status_t st = units_parse_size(text, &b, err);
+    if (st == TP_OK)
+        *bytes_p = (double)b;
+    return st;
+}
+
+static inline tp_status_t ans_parse_msgsize(const char *text, long long *bytes_p,
+                                            struct tp_error *err)
+{
+    uint64_t b = 0;
+    tp_status_t st = units_parse_size(text, &b, err);
+    if (st != TP_OK)
+        return st;
+    if (b < 1 || b > (1ULL << 53))
+        return tp_error_set(err, TP_ERR_INVALID,
+                            "message size '%s' must be from 1 byte to 2^53 bytes", text);
+    *bytes_p = (long long)b;
+    return TP_OK;
+}
+
+static inline tp_status_t ans_parse_duration(const char *text, double *seconds_p,
+                                             struct tp_error *err)
+{
+    return units_parse_duration(text, seconds_p, err);
+}
+
+static inline tp_status_t ans_parse_percent(const char *text, double *pct_p, struct tp_error *err)
+{
+    return units_parse_percent(text, pct_p, err);
+}
+
+static inline const char *ans_fmt_gbit(double gbit, char *buf, int len)
+{
+    return units_fmt_rate(gbit, buf, (size_t)len);
+}
+
+static inline const char *ans_fmt_bytes(double bytes, char *buf, int len)
+{
+    return units_fmt_bytes_si(bytes, buf, (size_t)len);
+}
+
+static inline const char *ans_fmt_seconds(double seconds, char *buf, int len)
+{
+    return units_fmt_duration(seconds, buf, (size_t)len);
+}
+
+static inline const char *ans_fmt_msgsize(long long bytes, char *buf, int len)
+{
+    return units_fmt_msgsize(bytes > 0 ? (uint64_t)bytes : 0, buf, (size_t)len);
+}
 
 #endif

@@ -1,7 +1,8 @@
-/* units.c: message sizes and size sweeps from the command line.
- * K/M/G/T and KiB/MiB/GiB/TiB are binary (2^10...), KB/MB/GB/TB are SI
- * (10^3...), a bare number or "B" is bytes.  A fraction is allowed when it
- * comes to a whole number of bytes ("1.5K" = 1536). */
+/* units.c: the one parser for quantities on any command line: sizes and
+ * size sweeps, rates, durations and percentages (grammar in units.h and
+ * docs/units.md).  Every quantity starts with the same NUMBER, read exactly
+ * (no strtod), so "1e3", "inf", "-1" and "0x10" are refused the same way
+ * everywhere. */
 #include "units.h"
 
 #include <ctype.h>
@@ -13,68 +14,86 @@
 #define UNITS_MAX_FRACTION_DIGITS 9
 #define UNITS_MAX_SWEEP 4096   /* sizes in one --sizes value */
 
-struct unit_suffix {
-    const char *name;
-    uint64_t mult;
-};
-
-static const struct unit_suffix suffixes[] = {
-    {"", 1}, {"B", 1},
-    {"K", 1ULL << 10}, {"M", 1ULL << 20}, {"G", 1ULL << 30}, {"T", 1ULL << 40},
-    {"KiB", 1ULL << 10}, {"MiB", 1ULL << 20}, {"GiB", 1ULL << 30}, {"TiB", 1ULL << 40},
-    {"KB", 1000ULL}, {"MB", 1000000ULL}, {"GB", 1000000000ULL}, {"TB", 1000000000000ULL},
-};
-
-/* Case-insensitive, except a final lowercase 'b', which usually means bits. */
-static int suffix_mult(const char *s, uint64_t *mult_p)
-{
-    size_t len = strlen(s);
-
-    if (len > 0 && s[len - 1] == 'b')
-        return -1;
-    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-        if (strcasecmp(s, suffixes[i].name) == 0) {
-            *mult_p = suffixes[i].mult;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-tp_status_t units_parse_size(const char *text, uint64_t *bytes_p, struct tp_error *err)
+/* NUMBER = digits [ "." digits ], then at most one space.  *mant_p / *scale_p
+ * is the value exactly; *rest_p points at the unit.  Returns NULL or why not. */
+static const char *scan_number(const char *text, unsigned __int128 *mant_p,
+                               unsigned __int128 *scale_p, const char **rest_p)
 {
     const char *p = text;
     unsigned __int128 mantissa = 0, scale = 1;
     int digits = 0, frac_digits = 0;
 
-    if (text == NULL || *text == '\0')
-        return tp_error_set(err, TP_ERR_INVALID, "size '': empty (give bytes, or e.g. 64K, 1M, 4MB)");
     for (; isdigit((unsigned char)*p); p++, digits++) {
         mantissa = mantissa * 10 + (unsigned)(*p - '0');
         if (mantissa > UINT64_MAX)
-            return tp_error_set(err, TP_ERR_INVALID, "size '%s': too large (max %llu bytes)",
-                                text, (unsigned long long)UINT64_MAX);
+            return "too large";
     }
+    if (digits == 0)
+        return "not a number";
     if (*p == '.') {
         for (p++; isdigit((unsigned char)*p); p++, frac_digits++) {
             if (frac_digits == UNITS_MAX_FRACTION_DIGITS)
-                return tp_error_set(err, TP_ERR_INVALID, "size '%s': too many decimals", text);
+                return "too many decimals";
             mantissa = mantissa * 10 + (unsigned)(*p - '0');
             scale *= 10;
         }
         if (frac_digits == 0)
-            return tp_error_set(err, TP_ERR_INVALID, "size '%s': no digits after '.'", text);
+            return "no digits after '.'";
     }
-    if (digits == 0)
-        return tp_error_set(err, TP_ERR_INVALID, "size '%s': not a number (give bytes, or e.g. 64K, 1M, 4MB)",
-                            text);
-    if (*p == ' ')      /* "4 KiB", as units_fmt_size prints it */
+    if (*p == ' ')      /* "4 KiB", "1.5 ms", as the formatters print them */
         p++;
+    *mant_p = mantissa;
+    *scale_p = scale;
+    *rest_p = p;
+    return NULL;
+}
+
+/* A size unit: "" or B; K, Ki, KiB (binary); KB (SI).  The prefix letter and
+ * the 'i' in any case; a final 'b' must be 'B' (lowercase b is bits). */
+static int size_unit(const char *u, uint64_t *mult_p)
+{
+    static const char prefixes[] = "KMGT";
+    size_t len = strlen(u);
+
+    if (len > 0 && u[len - 1] == 'b')
+        return -1;
+    if (len == 0 || strcmp(u, "B") == 0) {
+        *mult_p = 1;
+        return 0;
+    }
+    const char *p = strchr(prefixes, toupper((unsigned char)u[0]));
+    if (p == NULL || u[0] == '\0')
+        return -1;
+    int power = (int)(p - prefixes) + 1;
+    uint64_t bin = 1, si = 1;
+    for (int i = 0; i < power; i++) {
+        bin *= 1024;
+        si *= 1000;
+    }
+    if (strcasecmp(u + 1, "") == 0 || strcasecmp(u + 1, "i") == 0 || strcasecmp(u + 1, "iB") == 0)
+        *mult_p = bin;
+    else if (strcmp(u + 1, "B") == 0)
+        *mult_p = si;
+    else
+        return -1;
+    return 0;
+}
+
+tp_status_t units_parse_size(const char *text, uint64_t *bytes_p, struct tp_error *err)
+{
+    unsigned __int128 mantissa, scale;
+    const char *unit, *why;
     uint64_t mult = 0;
-    if (suffix_mult(p, &mult) != 0)
+
+    if (text == NULL || *text == '\0')
+        return tp_error_set(err, TP_ERR_INVALID, "size '': empty (give bytes, or e.g. 64K, 1M, 4MB)");
+    if ((why = scan_number(text, &mantissa, &scale, &unit)) != NULL)
+        return tp_error_set(err, TP_ERR_INVALID, "size '%s': %s (give bytes, or e.g. 64K, 1M, 4MB)",
+                            text, why);
+    if (size_unit(unit, &mult) != 0)
         return tp_error_set(err, TP_ERR_INVALID,
-                            "size '%s': unknown unit '%s' (K/M/G/T or KiB/MiB/GiB/TiB = 2^10.., "
-                            "KB/MB/GB/TB = 10^3.., or B = bytes)", text, p);
+                            "size '%s': unknown unit '%s' (K/Ki/KiB.. = 2^10.., KB/MB/GB/TB = "
+                            "10^3.., B = bytes; lowercase b would be bits)", text, unit);
     if (mantissa / scale > UINT64_MAX / mult)
         return tp_error_set(err, TP_ERR_INVALID, "size '%s': too large (max %llu bytes)",
                             text, (unsigned long long)UINT64_MAX);
@@ -189,25 +208,79 @@ tp_status_t units_parse_sweep(const char *text, uint64_t **sizes_p, size_t *n_p,
     return TP_OK;
 }
 
-const char *units_fmt_size(uint64_t bytes, char *buf, size_t len)
+/* Rate units: [k|K|M|G|T] then bits (bit/s, bits/s, bps, b/s, bit) or bytes
+ * (B/s, Bps, byte/s, bytes/s).  *mult_p in bit/s per unit. */
+static int rate_unit(const char *u, double *mult_p)
 {
-    static const char *const names[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    size_t u = 0;
+    static const char *const bits[] = {"bit/s", "bits/s", "bps", "b/s", "bit"};
+    static const char *const bytes[] = {"B/s", "Bps", "byte/s", "bytes/s"};
+    double prefix = 1;
 
-    while (u + 1 < sizeof(names) / sizeof(names[0]) && bytes >= (1ULL << (10 * (u + 1))))
-        u++;
-    uint64_t unit = 1ULL << (10 * u);
-    if (bytes % unit == 0) {
-        snprintf(buf, len, "%llu %s", (unsigned long long)(bytes / unit), names[u]);
-        return buf;
+    switch (*u) {
+    case 'k': case 'K': prefix = 1e3; u++; break;
+    case 'M': prefix = 1e6; u++; break;
+    case 'G': case 'g': prefix = 1e9; u++; break;
+    case 'T': case 't': prefix = 1e12; u++; break;
+    default: break;
     }
-    char num[32];
-    snprintf(num, sizeof(num), "%.2f", (double)bytes / (double)unit);
-    char *end = num + strlen(num);
-    while (end[-1] == '0')
-        *--end = '\0';
-    if (end[-1] == '.')
-        *--end = '\0';
-    snprintf(buf, len, "%s %s", num, names[u]);
-    return buf;
+    for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+        if (strcmp(u, bits[i]) == 0) {
+            *mult_p = prefix;
+            return 0;
+        }
+    for (size_t i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++)
+        if (strcmp(u, bytes[i]) == 0) {
+            *mult_p = prefix * 8;
+            return 0;
+        }
+    return -1;
+}
+
+tp_status_t units_parse_rate(const char *text, double *gbit_p, struct tp_error *err)
+{
+    unsigned __int128 mantissa, scale;
+    const char *unit;
+    double mult = 1e9;
+
+    if (text == NULL || scan_number(text, &mantissa, &scale, &unit) != NULL ||
+        (*unit != '\0' && rate_unit(unit, &mult) != 0))
+        return tp_error_set(err, TP_ERR_INVALID,
+                            "rate '%s' not understood (e.g. 25Gbit/s, 100Mbit/s, 3GB/s; "
+                            "a bare number is Gbit/s)", text ? text : "");
+    *gbit_p = (double)mantissa / (double)scale * mult / 1e9;
+    return TP_OK;
+}
+
+tp_status_t units_parse_duration(const char *text, double *seconds_p, struct tp_error *err)
+{
+    static const struct { const char *name; double mult; } units[] = {
+        {"", 1}, {"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"\xc2\xb5s", 1e-6},
+        {"m", 60}, {"min", 60}, {"h", 3600},
+    };
+    unsigned __int128 mantissa, scale;
+    const char *unit;
+
+    if (text != NULL && scan_number(text, &mantissa, &scale, &unit) == NULL && mantissa > 0) {
+        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+            if (strcmp(unit, units[i].name) == 0) {
+                *seconds_p = (double)mantissa / (double)scale * units[i].mult;
+                return TP_OK;
+            }
+    }
+    return tp_error_set(err, TP_ERR_INVALID,
+                        "duration '%s' not understood (e.g. 60s, 500ms, 50us, 2m, 1h; a bare "
+                        "number is seconds; must be > 0)", text ? text : "");
+}
+
+tp_status_t units_parse_percent(const char *text, double *pct_p, struct tp_error *err)
+{
+    unsigned __int128 mantissa, scale;
+    const char *unit;
+
+    if (text == NULL || scan_number(text, &mantissa, &scale, &unit) != NULL ||
+        (unit[0] != '\0' && strcmp(unit, "%") != 0) || mantissa > 1000 * scale)
+        return tp_error_set(err, TP_ERR_INVALID, "percentage '%s' not understood (e.g. 30%%, 0..1000)",
+                            text ? text : "");
+    *pct_p = (double)mantissa / (double)scale;
+    return TP_OK;
 }

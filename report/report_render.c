@@ -43,7 +43,10 @@ static void esc(FILE *f, const char *s)
 static void td_num(FILE *f, double v, const char *fmt)
 {
     fputs("<td class='n'>", f);
-    if (isfinite(v))
+    char num[64];
+    if (isfinite(v) && strchr(fmt, 'g') != NULL)   /* "%g"-like: plain decimals, never 1e+04 */
+        fputs(units_fmt_num(v, 4, num, sizeof(num)), f);
+    else if (isfinite(v))
         fprintf(f, fmt, v);
     else
         fputs("-", f);

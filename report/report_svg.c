@@ -34,8 +34,9 @@ static void y_axis(FILE *out, double top, double step, const char *label)
         double y = M_TOP + plot_h * (1 - k * step / top);
         fprintf(out, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='#ddd'/>", M_LEFT, y,
                 CHART_W - M_RIGHT, y);
-        fprintf(out, "<text x='%.1f' y='%.1f' text-anchor='end' font-size='11'>%.4g</text>\n",
-                M_LEFT - 6, y + 4, k * step);
+        char num[64];
+        fprintf(out, "<text x='%.1f' y='%.1f' text-anchor='end' font-size='11'>%s</text>\n",
+                M_LEFT - 6, y + 4, units_fmt_num(k * step, 4, num, sizeof(num)));
     }
     fprintf(out, "<text transform='translate(16 %.1f) rotate(-90)' text-anchor='middle' "
                  "font-size='12'>", M_TOP + plot_h / 2);
@@ -123,8 +124,10 @@ void svg_line_chart(FILE *out, const struct svg_series *s, size_t ns, const char
                     M_LEFT + plot_w * (log2(s[i].x[k]) - xmin) / (xmax - xmin),
                     M_TOP + plot_h * (1 - s[i].y[k] / top), color);
             ans_xml_puts(out, s[i].name);
-            fprintf(out, ", %s: %.4g</title></circle>\n",
-                    ans_fmt_msgsize((long long)s[i].x[k], buf, sizeof(buf)), s[i].y[k]);
+            char num[64];
+            fprintf(out, ", %s: %s</title></circle>\n",
+                    ans_fmt_msgsize((long long)s[i].x[k], buf, sizeof(buf)),
+                    units_fmt_num(s[i].y[k], 4, num, sizeof(num)));
         }
         legend(out, i, s[i].name, 1);
     }
@@ -156,7 +159,8 @@ void svg_bar_chart(FILE *out, const char *const *groups, size_t ng, const char *
             ans_xml_puts(out, groups[g]);
             fputs(" ", out);
             ans_xml_puts(out, bars[b]);
-            fprintf(out, ": %.4g</title></rect>\n", v);
+            char num[64];
+            fprintf(out, ": %s</title></rect>\n", units_fmt_num(v, 4, num, sizeof(num)));
         }
         fprintf(out, "<text x='%.1f' y='%.1f' text-anchor='middle' font-size='11'>",
                 M_LEFT + gw * ((double)g + 0.5), M_TOP + plot_h + 16);

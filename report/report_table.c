@@ -38,7 +38,7 @@ static const char *fmt_num(const cJSON *obj, const char *key, char *buf, size_t 
     else if (fabs(v) >= 1 || v == 0)
         snprintf(buf, len, "%.2f", v);
     else
-        snprintf(buf, len, "%.3g", v);
+        units_fmt_num(v, 3, buf, len);
     return buf;
 }
 

@@ -37,7 +37,8 @@ static int per_tier(const char *path, double bytes, double conc, double target)
         return 2;
     }
     size_t nt = ans_pairs_tiers(&pairs, &tiers);
-    printf("\non the measured tiers of %s (one link carries all %g downloads):\n", path, conc);
+    printf("\non the measured tiers of %s (one link carries all %s downloads):\n", path,
+           units_fmt_num(conc, 6, a, sizeof(a)));
     printf("  %-5s %14s %10s  %14s %10s  %s\n", "tier", "median bw", "time", "worst bw", "time",
            "meets target");
     for (size_t i = 0; i < nt; i++) {
@@ -86,8 +87,8 @@ int cmd_estimate(int argc, char **argv)
         case 'h': usage(stdout); return 0;
         case 'c':
             conc = strtod(optarg, &end);
-            if (*end != '\0' || !(conc >= 1))
-                st = tp_error_set(&err, TP_ERR_INVALID, "--concurrency '%s': need a number >= 1",
+            if (*end != '\0' || !(conc >= 1 && conc <= 1e6))
+                st = tp_error_set(&err, TP_ERR_INVALID, "--concurrency '%s': need a number from 1 to 1000000",
                                   optarg);
             break;
         default: usage(stderr); return 2;
@@ -97,20 +98,27 @@ int cmd_estimate(int argc, char **argv)
         tp_log_error("%s", err.msg);
         return 2;
     }
-    if (isnan(bytes) || isnan(target) || optind != argc) {
+    if (optind != argc) {
+        tp_log_error("estimate: unexpected argument '%s' (a value with a space is one argument: "
+                     "--target '1 min' or --target 1min; see tierperf estimate --help)",
+                     argv[optind]);
+        return 2;
+    }
+    if (isnan(bytes) || isnan(target)) {
         tp_log_error("estimate needs --model-size SIZE and --target TIME (see tierperf estimate --help)");
         return 2;
     }
-    char a[32], b[32], t[32];
+    char a[32], b[32], t[32], n[32], r[32];
     double raw = ans_need_gbit(bytes, conc, target, 0);
     double need = ans_need_gbit(bytes, conc, target, headroom);
-    printf("%s x %g concurrent downloads in %s = %.3g GB/s = %s\n",
-           ans_fmt_bytes(bytes, a, sizeof(a)), conc, ans_fmt_seconds(target, t, sizeof(t)),
-           raw / 8, ans_fmt_gbit(raw, b, sizeof(b)));
+    printf("%s x %s concurrent downloads in %s = %s/s = %s\n",
+           ans_fmt_bytes(bytes, a, sizeof(a)), units_fmt_num(conc, 6, n, sizeof(n)),
+           ans_fmt_seconds(target, t, sizeof(t)), units_fmt_bytes_si(raw / 8 * 1e9, r, sizeof(r)),
+           ans_fmt_gbit(raw, b, sizeof(b)));
     if (headroom > 0)
-        printf("with %g%% headroom: %.3g GB/s = %s\n", headroom, need / 8,
-               ans_fmt_gbit(need, b, sizeof(b)));
-    printf("needed bandwidth: %s (%.4g Gbit/s; 1 GB/s = 8 Gbit/s)\n",
-           ans_fmt_gbit(need, b, sizeof(b)), need);
+        printf("with %s%% headroom: %s/s = %s\n", units_fmt_num(headroom, 4, n, sizeof(n)),
+               units_fmt_bytes_si(need / 8 * 1e9, r, sizeof(r)), ans_fmt_gbit(need, b, sizeof(b)));
+    printf("needed bandwidth: %s (%s Gbit/s; 1 GB/s = 8 Gbit/s)\n",
+           ans_fmt_gbit(need, b, sizeof(b)), units_fmt_num(need, 4, n, sizeof(n)));
     return results != NULL ? per_tier(results, bytes, conc, target) : 0;
 }

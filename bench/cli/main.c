@@ -34,7 +34,8 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out,
             "\nunits: Gbit/s = 10^9 bit/s, GB/s = 10^9 byte/s (SI); sizes accept\n"
-            "K/M/G (binary, 2^10...) and KB/MB/GB (SI, 10^3...).\n"
+            "K/M/G (binary, 2^10...) and KB/MB/GB (SI, 10^3...); durations 500ms, 30s,\n"
+            "2m, 1h (bare = seconds); one grammar for every command (docs/units.md).\n"
             "example: mpirun -np 8 --map-by ppr:1:node tierperf run --pattern tiers \\\n"
             "           --topology hypernodes.yaml --transport tcp\n");
 }

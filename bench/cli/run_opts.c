@@ -208,15 +208,14 @@ static tp_status_t parse_int(const char *opt, const char *val, int min, int max,
 static tp_status_t parse_seconds(const char *opt, const char *val, double max, double *out,
                                  struct tp_error *err)
 {
-    char *end = NULL;
+    struct tp_error uerr = {0};
+    double v = 0;
 
-    errno = 0;
-    double v = strtod(val, &end);
-    if (errno != 0 || end == val || *end != '\0' || !isfinite(v))
-        return bad(err, opt, val, "not a number of seconds");
-    if (v <= 0 || v > max) {
-        char why[96];
-        snprintf(why, sizeof(why), "must be more than 0 and at most %g seconds", max);
+    if (units_parse_duration(val, &v, &uerr) != TP_OK)
+        return bad(err, opt, val, "not a duration (e.g. 30, 30s, 500ms, 2m; bare = seconds)");
+    if (v > max) {
+        char why[96], lim[32];
+        snprintf(why, sizeof(why), "must be at most %s", units_fmt_duration(max, lim, sizeof(lim)));
         return bad(err, opt, val, why);
     }
     *out = v;

@@ -226,3 +226,23 @@ Test(run_opts, gpu_choice_with_plain_cuda_only)
     expect_bad(ARGC("--mem", "cuda:1", "--gpu", "0"), ARGV("--mem", "cuda:1", "--gpu", "0"),
                "--gpu", "already names");
 }
+
+/* run reads quantities with the same grammar as the answer commands
+ * (common/units.h): 4Ki is a size here too, durations take units. */
+Test(run_opts, same_units_as_the_answer_commands)
+{
+    struct run_opts o;
+    PARSE_OK(&o, "--sizes", "4Ki,1Mi", "--timeout", "30s", "--duration", "250ms");
+    cr_assert_eq(o.nsizes, 2);
+    cr_assert_eq(o.sizes[0], 4096);
+    cr_assert_float_eq(o.cfg.timeout_s, 30, 1e-9);
+    cr_assert_float_eq(o.duration_s, 0.25, 1e-9);
+    run_opts_free(&o);
+    PARSE_OK(&o, "--timeout", "2m");
+    cr_assert_float_eq(o.cfg.timeout_s, 120, 1e-9);
+    run_opts_free(&o);
+    BAD("--sizes", "0.5");
+    BAD("--timeout", "1e3");
+    BAD("--timeout", "2d");
+    BAD("--duration", "25h");
+}

@@ -1,6 +1,7 @@
 /* test_units.c: sizes (binary and SI suffixes), sweeps, formatting, and
  * every error path with its one-line message naming the value. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,4 +187,97 @@ Test(units, format_sizes)
     cr_assert_eq(units_parse_size(units_fmt_size(1610612736ULL, buf, sizeof(buf)), &back, NULL),
                  TP_OK);
     cr_assert_eq(back, 1610612736ULL);
+}
+
+/* One grammar: what `check` accepts, `run` accepts (issue 12 item 4). */
+Test(units, one_grammar_for_every_command)
+{
+    cr_assert_eq(size_ok("4Ki"), 4096);
+    cr_assert_eq(size_ok("4ki"), 4096);
+    cr_assert_eq(size_ok("2 Mi"), 2097152);
+    cr_assert_eq(size_ok("1KIB"), 1024);
+    size_bad("0.5", "not a whole number of bytes");
+    size_bad("4KiBs", "unknown unit");
+    size_bad("4Kib", "lowercase b would be bits");
+}
+
+static double rate_ok(const char *text)
+{
+    struct tp_error err = {0};
+    double v = -1;
+    cr_assert_eq(units_parse_rate(text, &v, &err), TP_OK, "'%s': %s", text, err.msg);
+    return v;
+}
+
+static double dur_ok(const char *text)
+{
+    struct tp_error err = {0};
+    double v = -1;
+    cr_assert_eq(units_parse_duration(text, &v, &err), TP_OK, "'%s': %s", text, err.msg);
+    return v;
+}
+
+Test(units, rates_and_durations)
+{
+    cr_assert_float_eq(rate_ok("25Gbit/s"), 25, 1e-12);
+    cr_assert_float_eq(rate_ok("100 Mbps"), 0.1, 1e-12);
+    cr_assert_float_eq(rate_ok("3GB/s"), 24, 1e-12);
+    cr_assert_float_eq(rate_ok("10"), 10, 1e-12);
+    cr_assert_float_eq(rate_ok("800 bit/s"), 8e-7, 1e-18);
+    cr_assert_float_eq(dur_ok("30"), 30, 1e-12);
+    cr_assert_float_eq(dur_ok("1.5 s"), 1.5, 1e-12);
+    cr_assert_float_eq(dur_ok("250ms"), 0.25, 1e-12);
+    cr_assert_float_eq(dur_ok("2 min"), 120, 1e-12);
+    static const char *const bad[] = {"1e3", "inf", "nan", "-1", "0", "0.0s", "1 minute",
+                                      "1  s", "0x10", "5 s "};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct tp_error err = {0};
+        double v = 7;
+        cr_assert_eq(units_parse_duration(bad[i], &v, &err), TP_ERR_INVALID, "'%s' accepted",
+                     bad[i]);
+        cr_assert_eq(v, 7);
+        cr_assert(strstr(err.msg, bad[i]) != NULL, "%s", err.msg);
+    }
+    double v = 7;
+    cr_assert_eq(units_parse_rate("1e3", &v, NULL), TP_ERR_INVALID);
+    cr_assert_eq(units_parse_rate("25 Gb/s/s", &v, NULL), TP_ERR_INVALID);
+    cr_assert_eq(units_parse_percent("1001", &v, NULL), TP_ERR_INVALID);
+    cr_assert_eq(units_parse_percent("12.5%", &v, NULL), TP_OK);
+    cr_assert_float_eq(v, 12.5, 1e-12);
+}
+
+/* Human output has no scientific notation (issue 16). */
+Test(units, format_without_exponents)
+{
+    char buf[64];
+    cr_assert_str_eq(units_fmt_usec(56600, buf, sizeof(buf)), "56.6 ms");
+    cr_assert_str_eq(units_fmt_usec(8.25, buf, sizeof(buf)), "8.25 us");
+    cr_assert_str_eq(units_fmt_usec(0.5, buf, sizeof(buf)), "0.5 us");
+    cr_assert_str_eq(units_fmt_usec(2.5e6, buf, sizeof(buf)), "2.5 s");
+    cr_assert_str_eq(units_fmt_duration(32 * 3600, buf, sizeof(buf)), "32 h");
+    cr_assert_str_eq(units_fmt_duration(1.95e3 * 60, buf, sizeof(buf)), "32.5 h");
+    cr_assert_str_eq(units_fmt_duration(600, buf, sizeof(buf)), "10 min");
+    cr_assert_str_eq(units_fmt_duration(50e-6, buf, sizeof(buf)), "50 us");
+    cr_assert_str_eq(units_fmt_duration(86400 * 400, buf, sizeof(buf)), "9600 h");
+    cr_assert_str_eq(units_fmt_rate(13.333, buf, sizeof(buf)), "13.3 Gbit/s");
+    cr_assert_str_eq(units_fmt_rate(0.85, buf, sizeof(buf)), "850 Mbit/s");
+    cr_assert_str_eq(units_fmt_rate(0.0004, buf, sizeof(buf)), "400 kbit/s");
+    cr_assert_str_eq(units_fmt_rate(123456, buf, sizeof(buf)), "123 Tbit/s");
+    cr_assert_str_eq(units_fmt_rate(1e9, buf, sizeof(buf)), "1000000 Tbit/s");
+    cr_assert_str_eq(units_fmt_bytes_si(140e9, buf, sizeof(buf)), "140 GB");
+    cr_assert_str_eq(units_fmt_bytes_si(1e21, buf, sizeof(buf)), "1000 EB");
+    cr_assert_str_eq(units_fmt_num(56600, 3, buf, sizeof(buf)), "56600");
+    cr_assert_str_eq(units_fmt_num(0.001234, 3, buf, sizeof(buf)), "0.00123");
+    cr_assert_str_eq(units_fmt_num(-0.0001, 1, buf, sizeof(buf)), "-0.0001");
+    cr_assert_str_eq(units_fmt_num(NAN, 3, buf, sizeof(buf)), "-");
+    cr_assert_str_eq(units_fmt_msgsize(1000000, buf, sizeof(buf)), "1000000 B");
+    cr_assert_str_eq(units_fmt_msgsize(3ULL << 30, buf, sizeof(buf)), "3 GiB");
+    for (double v = 1e-9; v < 1e15; v *= 7.3) {
+        units_fmt_usec(v, buf, sizeof(buf));
+        cr_assert(strchr(buf, 'e') == NULL, "%g -> %s", v, buf);
+        units_fmt_duration(v, buf, sizeof(buf));
+        cr_assert(strchr(buf, 'e') == NULL, "%g -> %s", v, buf);
+        units_fmt_rate(v, buf, sizeof(buf));
+        cr_assert(strchr(buf, 'e') == NULL, "%g -> %s", v, buf);
+    }
 }
