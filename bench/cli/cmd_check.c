@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_opts.h"
 #include "commands.h"
 #include "../results/results_read.h"
 #include "../../common/log.h"
@@ -49,6 +50,7 @@ int cmd_check(int argc, char **argv)
     int verbose = 0, c;
 
     optind = 0;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': profile_arg = optarg; break;
@@ -71,7 +73,7 @@ int cmd_check(int argc, char **argv)
                 return 2;
             }
             break;
-        default: usage(stderr); return 2;
+        default: return cli_opt_fail("check", argv, longopts);
         }
     }
     if (optind != argc - 1 || profile_arg == NULL) {

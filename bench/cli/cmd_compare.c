@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_opts.h"
 #include "commands.h"
 #include "../results/results_read.h"
 #include "../../common/log.h"
@@ -20,7 +21,8 @@ int cmd_compare(int argc, char **argv)
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("usage: tierperf compare A.json B.json [...]   (2 to %d results files)\n"
                "  per tier and message size: median bandwidth, B/A ratios, median p50\n"
-               "  latency, and which run wins; each run's links (environment.links[]) above\n",
+               "  latency, and which run wins; each run's links (environment.links[]) above\n"
+               "exit status: 0 compared, 2 bad usage or an unreadable results file\n",
                ANS_COMPARE_MAX);
         return 0;
     }
@@ -30,11 +32,16 @@ int cmd_compare(int argc, char **argv)
         return 2;
     }
     for (int i = 1; i < argc; i++) {
-        cJSON *run;
         if (argv[i][0] == '-') {
-            tp_log_error("compare: unknown option '%s'", argv[i]);
-            goto out;
+            static const struct option known[] = {{"help", no_argument, NULL, 'h'},
+                                                  {NULL, 0, NULL, 0}};
+            cli_opt_explain("compare", argv[i], known, &err);
+            tp_log_error("%s", err.msg);
+            return 2;
         }
+    }
+    for (int i = 1; i < argc; i++) {
+        cJSON *run;
         if (results_load(argv[i], &run, &err) != TP_OK) {
             tp_log_error("%s", err.msg);
             goto out;

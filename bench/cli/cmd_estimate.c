@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cli_opts.h"
 #include "commands.h"
 #include "../results/results_read.h"
 #include "../../common/log.h"
@@ -19,7 +20,9 @@ static void usage(FILE *out)
             "usage: tierperf estimate --model-size SIZE --target TIME [--concurrency N]\n"
             "                         [--headroom PCT] [--results RUN.json]\n"
             "  needed bandwidth = SIZE x N concurrent downloads / TIME (x (1 + headroom))\n"
-            "  SIZE: 10GB = 10^9 bytes x 10, 10GiB = 2^30 x 10; printed in GB/s and Gbit/s\n");
+            "  SIZE: 10GB = 10^9 bytes x 10, 10GiB = 2^30 x 10; printed in GB/s and Gbit/s\n"
+            "  TIME: 60s, 1.5min, 500ms, 2h (bare = seconds); units: docs/units.md\n"
+            "exit status: 0 estimated, 2 bad usage or an unreadable results file\n");
 }
 
 static int per_tier(const char *path, double bytes, double conc, double target)
@@ -78,6 +81,7 @@ int cmd_estimate(int argc, char **argv)
     int c;
 
     optind = 0;
+    opterr = 0;
     while (st == TP_OK && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'm': st = ans_parse_size(optarg, &bytes, &err); break;
@@ -91,7 +95,7 @@ int cmd_estimate(int argc, char **argv)
                 st = tp_error_set(&err, TP_ERR_INVALID, "--concurrency '%s': need a number from 1 to 1000000",
                                   optarg);
             break;
-        default: usage(stderr); return 2;
+        default: return cli_opt_fail("estimate", argv, longopts);
         }
     }
     if (st != TP_OK) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cli_opts.h"
 #include "commands.h"
 #include "../results/results_read.h"
 #include "../../common/log.h"
@@ -26,7 +27,9 @@ static void usage(FILE *out)
             "                      times below the tier's first merge (default 1.5)\n"
             "  --slow-pct P        flag uplinks P%% below their peers (default 20)\n"
             "  --prefix NAME       HyperNode names NAME-t<tier>-<i> (default tierperf)\n"
-            "  --size SIZE         judge this message size (default: largest per pair)\n");
+            "  --size SIZE         judge this message size (default: largest per pair)\n"
+            "exit status: 0 inferred (and the declared tree agrees), 1 the declared tree\n"
+            "disagrees with the measurement, 2 bad usage or input\n");
 }
 
 int cmd_infer(int argc, char **argv)
@@ -45,6 +48,7 @@ int cmd_infer(int argc, char **argv)
     int c;
 
     optind = 0;
+    opterr = 0;
     while (st == TP_OK && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 't': topo_path = optarg; break;
@@ -61,7 +65,7 @@ int cmd_infer(int argc, char **argv)
                 st = tp_error_set(&err, TP_ERR_INVALID, "--break-factor '%s': need a number > 1",
                                   optarg);
             break;
-        default: usage(stderr); return 2;
+        default: return cli_opt_fail("infer", argv, longopts);
         }
     }
     if (st != TP_OK || optind != argc - 1) {

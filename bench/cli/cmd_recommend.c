@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_opts.h"
 #include "commands.h"
 #include "../results/results_read.h"
 #include "../../common/log.h"
@@ -54,6 +55,7 @@ static int parse_args(int argc, char **argv, struct rec_args *a)
     *a = (struct rec_args){.need = NAN, .role_need = NAN, .model_bytes = NAN, .within_s = NAN,
                            .concurrency = 1, .percentile = -1, .size = -1};
     optind = 0;
+    opterr = 0;
     while (st == TP_OK && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'n': st = ans_parse_bandwidth(optarg, &a->need, &err); break;
@@ -77,7 +79,7 @@ static int parse_args(int argc, char **argv, struct rec_args *a)
         case 's':
             st = ans_parse_msgsize(optarg, &a->size, &err);
             break;
-        default: usage(stderr); return 2;
+        default: return cli_opt_fail("recommend", argv, longopts);
         }
     }
     if (st != TP_OK) {

@@ -10,6 +10,7 @@
 
 #include "../../report/report_render.h"
 #include "../../common/log.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "../../report/report_table.h"
 #include "../results/results_read.h"
@@ -53,6 +54,7 @@ int cmd_report(int argc, char **argv)
     int c;
 
     optind = 0;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': opts.pairs = 1; break;
@@ -63,7 +65,7 @@ int cmd_report(int argc, char **argv)
                 return 2;
             break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return cli_opt_fail("report", argv, longopts);
         }
     }
     if (optind != argc - 1) {

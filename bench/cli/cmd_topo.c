@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_opts.h"
 #include "commands.h"
 #include "../../common/log.h"
 #include "../../topology/topo_print.h"
@@ -118,9 +119,7 @@ static int parse_opts(int argc, char **argv, struct topo_opts *o)
             }
             break;
         case 'h': usage(stdout); return 0;
-        default:
-            tp_log_error("topo: unknown or incomplete option '%s' (see tierperf topo --help)", argv[optind - 1]);
-            return 2;
+        default: return cli_opt_fail("topo", argv, longopts);
         }
     }
     if (optind != argc - 1) {

@@ -36,6 +36,7 @@ static void usage(FILE *out)
             "\nunits: Gbit/s = 10^9 bit/s, GB/s = 10^9 byte/s (SI); sizes accept\n"
             "K/M/G (binary, 2^10...) and KB/MB/GB (SI, 10^3...); durations 500ms, 30s,\n"
             "2m, 1h (bare = seconds); one grammar for every command (docs/units.md).\n"
+            "exit status: 0 success, 1 a measurement or check failed, 2 bad usage or input\n"
             "example: mpirun -np 8 --map-by ppr:1:node tierperf run --pattern tiers \\\n"
             "           --topology hypernodes.yaml --transport tcp\n");
 }

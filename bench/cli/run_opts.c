@@ -12,6 +12,7 @@
 #include "../patterns/pattern.h"
 #include "model_size.h"
 #include "../../common/units.h"
+#include "cli_opts.h"
 
 #define DEFAULT_SIZES "1:16M"
 #define DEFAULT_CHUNK (4ull << 20)
@@ -494,12 +495,8 @@ tp_status_t run_opts_parse(int argc, char **argv, struct run_opts *o, int *help_
             *help_p = 1;
             return TP_OK;
         }
-        if (c == '?')
-            return tp_error_set(err, TP_ERR_INVALID, "unknown option '%s' (see tierperf run --help)",
-                                argv[optind - 1]);
-        if (c == ':')
-            return tp_error_set(err, TP_ERR_INVALID, "option '%s' needs a value",
-                                argv[optind - 1]);
+        if (c == '?' || c == ':')
+            return cli_opt_error("run", argv, long_opts, err);
         tp_status_t st = apply(c, optarg, o, &sizes_given, err);
         if (st != TP_OK)
             return st;
