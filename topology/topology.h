@@ -62,6 +62,9 @@ struct topo_pair {
     int src, dst;
     int tier;
     const char *hypernode;   /* lowest common HyperNode, NULL if none */
+    int round;               /* run-wide round index, set by topo_plan_annotate */
+    int shared;              /* other pairs of the round sharing a directed
+                                link of this pair's path; -1 unknown */
 };
 struct topo_round {
     struct topo_pair *pairs;

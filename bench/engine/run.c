@@ -17,6 +17,7 @@
 #include "../results/run_header.h"
 #include "run_setup.h"
 #include "timing.h"
+#include "../../topology/topo_pack.h"
 
 /* Everything a run holds, released by run_cleanup in reverse order. */
 struct run_state {
@@ -98,6 +99,31 @@ static uint64_t count_rounds(const struct topo_plan *plan)
     return n;
 }
 
+/* Rank 0: whether pairs of one round may slow each other down. */
+static void say_sharing(const struct topo_plan *plan, int have_topo)
+{
+    size_t pairs = 0, sharing = 0, concurrent = 0;
+
+    for (size_t t = 0; t < plan->ntiers; t++)
+        for (size_t r = 0; r < plan->tiers[t].nrounds; r++) {
+            const struct topo_round *rd = &plan->tiers[t].rounds[r];
+            for (size_t i = 0; i < rd->npairs; i++) {
+                pairs++;
+                sharing += rd->pairs[i].shared > 0;
+                concurrent += rd->npairs > 2 || (rd->npairs == 2 && (rd->pairs[0].src != rd->pairs[1].dst ||
+                                                                     rd->pairs[0].dst != rd->pairs[1].src));
+            }
+        }
+    if (!have_topo && concurrent > 0)
+        tp_log_warn("without --topology, pairs of one round run at once and may share links: a slow "
+                    "pair may be contention, not a fault (add --topology, or --serial)");
+    else if (sharing > 0)
+        tp_log_warn("%zu of %zu pairs share a link in the same direction with another pair of their "
+                    "round (results field round_shared)", sharing, pairs);
+    else if (have_topo)
+        tp_log_info("rounds planned so that no two pairs of a round share a link in the same direction");
+}
+
 static int plan_rounds(struct run_state *s, const struct bench_pattern *pat, struct topo *topo)
 {
     struct tp_error err = {0};
@@ -116,12 +142,17 @@ static int plan_rounds(struct run_state *s, const struct bench_pattern *pat, str
     if (st == TP_OK && pat->run_round == NULL &&
         (s->o.serial || !rounds_disjoint(s->plan, s->cm.size)))
         st = pattern_plan_serialize(s->plan, &err);
+    if (st == TP_OK)
+        st = topo_plan_annotate(topo, (const char *const *)s->names, (size_t)s->cm.size, s->plan,
+                                &err);
     /* the plan is computed identically everywhere: rank 0 speaks */
     if (st != TP_OK) {
         if (s->cm.rank == 0)
             tp_log_error("%s", err.msg);
         return setup_exit(st);
     }
+    if (s->cm.rank == 0 && pat->run_round == NULL)
+        say_sharing(s->plan, topo != NULL);
     return 0;
 }
 

@@ -1,7 +1,13 @@
-/* pattern_allpairs.c: `--pattern allpairs`: every ordered rank pair, in
- * N-1 rounds of disjoint rank pairs (both directions per round, as
- * mpiGraph), for a node-by-node matrix.  Tiers filled with --topology. */
+/* pattern_allpairs.c: `--pattern allpairs`: every ordered rank pair, for a
+ * node-by-node matrix.  Without --topology: N-1 rounds of disjoint rank
+ * pairs (both directions per round, as mpiGraph), whose pairs may share
+ * links.  With --topology: the same pairs re-cut into rounds where no two
+ * pairs cross a link in the same direction (topology/topo_pack.h), so a
+ * healthy pair never looks slow because of its neighbours. */
 #include "pattern.h"
+
+#include "../cli/run_opts.h"
+#include "../../topology/topo_pack.h"
 
 tp_status_t pattern_plan_allpairs(const struct pattern_input *in, struct topo_plan **plan_p,
                                   struct tp_error *err)
@@ -9,5 +15,13 @@ tp_status_t pattern_plan_allpairs(const struct pattern_input *in, struct topo_pl
     if (in->nranks < 2)
         return tp_error_set(err, TP_ERR_INVALID,
                             "--pattern allpairs: needs at least 2 ranks (run under mpirun)");
-    return topo_plan_allpairs(in->topo, in->node_of_rank, in->nranks, plan_p, err);
+    tp_status_t st = topo_plan_allpairs(in->topo, in->node_of_rank, in->nranks, plan_p, err);
+    if (st != TP_OK || in->topo == NULL || (in->opts != NULL && in->opts->serial))
+        return st;
+    st = topo_plan_pack(in->topo, in->node_of_rank, in->nranks, *plan_p, 0, NULL, NULL, err);
+    if (st != TP_OK) {
+        topo_plan_free(*plan_p);
+        *plan_p = NULL;
+    }
+    return st;
 }

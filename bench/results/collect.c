@@ -89,6 +89,9 @@ void collect_step(struct bench_engine *e, const struct topo_pair *p, const struc
         .verify = verify_word(r->verify),
         .error = r->status != TP_OK ? r->error : NULL,
         .extra = extra_of(e, r),
+        .has_round = 1,
+        .round = p->round,
+        .round_shared = p->shared,
     };
 
     if (results_append(e->w, &en, &err) != TP_OK)

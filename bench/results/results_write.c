@@ -212,6 +212,14 @@ cJSON *results_entry_json(const struct results_entry *e)
     else
         cJSON_AddNullToObject(o, "tier");
     add_string_or_null(o, "hypernode", e->hypernode);
+    if (e->has_round && e->round >= 0)
+        cJSON_AddNumberToObject(o, "round", e->round);
+    else
+        cJSON_AddNullToObject(o, "round");
+    if (e->has_round && e->round_shared >= 0)
+        cJSON_AddNumberToObject(o, "round_shared", e->round_shared);
+    else
+        cJSON_AddNullToObject(o, "round_shared");
     cJSON_AddNumberToObject(o, "size_bytes", (double)e->size_bytes);
     cJSON_AddNumberToObject(o, "iters", (double)e->iters);
     cJSON_AddNumberToObject(o, "bytes_total", (double)e->bytes_total);

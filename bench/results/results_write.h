@@ -48,6 +48,10 @@ struct results_entry {
     const char *verify;             /* "off", "ok", "failed" */
     const char *error;
     cJSON *extra;
+    int has_round;                  /* 0: round and round_shared write null */
+    int round;                      /* run-wide round index */
+    int round_shared;               /* other pairs of the round on a shared
+                                       directed link; < 0 writes null */
 };
 tp_status_t results_append(struct results_writer *w, const struct results_entry *e,
                            struct tp_error *err);
