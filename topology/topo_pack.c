@@ -73,7 +73,7 @@ static const struct topo_pair **tier_pairs(const struct topo_tier_plan *tier, si
     size_t n = 0;
     for (size_t r = 0; r < tier->nrounds; r++)
         n += tier->rounds[r].npairs;
-    const struct topo_pair **v = malloc((n ? n : 1) * sizeof(*v));
+    const struct topo_pair **v = malloc((n ? n : 1) * sizeof(struct topo_pair *));
     if (v == NULL)
         return NULL;
     n = 0;
@@ -207,7 +207,7 @@ static long tier_shares(const struct topo *topo, const int *node, size_t nranks,
     for (size_t r = 0; r < tier->nrounds; r++)
         maxn = tier->rounds[r].npairs > maxn ? tier->rounds[r].npairs : maxn;
     struct share_ctx c = {0};
-    const struct topo_pair **pp = malloc(maxn * sizeof(*pp));
+    const struct topo_pair **pp = malloc(maxn * sizeof(struct topo_pair *));
     c.head = malloc((nl ? nl : 1) * sizeof(int));
     c.next = malloc(maxn * TOPO_PATH_MAX * sizeof(int));
     c.who = malloc(maxn * TOPO_PATH_MAX * sizeof(int));
