@@ -35,7 +35,7 @@ void ans_check_print(FILE *out, const struct ans_check *c, const struct ans_prof
         if (isnan(ct->lat_p50_median))
             fprintf(out, "%-10s", "-");
         else
-            fprintf(out, "%-10s", units_fmt_usec(ct->lat_p50_median, a, sizeof(a)));
+            fprintf(out, "%10s", units_fmt_usec(ct->lat_p50_median, a, sizeof(a)));
         fprintf(out, "  %s\n", ct->failed ? "FAIL" : ct->judged ? "PASS" : "not judged");
     }
     for (size_t i = 0; i < c->pairs.n; i++) {

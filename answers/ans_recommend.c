@@ -122,9 +122,9 @@ void ans_recommend_print_evidence(FILE *out, const struct ans_recommendation *re
     }
 }
 
-static void policy(FILE *out, const char *indent, int tier, const char *name)
+static void policy(FILE *out, const char *indent, int tier, const char *name, const char *mode)
 {
-    fprintf(out, "%smode: hard\n%shighestTierAllowed: %d\n", indent, indent, tier);
+    fprintf(out, "%smode: %s\n%shighestTierAllowed: %d\n", indent, mode, indent, tier);
     if (name != NULL) {
         /* quoted in a comment: the name comes from the input file */
         fprintf(out, "%s# or, instead of highestTierAllowed: highestTierName: ", indent);
@@ -136,15 +136,27 @@ static void policy(FILE *out, const char *indent, int tier, const char *name)
 void ans_recommend_print_yaml(FILE *out, int group_tier, const char *group_tier_name,
                               int role_tier)
 {
+    ans_recommend_print_yaml_mode(out, group_tier, group_tier_name, role_tier, "hard");
+}
+
+/* kthena's groupPolicy is the ServingGroup's PodGroup networkTopology: every
+ * role's pods, so it governs prefill<->decode traffic too.  rolePolicy is
+ * each role's subGroupPolicy: the entry and worker pods of one role instance
+ * (one prefill, or one decode), nothing between roles; Volcano >= 1.14. */
+void ans_recommend_print_yaml_mode(FILE *out, int group_tier, const char *group_tier_name,
+                                   int role_tier, const char *mode)
+{
     fprintf(out, "# Volcano Job or PodGroup: spec.networkTopology\n"
                  "spec:\n  networkTopology:\n");
-    policy(out, "    ", group_tier, group_tier_name);
+    policy(out, "    ", group_tier, group_tier_name, mode);
     fprintf(out, "---\n# kthena ModelServing: spec.template.networkTopology\n"
                  "spec:\n  template:\n    networkTopology:\n");
+    fprintf(out, "      groupPolicy:     # the whole ServingGroup: all roles' pods, so also the\n"
+                 "                       # prefill<->decode (KV cache) traffic between roles\n");
+    policy(out, "        ", group_tier, group_tier_name, mode);
     if (role_tier >= 0) {
-        fprintf(out, "      rolePolicy:      # each role's pods (e.g. prefill<->decode)\n");
-        policy(out, "        ", role_tier, NULL);
+        fprintf(out, "      rolePolicy:      # the pods of one role instance (its entry and worker\n"
+                     "                       # pods, e.g. one prefill); needs Volcano >= 1.14\n");
+        policy(out, "        ", role_tier, NULL, mode);
     }
-    fprintf(out, "      groupPolicy:     # the whole serving group\n");
-    policy(out, "        ", group_tier, group_tier_name);
 }

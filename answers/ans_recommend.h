@@ -41,6 +41,9 @@ void ans_recommend_print_evidence(FILE *out, const struct ans_recommendation *re
  * the highestTierName alternative in a comment. */
 void ans_recommend_print_yaml(FILE *out, int group_tier, const char *group_tier_name,
                               int role_tier);
+/* The same with mode "hard" or "soft" (recommend --mode). */
+void ans_recommend_print_yaml_mode(FILE *out, int group_tier, const char *group_tier_name,
+                                   int role_tier, const char *mode);
 /* The run's topology.tiers[] name for a tier, or NULL. */
 const char *ans_run_tier_name(const cJSON *run, int tier);
 

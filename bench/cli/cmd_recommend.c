@@ -22,6 +22,7 @@ struct rec_args {
     double percentile;           /* < 0 worst pair */
     long long size;
     int yaml_only;
+    const char *mode;            /* networkTopology mode: "hard" (default) or "soft" */
 };
 
 static void usage(FILE *out)
@@ -31,7 +32,12 @@ static void usage(FILE *out)
             "                          [--concurrency N] [--headroom PCT]) [options]\n"
             "  --need BW          bandwidth each pair must sustain, e.g. 25Gbit/s, 3GB/s\n"
             "  --model SIZE       derive the need: SIZE x N copies within TIME (140GB = 10^9 B)\n"
-            "  --role-need BW     need inside one role (prefill<->decode): kthena rolePolicy\n"
+            "  --role-need BW     need between the pods of one role instance (its entry and\n"
+            "                     worker pods, e.g. one prefill): kthena rolePolicy, needs\n"
+            "                     Volcano >= 1.14.  Prefill<->decode traffic crosses roles:\n"
+            "                     it is the group's need (--need, kthena groupPolicy)\n"
+            "  --mode hard|soft   networkTopology mode in the YAML (default hard: pods stay\n"
+            "                     pending rather than spread; soft only prefers the tier)\n"
             "  --percentile P     judge tiers by the P-th percentile pair, not the worst\n"
             "  --size SIZE        judge this message size (default: largest per pair)\n"
             "  --yaml-only        print only the YAML\n"
@@ -46,17 +52,24 @@ static int parse_args(int argc, char **argv, struct rec_args *a)
         {"concurrency", required_argument, NULL, 'c'}, {"headroom", required_argument, NULL, 'H'},
         {"percentile", required_argument, NULL, 'p'}, {"size", required_argument, NULL, 's'},
         {"yaml-only", no_argument, NULL, 'y'},        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"mode", required_argument, NULL, 'M'},       {NULL, 0, NULL, 0}};
+    unsigned char seen[128] = {0};
+    int li = -1;
     struct tp_error err = {0};
     tp_status_t st = TP_OK;
     char *end;
     int c;
 
     *a = (struct rec_args){.need = NAN, .role_need = NAN, .model_bytes = NAN, .within_s = NAN,
-                           .concurrency = 1, .percentile = -1, .size = -1};
+                           .concurrency = 1, .percentile = -1, .size = -1, .mode = "hard"};
     optind = 0;
     opterr = 0;
-    while (st == TP_OK && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while (st == TP_OK && (c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
+        if (c > 0 && c < 128 && c != 'h' && seen[c]++) {
+            tp_log_error("recommend: --%s given twice (give it once)", li >= 0 ? longopts[li].name : "?");
+            return 2;
+        }
+        li = -1;
         switch (c) {
         case 'n': st = ans_parse_bandwidth(optarg, &a->need, &err); break;
         case 'r': st = ans_parse_bandwidth(optarg, &a->role_need, &err); break;
@@ -64,6 +77,11 @@ static int parse_args(int argc, char **argv, struct rec_args *a)
         case 'w': st = ans_parse_duration(optarg, &a->within_s, &err); break;
         case 'H': st = ans_parse_percent(optarg, &a->headroom, &err); break;
         case 'y': a->yaml_only = 1; break;
+        case 'M':
+            if (strcmp(optarg, "hard") != 0 && strcmp(optarg, "soft") != 0)
+                st = tp_error_set(&err, TP_ERR_INVALID, "--mode '%s': expected hard or soft", optarg);
+            a->mode = optarg;
+            break;
         case 'h': usage(stdout); return 0;
         case 'c':
             a->concurrency = strtod(optarg, &end);
@@ -84,6 +102,10 @@ static int parse_args(int argc, char **argv, struct rec_args *a)
     }
     if (st != TP_OK) {
         tp_log_error("%s", err.msg);
+        return 2;
+    }
+    if (a->need <= 0 || a->role_need <= 0) {
+        tp_log_error("recommend: --%s must be more than 0", a->need <= 0 ? "need" : "role-need");
         return 2;
     }
     if (optind != argc - 1) {
@@ -144,7 +166,7 @@ int cmd_recommend(int argc, char **argv)
     if (!a.yaml_only) {
         ans_recommend_print_evidence(ev, &rec, "serving group / job");
         if (want_role)
-            ans_recommend_print_evidence(ev, &role, "inside a role");
+            ans_recommend_print_evidence(ev, &role, "inside one role instance (rolePolicy)");
     }
     rc = 1;
     if (rec.tier == 0) {
@@ -166,10 +188,10 @@ int cmd_recommend(int argc, char **argv)
                        ? " (this is the virtual root tier: no constraint is needed)"
                        : "");
         if (role_tier >= 0)
-            printf("; inside a role: highestTierAllowed: %d", role_tier);
+            printf("; inside one role instance (rolePolicy): highestTierAllowed: %d", role_tier);
         printf("\n\n");
     }
-    ans_recommend_print_yaml(stdout, rec.tier, name, role_tier);
+    ans_recommend_print_yaml_mode(stdout, rec.tier, name, role_tier, a.mode);
     rc = 0;
     goto out;
 out_err:

@@ -42,4 +42,24 @@ rc=0
 "$bin" check --frobnicate x.json 2>"$work/err" || rc=$?
 [ "$rc" -eq 2 ] && grep -q "unknown option '--frobnicate' (see tierperf check --help)" "$work/err" ||
   fail "check --frobnicate: $(cat "$work/err")"
+# values refused with one line naming what was wrong (issue 16)
+fx="$src/tests/fixtures/results/recommend.json"
+bad_value() {   # expected-text args...
+  local want=$1; shift
+  rc=0
+  "$bin" "$@" >"$work/out" 2>"$work/err" || rc=$?
+  [ "$rc" -eq 2 ] || fail "$*: exit $rc, want 2"
+  [ "$(wc -l <"$work/err")" -eq 1 ] && grep -qF -- "$want" "$work/err" ||
+    fail "$*: want one line with '$want', got: $(cat "$work/err")"
+}
+bad_value "--need must be more than 0" recommend "$fx" --need 0
+bad_value "--role-need must be more than 0" recommend "$fx" --need 1 --role-need 0Gbit/s
+bad_value "--need given twice" recommend "$fx" --need 10 --need 20
+bad_value "--mode 'medium': expected hard or soft" recommend "$fx" --need 10 --mode medium
+bad_value "unexpected argument 'minute'" estimate --model-size 10GB --target 1 minute
+bad_value "size '0.5': not a whole number of bytes" estimate --model-size 0.5 --target 1s
+bad_value "--sizes '0.5': size '0.5': not a whole number of bytes" run --size 4Ki --sizes 0.5
+"$bin" recommend "$fx" --need 10 --mode soft >"$work/out" || fail "recommend --mode soft failed"
+grep -q "mode: soft" "$work/out" && ! grep -q "mode: hard" "$work/out" ||
+  fail "recommend --mode soft: $(cat "$work/out")"
 echo "PASS: test_cli_options"

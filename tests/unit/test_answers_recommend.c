@@ -140,13 +140,15 @@ Test(recommend, volcano_and_kthena_yaml)
         "spec:\n"
         "  template:\n"
         "    networkTopology:\n"
-        "      rolePolicy:      # each role's pods (e.g. prefill<->decode)\n"
-        "        mode: hard\n"
-        "        highestTierAllowed: 1\n"
-        "      groupPolicy:     # the whole serving group\n"
+        "      groupPolicy:     # the whole ServingGroup: all roles' pods, so also the\n"
+        "                       # prefill<->decode (KV cache) traffic between roles\n"
         "        mode: hard\n"
         "        highestTierAllowed: 2\n"
-        "        # or, instead of highestTierAllowed: highestTierName: \"spine\"\n";
+        "        # or, instead of highestTierAllowed: highestTierName: \"spine\"\n"
+        "      rolePolicy:      # the pods of one role instance (its entry and worker\n"
+        "                       # pods, e.g. one prefill); needs Volcano >= 1.14\n"
+        "        mode: hard\n"
+        "        highestTierAllowed: 1\n";
     cr_assert_str_eq(text, want);
     cr_assert_eq(yaml_documents(text), 2);
     free(text);
@@ -156,6 +158,14 @@ Test(recommend, volcano_and_kthena_yaml)
     text = capture_end(&cap);
     cr_assert_null(strstr(text, "rolePolicy"));
     cr_assert_null(strstr(text, "\nevil"), "%s", text);
+    cr_assert_eq(yaml_documents(text), 2);
+    free(text);
+
+    /* --mode soft: every policy soft, nothing hard left */
+    ans_recommend_print_yaml_mode(capture_begin(&cap), 2, NULL, 1, "soft");
+    text = capture_end(&cap);
+    cr_assert_null(strstr(text, "mode: hard"), "%s", text);
+    cr_assert_not_null(strstr(text, "      rolePolicy:"), "%s", text);
     cr_assert_eq(yaml_documents(text), 2);
     free(text);
 }

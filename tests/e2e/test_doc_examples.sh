@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# test_doc_examples.sh: the console examples in the docs are the binary's real
+# output (scripts/doc-examples.py --check re-runs them).  Covers the commands
+# whose docs this checks in full; run `scripts/doc-examples.py FILE` to
+# regenerate after a deliberate output change.
+#   args: BUILD_DIR SOURCE_DIR
+. "$(dirname "$0")/lib.sh" "$@"
+cd "$src"
+python3 scripts/doc-examples.py --check --build "$build" docs/units.md ||
+  fail "docs/units.md examples out of date (run scripts/doc-examples.py docs/units.md)"
+python3 scripts/doc-examples.py --check --build "$build" --only 'tierperf (recommend|estimate|compare)' \
+  docs/answers.md || fail "docs/answers.md examples out of date"
+echo "PASS: test_doc_examples"
