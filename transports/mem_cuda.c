@@ -23,6 +23,12 @@
 
 #include "../common/log.h"
 
+/* cudaGetDriverEntryPoint's CUDA 12 form (with the query result); the
+ * build leaves CUDA out for older toolkits (CMakeLists.txt). */
+#if CUDART_VERSION < 12000
+#error "tierperf's CUDA memory kind needs CUDA 12.0 or newer"
+#endif
+
 /* GPU pages are 64 KiB; allocating whole ones keeps a page-aligned dma-buf
  * range for any buffer inside its own allocation. */
 #define CUDA_ALLOC_GRAIN ((size_t)64 * 1024)
@@ -34,13 +40,35 @@ typedef CUresult (*cuda_get_handle_fn)(void *handle, CUdeviceptr dptr,
 typedef CUresult (*cuda_set_attr_fn)(const void *value,
                                      CUpointer_attribute attr,
                                      CUdeviceptr ptr);
+typedef CUresult (*cuda_get_attr_fn)(void *data, CUpointer_attribute attr,
+                                     CUdeviceptr ptr);
+typedef CUresult (*cuda_addr_range_fn)(CUdeviceptr *base, size_t *size,
+                                       CUdeviceptr ptr);
+typedef CUresult (*cuda_dev_attr_fn)(int *value, CUdevice_attribute attr,
+                                     CUdevice dev);
+typedef CUresult (*cuda_err_name_fn)(CUresult error, const char **name);
+
+/* The driver functions, looked up once per context; NULL where the
+ * driver lacks one. */
+struct cuda_driver {
+    cuda_get_handle_fn get_handle;  /* NULL: driver too old for dma-buf */
+    cuda_set_attr_fn set_attr;      /* NULL: synchronise after copies */
+    cuda_get_attr_fn get_attr;
+    cuda_addr_range_fn addr_range;
+    cuda_dev_attr_fn dev_attr;
+    cuda_err_name_fn err_name;
+};
 
 struct cuda_ctx {
     int device;
     size_t host_page;
     cudaStream_t lanes[TP_MEM_LANES];   /* the staged path's copy queues */
-    cuda_get_handle_fn get_handle;  /* NULL: driver too old for dma-buf */
-    cuda_set_attr_fn set_attr;      /* NULL: skip SYNC_MEMOPS */
+    struct cuda_driver drv;
+    int dmabuf_supported;   /* CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED */
+    /* SYNC_MEMOPS could not be set (or read back) on some allocation:
+     * synchronous copies then wait for the device before returning. */
+    int sync_copies;
+    int dmabuf_logged;      /* the export's failure is logged once */
     char desc[320];
 };
 
@@ -61,6 +89,29 @@ static void *cuda_driver_fn(const char *name, unsigned int version)
         return NULL;
 #endif
     return found == cudaDriverEntryPointSuccess ? fn : NULL;
+}
+
+/* "CUDA_ERROR_NOT_SUPPORTED (801)": a driver result, by name when the
+ * driver can say. */
+static const char *cuda_result_name(const struct cuda_driver *drv, CUresult r, char *buf,
+                                    size_t len)
+{
+    const char *name = NULL;
+
+    if (drv->err_name == NULL || drv->err_name(r, &name) != CUDA_SUCCESS || name == NULL)
+        name = "CUresult";
+    snprintf(buf, len, "%s (%d)", name, (int)r);
+    return buf;
+}
+
+static void cuda_driver_load(struct cuda_driver *drv)
+{
+    drv->get_handle = (cuda_get_handle_fn)cuda_driver_fn("cuMemGetHandleForAddressRange", 11070);
+    drv->set_attr = (cuda_set_attr_fn)cuda_driver_fn("cuPointerSetAttribute", 6000);
+    drv->get_attr = (cuda_get_attr_fn)cuda_driver_fn("cuPointerGetAttribute", 4000);
+    drv->addr_range = (cuda_addr_range_fn)cuda_driver_fn("cuMemGetAddressRange", 3020);
+    drv->dev_attr = (cuda_dev_attr_fn)cuda_driver_fn("cuDeviceGetAttribute", 2000);
+    drv->err_name = (cuda_err_name_fn)cuda_driver_fn("cuGetErrorName", 6000);
 }
 
 /* The rank's index among the ranks on its node, from whichever launcher
@@ -91,7 +142,7 @@ static void cuda_destroy_lanes(struct cuda_ctx *ctx)
             cudaStreamDestroy(ctx->lanes[i]);
 }
 
-static tp_status_t cuda_init(int device, void **ctx_p)
+static tp_status_t cuda_init(int device, void **ctx_p, char *why, size_t whylen)
 {
     struct cuda_ctx *ctx;
     struct cudaDeviceProp prop;
@@ -104,22 +155,25 @@ static tp_status_t cuda_init(int device, void **ctx_p)
      * the caller prints the one user-facing line. */
     ce = cudaGetDeviceCount(&count);
     if (ce != cudaSuccess) {
-        tp_log_debug("cuda: cudaGetDeviceCount: %s", cudaGetErrorString(ce));
+        snprintf(why, whylen, "cudaGetDeviceCount: %s", cudaGetErrorString(ce));
         return TP_ERR_NO_DEVICE;
     }
     if (device < 0 && count > 0)
         device = cuda_local_rank() % count;
     if (device < 0 || device >= count) {
-        tp_log_debug("cuda: device %d requested, %d present", device, count);
+        snprintf(why, whylen, "%d GPU(s) present", count);
         return TP_ERR_NO_DEVICE;
     }
     ce = cudaSetDevice(device);
     if (ce != cudaSuccess) {
-        tp_log_debug("cuda: cudaSetDevice(%d): %s", device, cudaGetErrorString(ce));
+        snprintf(why, whylen, "cudaSetDevice(%d): %s", device, cudaGetErrorString(ce));
         return TP_ERR_NO_DEVICE;
     }
-    if (cudaGetDeviceProperties(&prop, device) != cudaSuccess)
+    ce = cudaGetDeviceProperties(&prop, device);
+    if (ce != cudaSuccess) {
+        snprintf(why, whylen, "cudaGetDeviceProperties(%d): %s", device, cudaGetErrorString(ce));
         return TP_ERR_IO;
+    }
     cudaDeviceGetPCIBusId(pci, (int)sizeof(pci), device);
 
     ctx = calloc(1, sizeof(*ctx));
@@ -132,14 +186,18 @@ static tp_status_t cuda_init(int device, void **ctx_p)
     for (int i = 0; i < TP_MEM_LANES; i++) {
         ce = cudaStreamCreateWithFlags(&ctx->lanes[i], cudaStreamNonBlocking);
         if (ce != cudaSuccess) {
-            tp_log_error("cuda:%d: cudaStreamCreate: %s", device, cudaGetErrorString(ce));
+            snprintf(why, whylen, "cudaStreamCreate: %s", cudaGetErrorString(ce));
             cuda_destroy_lanes(ctx);
             free(ctx);
             return TP_ERR_IO;
         }
     }
-    ctx->get_handle = (cuda_get_handle_fn)cuda_driver_fn("cuMemGetHandleForAddressRange", 11070);
-    ctx->set_attr = (cuda_set_attr_fn)cuda_driver_fn("cuPointerSetAttribute", 6000);
+    cuda_driver_load(&ctx->drv);
+    /* Asked first: the export is tried only where the device says yes. */
+    if (ctx->drv.dev_attr == NULL ||
+        ctx->drv.dev_attr(&ctx->dmabuf_supported, CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED,
+                          (CUdevice)device) != CUDA_SUCCESS)
+        ctx->dmabuf_supported = 0;
     snprintf(ctx->desc, sizeof(ctx->desc), "%s (cuda:%d, PCI %s, %.1f GiB)",
              prop.name, device, pci, (double)prop.totalGlobalMem / (1024.0 * 1024 * 1024));
     *ctx_p = ctx;
@@ -169,6 +227,32 @@ static tp_status_t cuda_select(const struct cuda_ctx *ctx)
     return TP_OK;
 }
 
+/* A NIC writing GPU memory behind CUDA's back (GPUDirect RDMA) must see
+ * synchronous copies completed; CUDA asks for SYNC_MEMOPS then.  Set and
+ * read back; where either fails, synchronous copies wait for the device
+ * themselves (cuda_copy). */
+static void cuda_sync_memops(struct cuda_ctx *ctx, void *p)
+{
+    unsigned int one = 1, got = 0;
+    CUdeviceptr dp = (CUdeviceptr)(uintptr_t)p;
+    CUresult r = CUDA_ERROR_NOT_SUPPORTED;
+    char name[80];
+
+    if (ctx->drv.set_attr != NULL && ctx->drv.get_attr != NULL) {
+        r = ctx->drv.set_attr(&one, CU_POINTER_ATTRIBUTE_SYNC_MEMOPS, dp);
+        if (r == CUDA_SUCCESS)
+            r = ctx->drv.get_attr(&got, CU_POINTER_ATTRIBUTE_SYNC_MEMOPS, dp);
+    }
+    if (r == CUDA_SUCCESS && got == 1)
+        return;
+    if (!ctx->sync_copies)
+        tp_log_warn("cuda:%d: CU_POINTER_ATTRIBUTE_SYNC_MEMOPS not set (%s): copies wait "
+                    "for the device", ctx->device,
+                    r == CUDA_SUCCESS ? "read back 0" : cuda_result_name(&ctx->drv, r, name,
+                                                                         sizeof(name)));
+    ctx->sync_copies = 1;
+}
+
 static tp_status_t cuda_alloc(void *vctx, size_t len, void **buf_p)
 {
     struct cuda_ctx *ctx = vctx;
@@ -195,12 +279,7 @@ static tp_status_t cuda_alloc(void *vctx, size_t len, void **buf_p)
         cudaFree(p);
         return TP_ERR_IO;
     }
-    /* A NIC writing GPU memory behind CUDA's back (GPUDirect RDMA) must see
-     * synchronous copies completed; CUDA asks for this attribute then. */
-    if (ctx->set_attr != NULL) {
-        unsigned int one = 1;
-        ctx->set_attr(&one, CU_POINTER_ATTRIBUTE_SYNC_MEMOPS, (CUdeviceptr)(uintptr_t)p);
-    }
+    cuda_sync_memops(ctx, p);
     *buf_p = p;
     return TP_OK;
 }
@@ -230,6 +309,8 @@ static tp_status_t cuda_copy(struct cuda_ctx *ctx, void *dst, const void *src,
     if (cuda_select(ctx) != TP_OK)
         return TP_ERR_IO;
     ce = cudaMemcpy(dst, src, len, kind);
+    if (ce == cudaSuccess && ctx->sync_copies)
+        ce = cudaStreamSynchronize(0);
     if (ce != cudaSuccess) {
         tp_log_error("cuda:%d: cudaMemcpy(%zu bytes, %s): %s", ctx->device, len,
                      cuda_kind_name(kind), cudaGetErrorString(ce));
@@ -301,7 +382,8 @@ static tp_status_t cuda_copy_async(void *vctx, void *dst, const void *src, size_
                                    enum tp_mem_dir dir, unsigned lane)
 {
     struct cuda_ctx *ctx = vctx;
-    enum cudaMemcpyKind kind = dir == TP_MEM_TO_HOST ? cudaMemcpyDeviceToHost
+    enum cudaMemcpyKind kind = dir == TP_MEM_TO_HOST  ? cudaMemcpyDeviceToHost
+                               : dir == TP_MEM_LOCAL ? cudaMemcpyDeviceToDevice
                                                      : cudaMemcpyHostToDevice;
     cudaError_t ce;
 
@@ -346,47 +428,58 @@ static const char *cuda_describe(void *vctx)
     return ((struct cuda_ctx *)vctx)->desc;
 }
 
-/* The driver exports only host-page-aligned ranges, so export the pages
- * covering [addr, addr+len) and report where addr lies inside them. */
+/* The whole allocation holding [addr, addr+len) is exported, from its
+ * start (cuMemGetAddressRange), and addr's offset inside it reported: the
+ * driver exports whole allocations most reliably, and cuda_alloc's are
+ * whole 64 KiB GPU pages. */
 static tp_status_t cuda_get_dmabuf(void *vctx, void *addr, size_t len, int *fd_p,
                                    size_t *offset_p)
 {
     struct cuda_ctx *ctx = vctx;
-    uintptr_t start = (uintptr_t)addr & ~(uintptr_t)(ctx->host_page - 1);
-    size_t offset = (size_t)((uintptr_t)addr - start);
-    size_t span = (offset + len + ctx->host_page - 1) & ~(ctx->host_page - 1);
+    CUdeviceptr base = 0;
+    size_t size = 0;
     int fd = -1;
     CUresult cr;
+    char name[80];
 
-    if (ctx->get_handle == NULL) {
-        tp_log_debug("cuda:%d: driver has no cuMemGetHandleForAddressRange", ctx->device);
+    if (!ctx->dmabuf_supported || ctx->drv.get_handle == NULL || ctx->drv.addr_range == NULL) {
+        tp_log_debug("cuda:%d: no dma-buf export (%s)", ctx->device,
+                     !ctx->dmabuf_supported ? "CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED is 0"
+                                            : "driver lacks the calls");
         return TP_ERR_UNSUPPORTED;
     }
     if (cuda_select(ctx) != TP_OK)
         return TP_ERR_IO;
-    cr = ctx->get_handle(&fd, (CUdeviceptr)start, span,
-                         CU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD, 0);
+    cr = ctx->drv.addr_range(&base, &size, (CUdeviceptr)(uintptr_t)addr);
+    if (cr == CUDA_SUCCESS && (uintptr_t)addr + len > (uintptr_t)base + size)
+        cr = CUDA_ERROR_INVALID_VALUE;      /* spans two allocations */
+    if (cr == CUDA_SUCCESS)
+        cr = ctx->drv.get_handle(&fd, base, (size + ctx->host_page - 1) & ~(ctx->host_page - 1),
+                                 CU_MEM_RANGE_HANDLE_TYPE_DMA_BUF_FD, 0);
     if (cr != CUDA_SUCCESS || fd < 0) {
         /* NOT_SUPPORTED: kernel or GPU without dma-buf (needs the open
          * kernel modules, Turing or newer, Linux >= 5.12). */
-        tp_log_debug("cuda:%d: dma-buf export of %zu bytes failed (CUresult %d)",
-                     ctx->device, span, (int)cr);
+        if (!ctx->dmabuf_logged)
+            tp_log_warn("cuda:%d: dma-buf export of %zu bytes failed: %s", ctx->device, size,
+                        cuda_result_name(&ctx->drv, cr, name, sizeof(name)));
+        ctx->dmabuf_logged = 1;
         return cr == CUDA_ERROR_NOT_SUPPORTED ? TP_ERR_UNSUPPORTED : TP_ERR_IO;
     }
     *fd_p = fd;
-    *offset_p = offset;
+    *offset_p = (size_t)((uintptr_t)addr - (uintptr_t)base);
     return TP_OK;
 }
 
 /* Bus ids only: neither call creates a context on any GPU, so --gpu auto
  * costs no GPU memory on the devices it does not pick. */
-static tp_status_t cuda_list_devices(char (*pci)[TP_MEM_PCI_LEN], int max, int *n_p)
+static tp_status_t cuda_list_devices(char (*pci)[TP_MEM_PCI_LEN], int max, int *n_p,
+                                     char *why, size_t whylen)
 {
     int count = 0;
     cudaError_t ce = cudaGetDeviceCount(&count);
 
     if (ce != cudaSuccess) {
-        tp_log_debug("cuda: cudaGetDeviceCount: %s", cudaGetErrorString(ce));
+        snprintf(why, whylen, "cudaGetDeviceCount: %s", cudaGetErrorString(ce));
         return TP_ERR_NO_DEVICE;
     }
     if (count > max)
@@ -394,7 +487,7 @@ static tp_status_t cuda_list_devices(char (*pci)[TP_MEM_PCI_LEN], int max, int *
     for (int i = 0; i < count; i++) {
         ce = cudaDeviceGetPCIBusId(pci[i], TP_MEM_PCI_LEN, i);
         if (ce != cudaSuccess) {
-            tp_log_error("cuda:%d: cudaDeviceGetPCIBusId: %s", i, cudaGetErrorString(ce));
+            snprintf(why, whylen, "cudaDeviceGetPCIBusId(%d): %s", i, cudaGetErrorString(ce));
             return TP_ERR_IO;
         }
     }

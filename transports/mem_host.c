@@ -5,9 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static tp_status_t host_init(int device, void **ctx_p)
+static tp_status_t host_init(int device, void **ctx_p, char *why, size_t whylen)
 {
     (void)device;
+    (void)why;
+    (void)whylen;
     *ctx_p = NULL;
     return TP_OK;
 }
@@ -62,8 +64,11 @@ static int host_device_of(void *ctx)
     return -1;
 }
 
-static tp_status_t host_list_devices(char (*pci)[TP_MEM_PCI_LEN], int max, int *n_p)
+static tp_status_t host_list_devices(char (*pci)[TP_MEM_PCI_LEN], int max, int *n_p,
+                                     char *why, size_t whylen)
 {
+    (void)why;
+    (void)whylen;
     (void)pci;
     (void)max;
     *n_p = 0;

@@ -45,6 +45,18 @@ static tp_status_t mem_kind(const char *spec, const struct tp_mem_ops **ops_p, i
     return TP_OK;
 }
 
+/* The one line for a kind that would not open, with the kind's own
+ * reason (e.g. "cudaGetDeviceCount: CUDA driver version is insufficient
+ * for CUDA runtime version") when it gave one. */
+static tp_status_t mem_failed(struct tp_error *err, tp_status_t st, const char *spec,
+                              const char *why)
+{
+    return tp_error_set(err, st, "--mem %s: %s%s%s%s", spec,
+                        st == TP_ERR_NO_DEVICE ? "no usable GPU found at run time"
+                                               : tp_status_string(st),
+                        why[0] ? " (" : "", why, why[0] ? ")" : "");
+}
+
 tp_status_t tp_mem_open(const char *spec, struct tp_mem *mem_p,
                         struct tp_error *err)
 {
@@ -55,11 +67,10 @@ tp_status_t tp_mem_open(const char *spec, struct tp_mem *mem_p,
     if (st != TP_OK || ops == NULL)
         return st != TP_OK ? st : TP_ERR_INVALID;
     void *ctx = NULL;
-    st = ops->init(device, &ctx);
+    char why[256] = "";
+    st = ops->init(device, &ctx, why, sizeof(why));
     if (st != TP_OK)
-        return tp_error_set(err, st, "--mem %s: %s", spec,
-                            st == TP_ERR_NO_DEVICE ? "no usable GPU found at run time"
-                                                   : tp_status_string(st));
+        return mem_failed(err, st, spec, why);
     mem_p->ops = ops;
     mem_p->ctx = ctx;
     mem_p->device = ops->device_of(ctx);
@@ -83,11 +94,10 @@ tp_status_t tp_mem_devices(const char *spec, char (*pci)[TP_MEM_PCI_LEN], int ma
 
     if (st != TP_OK || ops == NULL)
         return st != TP_OK ? st : TP_ERR_INVALID;
-    st = ops->list_devices(pci, max, n_p);
+    char why[256] = "";
+    st = ops->list_devices(pci, max, n_p, why, sizeof(why));
     if (st != TP_OK)
-        return tp_error_set(err, st, "--mem %s: %s", spec,
-                            st == TP_ERR_NO_DEVICE ? "no usable GPU found at run time"
-                                                   : tp_status_string(st));
+        return mem_failed(err, st, spec, why);
     return TP_OK;
 }
 

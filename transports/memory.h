@@ -20,13 +20,16 @@
 enum tp_mem_dir {
     TP_MEM_TO_HOST,         /* kind's memory -> staging (host) memory */
     TP_MEM_FROM_HOST,       /* staging (host) memory -> kind's memory */
+    TP_MEM_LOCAL,           /* kind's memory -> kind's memory (d2d) */
 };
 
 struct tp_mem_ops {
     size_t size;            /* sizeof(struct tp_mem_ops), for later slots */
     const char *name;       /* "host", "cuda" */
     int is_host;            /* CPU can load/store the buffer directly */
-    tp_status_t (*init)(int device, void **ctx_p);   /* device -1: pick one */
+    /* device -1: pick one.  On failure, why gets the kind's own reason
+     * (the CUDA call and its error string), for the one error line. */
+    tp_status_t (*init)(int device, void **ctx_p, char *why, size_t whylen);
     void (*finalize)(void *ctx);
     tp_status_t (*alloc)(void *ctx, size_t len, void **buf_p);
     void (*free)(void *ctx, void *buf, size_t len);
@@ -49,8 +52,9 @@ struct tp_mem_ops {
      * plain page-aligned memory for host). */
     tp_status_t (*alloc_staging)(void *ctx, size_t len, void **host_p);
     void (*free_staging)(void *ctx, void *host, size_t len);
-    /* Queue a copy between the kind's memory and staging memory on lane
-     * 0..TP_MEM_LANES-1 and return; copy_wait returns when everything
+    /* Queue a copy between the kind's memory and staging memory (or, with
+     * TP_MEM_LOCAL, within the kind's memory) on lane 0..TP_MEM_LANES-1
+     * and return; copy_wait returns when everything
      * queued on that lane is done (the first error queued there, if any).
      * The host kind copies at once and its wait does nothing. */
     tp_status_t (*copy_async)(void *ctx, void *dst, const void *src, size_t len,
@@ -64,7 +68,8 @@ struct tp_mem_ops {
     /* Without opening any: the kind's devices in its own numbering, as PCI
      * bus ids (up to max of them; *n_p gets the count, 0 for host), for
      * --gpu auto to place them in the PCI tree.  No context is created. */
-    tp_status_t (*list_devices)(char (*pci)[TP_MEM_PCI_LEN], int max, int *n_p);
+    tp_status_t (*list_devices)(char (*pci)[TP_MEM_PCI_LEN], int max, int *n_p, char *why,
+                                size_t whylen);
 };
 
 /* An opened memory kind: the table plus its context and device. */

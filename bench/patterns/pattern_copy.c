@@ -3,7 +3,7 @@
  * beside the network.  Per size of the sweep, three directions:
  *   h2d  staging -> kind memory   (copy_async + copy_wait: page-locked for
  *   d2h  kind memory -> staging    cuda, so DMA, as in the staged path)
- *   d2d  kind memory -> kind memory (copy_local)
+ *   d2d  kind memory -> kind memory (copy_async TP_MEM_LOCAL, queued too)
  * With --mem host all three are memcpy.  No network is involved: every
  * rank measures its own copies (all at once, or one rank at a time with
  * --serial) and the rows go to rank 0 as tier 0, src == dst. */
@@ -48,9 +48,9 @@ tp_status_t pattern_plan_copy(const struct pattern_input *in, struct topo_plan *
     return TP_OK;
 }
 
-/* count copies in one direction; the asynchronous ones queue on lane 0
- * and are waited for once, so a batch measures the copy engine, not the
- * round trip of each call */
+/* count copies in one direction, queued on lane 0 and waited for once (all
+ * three directions, as scripts/gpu/memcpy_ref.cu times its reference), so
+ * a batch measures the copy engine, not the round trip of each call */
 static tp_status_t copy_issue(struct copy_bufs *b, int dir, size_t size, uint64_t count)
 {
     const struct tp_mem_ops *ops = b->mem->ops;
@@ -63,14 +63,10 @@ static tp_status_t copy_issue(struct copy_bufs *b, int dir, size_t size, uint64_
         else if (dir == COPY_D2H)
             st = ops->copy_async(ctx, b->stage, b->dev_b, size, TP_MEM_TO_HOST, 0);
         else
-            st = ops->copy_local(ctx, b->dev_b, b->dev_a, size);
+            st = ops->copy_async(ctx, b->dev_b, b->dev_a, size, TP_MEM_LOCAL, 0);
     }
-    if (dir != COPY_D2D) {
-        tp_status_t wst = ops->copy_wait(ctx, 0);
-        if (st == TP_OK)
-            st = wst;
-    }
-    return st;
+    tp_status_t wst = ops->copy_wait(ctx, 0);
+    return st == TP_OK ? wst : st;
 }
 
 /* --warmup, else 64 MiB worth as for transfers but from 2 copies up: a

@@ -18,7 +18,8 @@ fi
 # Which variant is this build?  The core library holds the CUDA kind only
 # when the toolkit was found.
 if nm -A "$build/libtierperf_core.a" 2>/dev/null | grep -q ' [DR] tp_mem_cuda_ops$'; then
-  variant=cuda; expect='--mem cuda: no usable GPU found'
+  # the CUDA call's own error, at the default log level
+  variant=cuda; expect='--mem cuda: no usable GPU found at run time (cudaGetDeviceCount: .*CUDA'
 else
   variant=nocuda; expect='--mem cuda: this tierperf was built without CUDA'
 fi

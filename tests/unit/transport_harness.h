@@ -298,9 +298,11 @@ static inline const struct tp_transport_ops *th_transport(const char *name)
 
 static inline void *th_fake_real(const void *dev) { return (void *)((uintptr_t)dev - TH_FAKE_DELTA); }
 
-static inline tp_status_t th_fake_init(int device, void **ctx_p)
+static inline tp_status_t th_fake_init(int device, void **ctx_p, char *why, size_t whylen)
 {
     (void)device;
+    (void)why;
+    (void)whylen;
     *ctx_p = NULL;
     return TP_OK;
 }
