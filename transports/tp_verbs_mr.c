@@ -17,6 +17,15 @@
 
 #define VERBS_ACCESS (IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | \
                       IBV_ACCESS_REMOTE_READ)
+/* GPU memory (dma-buf and peer memory): relaxed PCIe ordering, which
+ * GPUDirect needs for full bandwidth on many platforms.  An optional flag:
+ * NICs without it ignore it.  rdma-core has it since 28, so wherever it
+ * has ibv_reg_dmabuf_mr (34). */
+#ifdef TIERPERF_HAVE_IBV_DMABUF
+#define VERBS_ACCESS_DEVICE (VERBS_ACCESS | IBV_ACCESS_RELAXED_ORDERING)
+#else
+#define VERBS_ACCESS_DEVICE VERBS_ACCESS
+#endif
 
 /* One line on why ibv_reg_mr failed, naming the memlock limit when it is
  * the likely cause. */
@@ -49,6 +58,11 @@ static struct ibv_mr *reg_device_memory(struct verbs_ctx *ctx, struct tp_buf *bu
     struct ibv_mr *mr = NULL;
     int err;
 
+#ifndef TIERPERF_HAVE_IBV_DMABUF
+    (void)ops;
+    snprintf(why_dmabuf, sizeof(why_dmabuf),
+             "this libibverbs has no ibv_reg_dmabuf_mr (rdma-core < 34)");
+#else
     if (ops->get_dmabuf == NULL) {
         snprintf(why_dmabuf, sizeof(why_dmabuf), "%s memory has no dma-buf export",
                  ops->name);
@@ -62,7 +76,7 @@ static struct ibv_mr *reg_device_memory(struct verbs_ctx *ctx, struct tp_buf *bu
                      tp_status_string(st));
         } else {
             mr = ibv_reg_dmabuf_mr(ctx->pd, off, buf->len, (uint64_t)(uintptr_t)buf->addr,
-                                   fd, VERBS_ACCESS);
+                                   fd, VERBS_ACCESS_DEVICE);
             err = errno;
             close(fd);
             if (mr != NULL) {
@@ -74,7 +88,8 @@ static struct ibv_mr *reg_device_memory(struct verbs_ctx *ctx, struct tp_buf *bu
                      err == EOPNOTSUPP ? " (NIC driver lacks dma-buf support)" : "");
         }
     }
-    mr = ibv_reg_mr(ctx->pd, buf->addr, buf->len, VERBS_ACCESS);
+#endif
+    mr = ibv_reg_mr(ctx->pd, buf->addr, buf->len, VERBS_ACCESS_DEVICE);
     if (mr != NULL) {
         ctx->mr_path = "peer memory (ibv_reg_mr on device pointer, nvidia-peermem)";
         return mr;
