@@ -3,7 +3,9 @@
  * worth of messages) until --duration or --iters; and the --size stream:
  * one long transfer through the ring in ~1 s windows, for time to
  * transfer, the slowest and fastest second.  The sender decides every
- * batch and tells the receiver over the control plane. */
+ * batch and tells the receiver over the control plane.  --verify never
+ * slows the timed transfers: they run without the fill/check hooks, and a
+ * separate untimed pass afterwards (a lap of the ring) is verified. */
 #include <string.h>
 
 #include "engine.h"
@@ -12,9 +14,10 @@
 #define STREAM_WINDOW_S 1.0
 
 /* One transfer of `bytes` bytes in messages of msg_size, both ways with
- * --bidir; seconds on this side's clock. */
+ * --bidir; seconds on this side's clock.  check: with the --verify hooks
+ * (only the untimed verification pass). */
 static tp_status_t xfer(struct pair_ctx *pc, uint64_t msg_size, uint64_t bytes, uint64_t offset0,
-                        double *secs)
+                        double *secs, int check)
 {
     struct bench_engine *e = pc->e;
     int bidir = e->o->bidir;
@@ -24,7 +27,7 @@ static tp_status_t xfer(struct pair_ctx *pc, uint64_t msg_size, uint64_t bytes, 
                          .offset0 = offset0};
     tp_status_t st;
 
-    if (pc->vtx != NULL) {
+    if (check && pc->vtx != NULL) {
         tx.fill = verify_fill;
         tx.hook_arg = pc->vtx;
         rx.check = verify_check;
@@ -75,6 +78,28 @@ static uint64_t ring_slots(const struct bench_engine *e, uint64_t msg_size)
     return n ? n : 1;
 }
 
+/* --verify: a lap of the ring and one more message (every slot, and the
+ * wrap), 2 to 4096 messages, filled and checked, not timed.  The sender
+ * says how many. */
+static tp_status_t verify_pass(struct pair_ctx *pc, uint64_t msg_size, uint64_t offset,
+                               struct tp_error *err)
+{
+    struct pair_sync out = {0}, in = {0};
+    uint64_t n = ring_slots(pc->e, msg_size) + 1;
+    double secs = 0;
+    tp_status_t st;
+
+    if (pc->vtx == NULL)
+        return TP_OK;
+    out.value = n > 4096 ? 4096 : n;
+    if ((st = pair_sync(pc, &out, &in, err)) != TP_OK)
+        return st;
+    n = pc->sender ? out.value : in.value;
+    if ((st = xfer(pc, msg_size, n * msg_size, offset, &secs, 1)) != TP_OK)
+        return xfer_failed(pc, st, "verification pass", msg_size, err);
+    return TP_OK;
+}
+
 tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct pair_result *r,
                            struct tp_error *err)
 {
@@ -83,7 +108,7 @@ tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct pair_resul
     double secs = 0, total_s = 0, rate;
     tp_status_t st;
 
-    if ((st = xfer(pc, size, nw * size, offset, &secs)) != TP_OK)
+    if ((st = xfer(pc, size, nw * size, offset, &secs, 0)) != TP_OK)
         return xfer_failed(pc, st, "warm-up", size, err);
     offset += nw * size;
     rate = secs > 0 ? (double)(nw * size) / secs : 0;
@@ -102,7 +127,7 @@ tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct pair_resul
         uint64_t msgs = pc->sender ? out.value : in.value;
         if (msgs == 0)
             break;
-        if ((st = xfer(pc, size, msgs * size, offset, &secs)) != TP_OK)
+        if ((st = xfer(pc, size, msgs * size, offset, &secs, 0)) != TP_OK)
             return xfer_failed(pc, st, "bandwidth transfer", size, err);
         offset += msgs * size;
         msgs_done += msgs;
@@ -113,6 +138,8 @@ tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct pair_resul
     r->iters = msgs_done;
     r->bytes_total = msgs_done * size * (o->bidir ? 2 : 1);
     r->seconds = total_s;
+    if ((st = verify_pass(pc, size, offset, err)) != TP_OK)
+        return st;
     return verdict(pc, r, err);
 }
 
@@ -125,9 +152,9 @@ tp_status_t pair_stream(struct pair_ctx *pc, struct pair_result *r, struct tp_er
     double secs = 0, rate, slowest = 0, fastest = 0;
     tp_status_t st;
 
-    /* warm-up uses its own offsets below the transfer's (verify still
-     * checks them) */
-    if ((st = xfer(pc, chunk, nw * chunk, total, &secs)) != TP_OK)
+    /* warm-up and the verification pass use their own offsets past the
+     * transfer's */
+    if ((st = xfer(pc, chunk, nw * chunk, total, &secs, 0)) != TP_OK)
         return xfer_failed(pc, st, "warm-up", chunk, err);
     rate = secs > 0 ? (double)(nw * chunk) / secs : 0;
     double t0 = timing_now_s();
@@ -145,7 +172,7 @@ tp_status_t pair_stream(struct pair_ctx *pc, struct pair_result *r, struct tp_er
         uint64_t bytes = pc->sender ? out.value : in.value;
         if (bytes == 0)
             break;
-        if ((st = xfer(pc, chunk, bytes, moved, &secs)) != TP_OK)
+        if ((st = xfer(pc, chunk, bytes, moved, &secs, 0)) != TP_OK)
             return xfer_failed(pc, st, "streamed transfer", chunk, err);
         double g = secs > 0 ? (double)bytes * 8 / secs / 1e9 : 0;
         if (r->windows == 0 || g < slowest)
@@ -167,5 +194,7 @@ tp_status_t pair_stream(struct pair_ctx *pc, struct pair_result *r, struct tp_er
     r->seconds = r->stream_s;
     r->slowest_gbit_s = slowest;
     r->fastest_gbit_s = fastest;
+    if ((st = verify_pass(pc, chunk, total + nw * chunk, err)) != TP_OK)
+        return st;
     return verdict(pc, r, err);
 }

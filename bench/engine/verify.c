@@ -81,7 +81,8 @@ void verify_reset(struct verify_ctx *v)
 
 void verify_free(struct verify_ctx *v)
 {
-    free(v->stage);
+    if (v->stage != NULL)
+        tp_mem_staging_free(v->mem->ops, v->mem->ctx, v->stage, v->stage_len, v->stage_pinned);
     v->stage = NULL;
     v->stage_len = 0;
 }
@@ -91,14 +92,19 @@ static int is_host(const struct verify_ctx *v)
     return v->mem == NULL || v->mem->ops->is_host;
 }
 
+/* GPU buffers are checked in host memory: the kind's page-locked staging
+ * memory (DMA copies), grown as needed.  Only non-host kinds get here. */
 static unsigned char *stage(struct verify_ctx *v, size_t len)
 {
     if (len > v->stage_len) {
-        unsigned char *p = realloc(v->stage, len);
-        if (p == NULL)
+        void *p = NULL;
+        int pinned = 0;
+        verify_free(v);
+        if (tp_mem_staging_alloc(v->mem, len, &p, &pinned) != TP_OK)
             return NULL;
         v->stage = p;
         v->stage_len = len;
+        v->stage_pinned = pinned;
     }
     return v->stage;
 }

@@ -17,8 +17,9 @@
 struct verify_ctx {
     uint64_t seed;              /* same on both sides (from the run secret) */
     const struct tp_mem *mem;   /* non-host memory is staged through host */
-    unsigned char *stage;
+    unsigned char *stage;       /* the kind's page-locked staging memory */
     size_t stage_len;
+    int stage_pinned;           /* from tp_mem_staging_alloc */
     char where[160];            /* "pair 0 (a) -> 1 (b), transport tcp" */
     int failed;
     uint64_t first_bad;         /* offset in the transfer of the first bad byte */
