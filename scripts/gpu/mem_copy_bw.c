@@ -2,10 +2,9 @@
  * printed in the same "OP BYTES GB/s" lines as memcpy_ref.cu so
  * gpu-check.sh can put the two side by side:
  *   h2d, d2h               copy_from_host / copy_to_host, pageable memory
- *   h2d_pinned, d2h_pinned copy_async + copy_wait through staging memory
- *                          (the staged path's per-chunk copy)
- *   d2d                    copy_local (device to device, the intra-node
- *                          reference)
+ *   h2d_pinned, d2h_pinned copy_async through staging memory, a batch
+ *                          queued on one lane and waited for once
+ *   d2d                    copy_async TP_MEM_LOCAL, queued the same way
  * Also reports whether dma-buf export works.
  *   mem_copy_bw SPEC [MAX_BYTES]      e.g. mem_copy_bw cuda:0 268435456 */
 #include <stdio.h>
@@ -31,38 +30,42 @@ static int iters_for(size_t bytes)
     return n < 5 ? 5 : n > 2000 ? 2000 : (int)n;
 }
 
-static tp_status_t copy_once(const struct tp_mem *m, const char *op, void *dev,
-                             void *dev2, void *host, void *stage, size_t bytes)
+/* Synchronous ops one call per copy; asynchronous ones (pinned, d2d)
+ * queued on lane 0 and waited for once, as memcpy_ref.cu and the copy
+ * pattern time them. */
+static tp_status_t copy_batch(const struct tp_mem *m, const char *op, void *dev, void *dev2,
+                              void *host, void *stage, size_t bytes, int n)
 {
-    tp_status_t st;
+    tp_status_t st = TP_OK;
 
-    if (strcmp(op, "d2h") == 0)
-        return m->ops->copy_to_host(m->ctx, host, dev, bytes);
-    if (strcmp(op, "h2d") == 0)
-        return m->ops->copy_from_host(m->ctx, dev, host, bytes);
-    if (strcmp(op, "d2d") == 0)
-        return m->ops->copy_local(m->ctx, dev2, dev, bytes);
-    st = strcmp(op, "d2h_pinned") == 0
-             ? m->ops->copy_async(m->ctx, stage, dev, bytes, TP_MEM_TO_HOST, 0)
-             : m->ops->copy_async(m->ctx, dev, stage, bytes, TP_MEM_FROM_HOST, 0);
-    return st == TP_OK ? m->ops->copy_wait(m->ctx, 0) : st;
+    for (int i = 0; i < n && st == TP_OK; i++) {
+        if (strcmp(op, "d2h") == 0)
+            st = m->ops->copy_to_host(m->ctx, host, dev, bytes);
+        else if (strcmp(op, "h2d") == 0)
+            st = m->ops->copy_from_host(m->ctx, dev, host, bytes);
+        else if (strcmp(op, "d2d") == 0)
+            st = m->ops->copy_async(m->ctx, dev2, dev, bytes, TP_MEM_LOCAL, 0);
+        else if (strcmp(op, "d2h_pinned") == 0)
+            st = m->ops->copy_async(m->ctx, stage, dev, bytes, TP_MEM_TO_HOST, 0);
+        else
+            st = m->ops->copy_async(m->ctx, dev, stage, bytes, TP_MEM_FROM_HOST, 0);
+    }
+    tp_status_t wst = m->ops->copy_wait(m->ctx, 0);
+    return st == TP_OK ? wst : st;
 }
 
 static int measure(const struct tp_mem *m, const char *op, void *dev, void *dev2,
                    void *host, void *stage, size_t bytes)
 {
     int iters = iters_for(bytes);
-    double t0 = 0;
+    tp_status_t st = copy_batch(m, op, dev, dev2, host, stage, bytes, 2);   /* warm-up */
+    double t0 = now_s();
 
-    for (int i = -2; i < iters; i++) {   /* two untimed warm-up copies */
-        if (i == 0)
-            t0 = now_s();
-        tp_status_t st = copy_once(m, op, dev, dev2, host, stage, bytes);
-        if (st != TP_OK) {
-            fprintf(stderr, "mem_copy_bw: %s %zu bytes: %s\n", op, bytes,
-                    tp_status_string(st));
-            return 1;
-        }
+    if (st == TP_OK)
+        st = copy_batch(m, op, dev, dev2, host, stage, bytes, iters);
+    if (st != TP_OK) {
+        fprintf(stderr, "mem_copy_bw: %s %zu bytes: %s\n", op, bytes, tp_status_string(st));
+        return 1;
     }
     printf("%s %zu %.3f\n", op, bytes, (double)bytes * iters / (now_s() - t0) / 1e9);
     return 0;
