@@ -128,7 +128,7 @@ static int print_warnings(const cJSON *run, FILE *out)
         warnings++;
     }
     if (warning != NULL) {
-        fprintf(out, "WARNING: %s (killed mid-write); that line is skipped\n", warning);
+        fprintf(out, "WARNING: %s\n", warning);
         warnings++;
     }
     return warnings;

@@ -80,13 +80,11 @@ int cmd_report(int argc, char **argv)
     }
     report_print_table(run, stdout, &opts);
     fflush(stdout);
-    /* the partial-run warnings also go to stderr, where scripts look */
-    const char *warning = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(run, "warning"));
+    /* the partial-run warning also goes to stderr, where scripts look
+     * (results_load logged the torn-line one) */
     if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(run, "complete")))
         tp_log_warn("%s: partial run (did not finish); showing the %d measurements saved", path,
                     cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(run, "results")));
-    if (warning != NULL)
-        tp_log_warn("%s: %s; that line is skipped", path, warning);
     int rc = 0;
     if (html != NULL && report_write_html(run, html, &err) != TP_OK) {
         tp_log_error("%s", err.msg);

@@ -277,6 +277,19 @@ static void print_end(struct run_state *s, const char *path)
     fflush(stdout);
 }
 
+/* The final file could not be written (a full disk): the table still
+ * shows what was measured; the error that follows says where it is kept. */
+static void print_unsaved(struct run_state *s, struct bench_engine *e)
+{
+    cJSON *run = s->o.quiet ? NULL : results_snapshot(s->w, 1, collect_tier_name, (void *)e->topo);
+
+    if (run != NULL) {
+        report_print_table(run, stdout, NULL);
+        cJSON_Delete(run);
+        fflush(stdout);
+    }
+}
+
 static int finish(struct run_state *s, struct bench_engine *e)
 {
     struct tp_error err = {0};
@@ -285,6 +298,7 @@ static int finish(struct run_state *s, struct bench_engine *e)
     if (s->cm.rank == 0) {
         progress_end(&s->prog);
         if (results_finish(s->w, 1, collect_tier_name, (void *)e->topo, &err) != TP_OK) {
+            print_unsaved(s, e);
             tp_log_error("%s", err.msg);
             rc = 1;
         } else {

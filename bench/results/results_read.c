@@ -1,50 +1,60 @@
 /* results_read.c: read a results JSON file or a run's JSON-lines journal. */
+#define _GNU_SOURCE 1   /* getline */
 #include "results_read.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "../../common/log.h"
+#include "results_valid.h"
 
 #define RESULTS_MAX_BYTES (1024L * 1024 * 1024)
 
-static tp_status_t slurp(const char *path, char **text_p, size_t *len_p,
-                         struct tp_error *err)
+/* Open a results file or journal: a regular file, not empty, at most
+ * RESULTS_MAX_BYTES (checked before reading: /dev/zero is refused at once). */
+static tp_status_t open_results(const char *path, FILE **f_p, size_t *len_p,
+                                struct tp_error *err)
 {
+    struct stat sb;
     FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t len = 0, cap = 0;
 
     if (f == NULL)
         return tp_error_set(err, TP_ERR_IO, "%s: %s", path, strerror(errno));
-    for (;;) {
-        if (len + 65536 + 1 > cap) {
-            cap = cap ? cap * 2 : 131072;
-            char *grown = realloc(text, cap);
-            if (grown == NULL) {
-                free(text);
-                fclose(f);
-                return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", path);
-            }
-            text = grown;
-        }
-        size_t n = fread(text + len, 1, cap - len - 1, f);
-        len += n;
-        if (n == 0)
-            break;
-        if (len > RESULTS_MAX_BYTES) {
-            free(text);
-            fclose(f);
-            return tp_error_set(err, TP_ERR_INVALID, "%s: larger than 1 GiB", path);
-        }
+    if (fstat(fileno(f), &sb) != 0) {
+        fclose(f);
+        return tp_error_set(err, TP_ERR_IO, "%s: %s", path, strerror(errno));
     }
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
+    if (!S_ISREG(sb.st_mode)) {
+        fclose(f);
+        return tp_error_set(err, TP_ERR_INVALID, "%s: not a regular file", path);
+    }
+    if (sb.st_size == 0 || sb.st_size > RESULTS_MAX_BYTES) {
+        fclose(f);
+        return tp_error_set(err, sb.st_size == 0 ? TP_ERR_PARSE : TP_ERR_INVALID, "%s: %s", path,
+                            sb.st_size == 0 ? "empty (0 bytes): no results or journal in it"
+                                            : "larger than 1 GiB");
+    }
+    *f_p = f;
+    *len_p = (size_t)sb.st_size;
+    return TP_OK;
+}
+
+static tp_status_t slurp(FILE *f, const char *path, size_t size, char **text_p, size_t *len_p,
+                         struct tp_error *err)
+{
+    char *text = malloc(size + 1);
+
+    if (text == NULL)
+        return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", path);
+    size_t len = fread(text, 1, size, f);
+    if (ferror(f)) {
         free(text);
         return tp_error_set(err, TP_ERR_IO, "%s: read error", path);
     }
-    text[len] = '\0';
+    text[len] = '\0';   /* a file that shrank meanwhile reads as truncated */
     *text_p = text;
     *len_p = len;
     return TP_OK;
@@ -56,57 +66,159 @@ static int is_journal(const char *path)
     return n > 6 && strcmp(path + n - 6, ".jsonl") == 0;
 }
 
-/* One result object per line; a torn last line (killed mid-write) is
- * dropped with a warning in the object, any other bad line is an error. */
-static tp_status_t load_journal(const char *path, char *text, cJSON **run_p,
-                                struct tp_error *err)
-{
-    cJSON *run = cJSON_CreateObject();
-    cJSON *results = cJSON_AddArrayToObject(run, "results");
-    cJSON *errors = NULL;
-    int line_no = 0;
-    char *save = NULL;
+/* Journal state while reading it line by line. */
+struct journal_read {
+    const char *path;
+    cJSON *run, *results, *errors;
+    struct results_valid *valid;
+    int have_header;
+    size_t torn, first_torn;    /* lines that are no JSON object; the first one's number */
+};
 
-    cJSON_AddNumberToObject(run, "schema_version", 1);
-    cJSON_AddBoolToObject(run, "complete", 0);
-    cJSON_AddStringToObject(run, "source", "journal");
-    for (char *line = strtok_r(text, "\n", &save); line != NULL;
-         line = strtok_r(NULL, "\n", &save)) {
-        line_no++;
-        if (line[strspn(line, " \t\r")] == '\0')
-            continue;
-        cJSON *entry = cJSON_Parse(line);
-        if (entry == NULL || !cJSON_IsObject(entry)) {
-            cJSON_Delete(entry);
-            if (strtok_r(NULL, "\n", &save) == NULL) {
-                cJSON_AddStringToObject(run, "warning", "last journal line was truncated");
-                break;
-            }
-            cJSON_Delete(run);
-            return tp_error_set(err, TP_ERR_PARSE, "%s:%d: not a JSON object", path, line_no);
-        }
-        cJSON *header = cJSON_GetObjectItemCaseSensitive(entry, "run_header");
-        if (header != NULL && cJSON_IsObject(header)) {
-            /* journal's first line: the run's metadata */
-            for (cJSON *item = header->child; item != NULL; item = item->next)
-                if (cJSON_GetObjectItemCaseSensitive(run, item->string) == NULL)
-                    cJSON_AddItemToObject(run, item->string, cJSON_Duplicate(item, 1));
-            cJSON_Delete(entry);
-            continue;
-        }
-        cJSON *failure = cJSON_GetObjectItemCaseSensitive(entry, "run_error");
-        if (failure != NULL && cJSON_IsObject(failure)) {
-            /* a pair that failed as a whole: errors[] */
-            if (errors == NULL)
-                errors = cJSON_AddArrayToObject(run, "errors");
-            cJSON_AddItemToArray(errors, cJSON_DetachItemViaPointer(entry, failure));
-            cJSON_Delete(entry);
-            continue;
-        }
-        cJSON_AddItemToArray(results, entry);
+static void journal_header(struct journal_read *j, const cJSON *header)
+{
+    for (cJSON *item = header->child; item != NULL; item = item->next)
+        if (cJSON_GetObjectItemCaseSensitive(j->run, item->string) == NULL)
+            cJSON_AddItemToObject(j->run, item->string, cJSON_Duplicate(item, 1));
+    j->have_header = 1;
+    j->valid = results_valid_new(results_valid_nranks(j->run));
+}
+
+/* One line: the header, a pair that failed as a whole, or a measurement. */
+static tp_status_t journal_entry(struct journal_read *j, cJSON *entry, size_t line_no,
+                                 struct tp_error *err)
+{
+    const cJSON *header = cJSON_GetObjectItemCaseSensitive(entry, "run_header");
+    cJSON *failure = cJSON_GetObjectItemCaseSensitive(entry, "run_error");
+    char why[300];
+    tp_status_t st;
+
+    if (cJSON_IsObject(header) && !j->have_header) {
+        journal_header(j, header);
+        cJSON_Delete(entry);
+        return j->valid != NULL ? TP_OK : tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory",
+                                                       j->path);
     }
-    *run_p = run;
+    if (!j->have_header) {
+        cJSON_Delete(entry);
+        return tp_error_set(err, TP_ERR_PARSE, "%s:%zu: no run_header line before it: not a "
+                            "tierperf journal", j->path, line_no);
+    }
+    if (failure != NULL) {
+        st = results_valid_error(j->valid, failure, why, sizeof(why));
+        if (st == TP_OK) {
+            if (j->errors == NULL)
+                j->errors = cJSON_AddArrayToObject(j->run, "errors");
+            cJSON_AddItemToArray(j->errors, cJSON_DetachItemViaPointer(entry, failure));
+        }
+        cJSON_Delete(entry);
+    } else {
+        st = results_valid_entry(j->valid, entry, why, sizeof(why));
+        if (st == TP_OK)
+            cJSON_AddItemToArray(j->results, entry);
+        else
+            cJSON_Delete(entry);
+    }
+    if (st != TP_OK)
+        return tp_error_set(err, st, "%s:%zu: %s%s", j->path, line_no,
+                            failure != NULL ? "run_error." : "", why);
     return TP_OK;
+}
+
+/* One object per line, read a line at a time.  A line that is no JSON
+ * object (torn by a kill or a full disk) is skipped, the rest kept, and
+ * one warning names how many and the first; a valid object with bad
+ * fields is an error. */
+static tp_status_t journal_lines(struct journal_read *j, FILE *f, struct tp_error *err)
+{
+    char *line = NULL;
+    size_t cap = 0, line_no = 0;
+    ssize_t n;
+    tp_status_t st = TP_OK;
+
+    while (st == TP_OK && (n = getline(&line, &cap, f)) >= 0) {
+        line_no++;
+        if (line[strspn(line, " \t\r\n")] == '\0')
+            continue;
+        cJSON *entry = cJSON_ParseWithLength(line, (size_t)n);
+        if (!cJSON_IsObject(entry)) {
+            cJSON_Delete(entry);
+            if (j->torn++ == 0)
+                j->first_torn = line_no;
+            continue;
+        }
+        st = journal_entry(j, entry, line_no, err);
+    }
+    free(line);
+    if (st == TP_OK && ferror(f))
+        st = tp_error_set(err, TP_ERR_IO, "%s: read error", j->path);
+    if (st == TP_OK && !j->have_header)
+        st = tp_error_set(err, TP_ERR_PARSE, "%s: no run_header line: not a tierperf journal",
+                          j->path);
+    return st;
+}
+
+static tp_status_t load_journal(const char *path, FILE *f, cJSON **run_p, struct tp_error *err)
+{
+    struct journal_read j = {.path = path, .run = cJSON_CreateObject()};
+
+    if (j.run == NULL)
+        return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", path);
+    j.results = cJSON_AddArrayToObject(j.run, "results");
+    cJSON_AddNumberToObject(j.run, "schema_version", 1);
+    cJSON_AddBoolToObject(j.run, "complete", 0);
+    cJSON_AddStringToObject(j.run, "source", "journal");
+    tp_status_t st = journal_lines(&j, f, err);
+    results_valid_free(j.valid);
+    if (st != TP_OK) {
+        cJSON_Delete(j.run);
+        return st;
+    }
+    if (j.torn > 0) {
+        char warning[160];
+        snprintf(warning, sizeof(warning), "%zu torn journal line(s) skipped (line %zu%s; "
+                 "killed mid-write or disk full), the other lines kept", j.torn, j.first_torn,
+                 j.torn > 1 ? " first" : "");
+        cJSON_AddStringToObject(j.run, "warning", warning);
+        tp_log_warn("%s: %s", path, warning);
+    }
+    *run_p = j.run;
+    return TP_OK;
+}
+
+/* Every results[] and errors[] entry of a final file, through the one
+ * validation (results_valid.h). */
+static tp_status_t validate_run(const cJSON *run, const char *path, struct tp_error *err)
+{
+    struct results_valid *v = results_valid_new(results_valid_nranks(run));
+    const cJSON *errors = cJSON_GetObjectItemCaseSensitive(run, "errors"), *e;
+    tp_status_t st = TP_OK;
+    char why[300];
+    int i = 0;
+
+    if (v == NULL)
+        return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", path);
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
+        if ((st = results_valid_entry(v, e, why, sizeof(why))) != TP_OK) {
+            tp_error_set(err, st, "%s: results[%d]: %s", path, i, why);
+            break;
+        }
+        i++;
+    }
+    if (st == TP_OK && errors != NULL && !cJSON_IsNull(errors) && !cJSON_IsArray(errors))
+        st = tp_error_set(err, TP_ERR_PARSE, "%s: errors: not an array", path);
+    i = 0;
+    if (st != TP_OK || !cJSON_IsArray(errors))
+        errors = NULL;
+    cJSON_ArrayForEach(e, errors) {
+        if ((st = results_valid_error(v, e, why, sizeof(why))) != TP_OK) {
+            tp_error_set(err, st, "%s: errors[%d]: %s", path, i, why);
+            break;
+        }
+        i++;
+    }
+    results_valid_free(v);
+    return st;
 }
 
 /* A file cut short (killed writer, partial copy) rather than malformed:
@@ -150,17 +262,22 @@ static int looks_truncated(const char *text, size_t len, size_t err_off)
 
 tp_status_t results_load(const char *path, cJSON **run_p, struct tp_error *err)
 {
+    FILE *f = NULL;
     char *text = NULL;
-    size_t len = 0;
-    tp_status_t st = slurp(path, &text, &len, err);
+    size_t size = 0, len = 0;
+    tp_status_t st = open_results(path, &f, &size, err);
 
     if (st != TP_OK)
         return st;
     if (is_journal(path)) {
-        st = load_journal(path, text, run_p, err);
-        free(text);
+        st = load_journal(path, f, run_p, err);
+        fclose(f);
         return st;
     }
+    st = slurp(f, path, size, &text, &len, err);
+    fclose(f);
+    if (st != TP_OK)
+        return st;
     const char *end = NULL;
     cJSON *run = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (run == NULL) {
@@ -186,6 +303,10 @@ tp_status_t results_load(const char *path, cJSON **run_p, struct tp_error *err)
         cJSON_Delete(run);
         return tp_error_set(err, TP_ERR_PARSE, "%s: schema_version %g is newer than this tierperf reads (1)",
                             path, newer);
+    }
+    if ((st = validate_run(run, path, err)) != TP_OK) {
+        cJSON_Delete(run);
+        return st;
     }
     *run_p = run;
     return TP_OK;

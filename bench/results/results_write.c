@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../common/log.h"
 #include "tierperf_version.h"
 
 #define RESULTS_MODE 0644
@@ -22,6 +23,8 @@ struct results_writer {
     char *path;          /* final file */
     char *journal_path;  /* <path>.journal.jsonl */
     int journal_fd;
+    off_t journal_len;   /* bytes of whole lines: a failed append is cut back to it */
+    size_t lines_lost;   /* entries that could not be journalled (kept in memory) */
     cJSON *header;
     cJSON *results;
     cJSON *errors;
@@ -52,8 +55,18 @@ static tp_status_t write_all(int fd, const char *buf, size_t len, const char *pa
     return TP_OK;
 }
 
-/* One JSON object as one line, synced before returning: after a kill the
- * journal holds every line written so far (at worst the last one torn). */
+/* Undo a failed append: cut the journal back to its last whole line, so
+ * that a later line never follows a torn one. */
+static void journal_cut_back(struct results_writer *w)
+{
+    if (ftruncate(w->journal_fd, w->journal_len) != 0)
+        tp_log_warn("%s: cannot cut back a failed append: %s", w->journal_path, strerror(errno));
+    (void)lseek(w->journal_fd, w->journal_len, SEEK_SET);
+}
+
+/* One JSON object as one line, synced before returning, all or nothing:
+ * after a kill or a full disk the journal holds whole lines only (a kill
+ * in the middle of write() can still tear the last one). */
 static tp_status_t journal_line(struct results_writer *w, const cJSON *obj,
                                 struct tp_error *err)
 {
@@ -66,7 +79,28 @@ static tp_status_t journal_line(struct results_writer *w, const cJSON *obj,
     free(text);
     if (st == TP_OK && fdatasync(w->journal_fd) != 0 && errno != EINVAL)
         st = tp_error_set(err, TP_ERR_IO, "%s: fdatasync: %s", w->journal_path, strerror(errno));
+    if (st != TP_OK)
+        journal_cut_back(w);
+    else
+        w->journal_len += (off_t)(len + 1);
     return st;
+}
+
+/* A measurement's journal line: on failure it stays in memory (the final
+ * file still gets it); the first failure is the error, later ones are only
+ * counted (a full disk would otherwise log every measurement). */
+static tp_status_t journal_entry(struct results_writer *w, const cJSON *obj,
+                                 struct tp_error *err)
+{
+    struct tp_error mine = {0};
+    tp_status_t st = journal_line(w, obj, &mine);
+
+    if (st == TP_OK)
+        return TP_OK;
+    if (w->lines_lost++ > 0)
+        return TP_OK;
+    return tp_error_set(err, st, "%s; the journal keeps its whole lines, this and later "
+                        "measurements stay in memory for the final file", mine.msg);
 }
 
 /* results/tierperf-<UTC>-<pattern>.json; "-2", "-3"... when a run started
@@ -268,7 +302,7 @@ tp_status_t results_append(struct results_writer *w, const struct results_entry 
         return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", w->journal_path);
     /* kept in memory even if the journal write fails: finish may still succeed */
     cJSON_AddItemToArray(w->results, entry);
-    return journal_line(w, entry, err);
+    return journal_entry(w, entry, err);
 }
 
 tp_status_t results_add_error(struct results_writer *w, int src_rank, int dst_rank,
@@ -289,7 +323,7 @@ tp_status_t results_add_error(struct results_writer *w, int src_rank, int dst_ra
 
     cJSON *line = cJSON_CreateObject();
     cJSON_AddItemReferenceToObject(line, "run_error", e);
-    tp_status_t st = journal_line(w, line, err);
+    tp_status_t st = journal_entry(w, line, err);
     cJSON_Delete(line);
     return st;
 }
@@ -348,14 +382,15 @@ out:
     return st;
 }
 
-tp_status_t results_finish(struct results_writer *w, int complete,
-                           results_tier_name_fn tier_name, void *arg,
-                           struct tp_error *err)
+/* The run as the final file holds it; results[] and errors[] are
+ * references to the writer's arrays (deleting the object leaves them). */
+cJSON *results_snapshot(const struct results_writer *w, int complete,
+                        results_tier_name_fn tier_name, void *arg)
 {
     char now[32];
     cJSON *run = cJSON_Duplicate(w->header, 1);
     if (run == NULL)
-        return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", w->path);
+        return NULL;
 
     utc_now(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ");
     cJSON_DeleteItemFromObjectCaseSensitive(run, "end_time");
@@ -366,6 +401,33 @@ tp_status_t results_finish(struct results_writer *w, int complete,
     cJSON *summary = results_tier_summary(w->results, tier_name, arg);
     cJSON_AddItemToObject(run, "tier_summary", summary != NULL ? summary : cJSON_CreateArray());
     cJSON_AddItemReferenceToObject(run, "errors", w->errors);
+    return run;
+}
+
+/* Where the measurements are when the final file could not be written. */
+static tp_status_t finish_failed(const struct results_writer *w, const struct tp_error *why,
+                                 struct tp_error *err)
+{
+    size_t n = (size_t)cJSON_GetArraySize(w->results) + (size_t)cJSON_GetArraySize(w->errors);
+
+    if (w->lines_lost == 0)
+        return tp_error_set(err, why->status, "%s: not written (%s); all %zu measurement(s) are "
+                            "in %s (read it with `tierperf report`)", w->path, why->msg, n,
+                            w->journal_path);
+    return tp_error_set(err, why->status, "%s: not written (%s); %s holds %zu of the %zu "
+                        "measurement(s) (read it with `tierperf report`), the other %zu could "
+                        "not be saved", w->path, why->msg, w->journal_path, n - w->lines_lost, n,
+                        w->lines_lost);
+}
+
+tp_status_t results_finish(struct results_writer *w, int complete,
+                           results_tier_name_fn tier_name, void *arg,
+                           struct tp_error *err)
+{
+    struct tp_error why = {0};
+    cJSON *run = results_snapshot(w, complete, tier_name, arg);
+    if (run == NULL)
+        return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", w->path);
     char *text = cJSON_Print(run);
     cJSON_Delete(run);
     if (text == NULL)
@@ -377,10 +439,10 @@ tp_status_t results_finish(struct results_writer *w, int complete,
         return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", w->path);
     }
     memcpy(with_newline + len, "\n", 2);
-    tp_status_t st = write_atomic(w->path, with_newline, err);
+    tp_status_t st = write_atomic(w->path, with_newline, &why);
     free(with_newline);
     if (st != TP_OK)
-        return st;   /* the journal stays: nothing is lost */
+        return finish_failed(w, &why, err);   /* the journal stays */
     w->finished = 1;
     if (w->journal_fd >= 0) {
         close(w->journal_fd);

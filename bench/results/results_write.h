@@ -3,7 +3,10 @@
  * Rank 0 only.  results_open writes the header line of the journal
  * (<out>.journal.jsonl, first line {"run_header": {...}}); each
  * results_append adds one results[] entry to the journal (flushed at once,
- * so a killed run loses nothing already measured) and keeps it in memory;
+ * so a killed run loses nothing already measured) and keeps it in memory.
+ * Appends are all or nothing: a failed or short write (a full disk) is cut
+ * back to the last whole line; the first such failure is returned, later
+ * ones are counted and named when results_finish fails;
  * results_finish computes tier_summary[] and writes <out> atomically
  * (temp file in the same folder + fsync + rename, mode 0644), then removes
  * the journal. */
@@ -67,6 +70,12 @@ tp_status_t results_add_error(struct results_writer *w, int src_rank, int dst_ra
 tp_status_t results_finish(struct results_writer *w, int complete,
                            results_tier_name_fn tier_name, void *arg,
                            struct tp_error *err);
+/* The run as results_finish would write it, for printing when the file
+ * cannot be written; NULL when out of memory.  Valid while w lives
+ * (results[] and errors[] are references).  When results_finish fails its
+ * error says where the measurements still are (the journal). */
+cJSON *results_snapshot(const struct results_writer *w, int complete,
+                        results_tier_name_fn tier_name, void *arg);
 /* Frees; if finish was not called the journal stays for `report`. */
 void results_close(struct results_writer *w);
 
