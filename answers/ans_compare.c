@@ -137,6 +137,25 @@ static double jnum(const cJSON *o, const char *k)
     return cJSON_IsNumber(it) ? it->valuedouble : NAN;
 }
 
+/* Equal, or both unknown (NaN != NaN would keep a link from matching itself). */
+static int same_num(double a, double b)
+{
+    return (isnan(a) && isnan(b)) || a == b;
+}
+
+/* "; 2x mlx5 fw 1.0, 100 Gbit/s, MTU 9000, mlx5_core": unknown values say so. */
+static void print_link(FILE *out, const cJSON *l, int count)
+{
+    char rate[32] = "line rate unknown", mtu[32] = "MTU unknown";
+    double r = jnum(l, "line_rate_gbit"), m = jnum(l, "mtu");
+    if (r > 0)
+        units_fmt_rate(r, rate, sizeof(rate));
+    if (m > 0)
+        snprintf(mtu, sizeof(mtu), "MTU %.0f", m);
+    fprintf(out, "; %dx %s fw %s, %s, %s, %s", count, jstr(l, "model"), jstr(l, "firmware"), rate,
+            mtu, jstr(l, "driver"));
+}
+
 void ans_compare_env(FILE *out, const cJSON *run)
 {
     const cJSON *env = cJSON_GetObjectItemCaseSensitive(run, "environment");
@@ -153,8 +172,8 @@ void ans_compare_env(FILE *out, const cJSON *run)
             int same = strcmp(jstr(l, "model"), jstr(o, "model")) == 0 &&
                        strcmp(jstr(l, "firmware"), jstr(o, "firmware")) == 0 &&
                        strcmp(jstr(l, "driver"), jstr(o, "driver")) == 0 &&
-                       !(jnum(l, "mtu") != jnum(o, "mtu")) &&
-                       !(jnum(l, "line_rate_gbit") != jnum(o, "line_rate_gbit"));
+                       same_num(jnum(l, "mtu"), jnum(o, "mtu")) &&
+                       same_num(jnum(l, "line_rate_gbit"), jnum(o, "line_rate_gbit"));
             if (same && j < i)
                 seen = 1;
             count += same;
@@ -165,8 +184,7 @@ void ans_compare_env(FILE *out, const cJSON *run)
             fprintf(out, "; ...");
             break;
         }
-        fprintf(out, "; %dx %s fw %s, %g Gbit/s, MTU %g, %s", count, jstr(l, "model"),
-                jstr(l, "firmware"), jnum(l, "line_rate_gbit"), jnum(l, "mtu"), jstr(l, "driver"));
+        print_link(out, l, count);
     }
     if (n == 0)
         fprintf(out, "; links unknown");

@@ -227,9 +227,44 @@ int ans_tree_tier(const struct ans_tree *t, size_t a, size_t b)
     return t->ntiers + 1;
 }
 
+/* Kubernetes object names (RFC 1123 subdomain): labels of [a-z0-9-], each
+ * starting and ending alphanumeric, joined by '.'.  "-t<tier>-<i>" goes after
+ * the last label, so it keeps room for that. */
+tp_status_t ans_infer_prefix_check(const char *prefix, struct tp_error *err)
+{
+    size_t n = prefix != NULL ? strlen(prefix) : 0, label = 0;
+    const char *why = NULL;
+
+    if (n == 0 || n > ANS_PREFIX_MAX)
+        why = "must be 1 to " ANS_PREFIX_MAX_STR " characters";
+    for (size_t i = 0; why == NULL && i < n; i++) {
+        char ch = prefix[i];
+        int alnum = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+        if (!alnum && ch != '-' && ch != '.')
+            why = "only lowercase letters, digits, '-' and '.' (a DNS name)";
+        else if (ch == '.' ? label == 0 || prefix[i - 1] == '-' : !alnum && label == 0)
+            why = "each '.'-separated part must start and end with a letter or digit";
+        else if (ch != '.' && ++label > 50)
+            why = "each '.'-separated part is at most 50 characters (63 with the suffix)";
+        if (ch == '.')
+            label = 0;
+    }
+    if (why == NULL && prefix[n - 1] == '.')
+        why = "must not end with '.'";
+    if (why != NULL)
+        return tp_error_set(err, TP_ERR_INVALID, "--prefix '%s': %s; HyperNode names are "
+                            "PREFIX-t<tier>-<i>", prefix ? prefix : "", why);
+    return TP_OK;
+}
+
 void ans_tree_name(const char *prefix, int tier, int g, char *buf, size_t len)
 {
     snprintf(buf, len, "%s-t%d-%d", prefix, tier, g);
+}
+
+void ans_tree_tier_name(const char *prefix, int tier, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s-t%d", prefix, tier);
 }
 
 /* Median measured bandwidth between distinct nodes of group g at tier. */
@@ -269,7 +304,11 @@ void ans_tree_print_yaml(FILE *out, const struct ans_tree *t, const struct ans_m
                          "  metadata:\n    name: ");
             ans_yaml_puts(out, name);
             fprintf(out, "\n    labels:\n      volcano.sh/network-topology-source: tierperf\n"
-                         "  spec:\n    tier: %d\n", tier);
+                         "  spec:\n    tier: %d\n    tierName: ", tier);
+            char tier_name[256];
+            ans_tree_tier_name(prefix, tier, tier_name, sizeof(tier_name));
+            ans_yaml_puts(out, tier_name);
+            fputc('\n', out);
             double bw = group_bw(t, m, tier, (int)g);
             if (!isnan(bw))
                 fprintf(out, "    # measured inside: median %s\n", ans_fmt_gbit(bw, a, sizeof(a)));

@@ -41,6 +41,13 @@ void ans_tree_free(struct ans_tree *t);
 int ans_tree_tier(const struct ans_tree *t, size_t a, size_t b);
 /* HyperNode name of group g at tier: PREFIX-t<tier>-<g>. */
 void ans_tree_name(const char *prefix, int tier, int g, char *buf, size_t len);
+/* spec.tierName of every inferred HyperNode of a tier: "PREFIX-t<tier>", so a
+ * workload can use highestTierName with an inferred tree. */
+void ans_tree_tier_name(const char *prefix, int tier, char *buf, size_t len);
+/* --prefix: a DNS name that still is one with "-t<tier>-<i>" appended. */
+#define ANS_PREFIX_MAX 200
+#define ANS_PREFIX_MAX_STR "200"
+tp_status_t ans_infer_prefix_check(const char *prefix, struct tp_error *err);
 /* kind: List of topology.volcano.sh/v1alpha1 HyperNodes, exactMatch members. */
 void ans_tree_print_yaml(FILE *out, const struct ans_tree *t, const struct ans_matrix *m,
                          const char *prefix, const char *source);

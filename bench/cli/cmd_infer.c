@@ -26,7 +26,9 @@ static void usage(FILE *out)
             "  --break-factor F    start a new tier where merge bandwidth drops more than F\n"
             "                      times below the tier's first merge (default 1.5)\n"
             "  --slow-pct P        flag uplinks P%% below their peers (default 20)\n"
-            "  --prefix NAME       HyperNode names NAME-t<tier>-<i> (default tierperf)\n"
+            "  --prefix NAME       HyperNode names NAME-t<tier>-<i>, tierName NAME-t<tier>\n"
+            "                      (a DNS name: lowercase letters, digits, '-', '.';\n"
+            "                      default tierperf)\n"
             "  --size SIZE         judge this message size (default: largest per pair)\n"
             "exit status: 0 inferred (and the declared tree agrees), 1 the declared tree\n"
             "disagrees with the measurement, 2 bad usage or input\n");
@@ -53,7 +55,10 @@ int cmd_infer(int argc, char **argv)
         switch (c) {
         case 't': topo_path = optarg; break;
         case 'n': nodes_path = optarg; break;
-        case 'P': prefix = optarg; break;
+        case 'P':
+            prefix = optarg;
+            st = ans_infer_prefix_check(prefix, &err);
+            break;
         case 'p': st = ans_parse_percent(optarg, &slow_pct, &err); break;
         case 'h': usage(stdout); return 0;
         case 's':

@@ -117,3 +117,24 @@ Test(compare, odd_inputs)
     cJSON_Delete((cJSON *)runs[0]);
     cJSON_Delete((cJSON *)runs[1]);
 }
+
+/* VMs and clouds report no line rate: the links still group (a link matches
+ * itself), and the line says "unknown", never "nan Gbit/s" (issue 16). */
+Test(compare, links_with_unknown_line_rate)
+{
+    struct capture cap;
+    cJSON *run = parse_run("{\"transport\":\"tcp\",\"mem\":\"host\",\"results\":[],"
+                           "\"environment\":{\"links\":["
+                           "{\"model\":\"virtio\",\"firmware\":\"\",\"driver\":\"virtio_net\","
+                           "\"mtu\":1500,\"line_rate_gbit\":null},"
+                           "{\"model\":\"virtio\",\"firmware\":\"\",\"driver\":\"virtio_net\","
+                           "\"mtu\":1500},"
+                           "{\"model\":\"veth\",\"driver\":\"veth\"}]}}");
+    ans_compare_env(capture_begin(&cap), run);
+    char *text = capture_end(&cap);
+    cr_assert_null(strstr(text, "nan"), "%s", text);
+    cr_assert(strstr(text, "; 2x virtio fw ?, line rate unknown, MTU 1500, virtio_net"), "%s", text);
+    cr_assert(strstr(text, "; 1x veth fw ?, line rate unknown, MTU unknown, veth"), "%s", text);
+    free(text);
+    cJSON_Delete(run);
+}
