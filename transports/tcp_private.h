@@ -3,7 +3,7 @@
  * Shape: each rank opens one listener on its chosen address (port from the
  * ephemeral range) and an acceptor thread that authenticates every incoming
  * connection (hello carrying the per-run secret) and drops strangers.  For
- * a pair, the lower rank listens and the higher rank dials cfg->streams
+ * a pair, the lower rank listens and the higher rank dials --streams
  * connections.  One poll loop in the calling thread drives all streams of a
  * transfer; message i travels on stream i % streams and occupies ring slot
  * i % nslots (transport.h). */
@@ -15,9 +15,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "tp_net_opts.h"
 #include "transport.h"
 
-#define TCP_MAX_STREAMS   256
+#define TCP_MAX_STREAMS   64
 #define TCP_STAGE_CHUNK   (1u << 20)   /* bounce chunk for non-host memory */
 #define TCP_STAGE_DEPTH   TP_MEM_LANES /* chunks in flight per stream and direction:
                                         * copies of the next while one is on the wire */
@@ -26,6 +27,17 @@
 #define TCP_SOCKBUF_BYTES (8u << 20)   /* socket buffer asked for */
 #define TCP_MAX_PENDING   64           /* connections still in their hello */
 #define TCP_HELLO_BYTES   40
+
+/* ---- options (tp_tcp_opts.c) ---- */
+
+/* The TCP transport's own options, parsed from tcp_options. */
+struct tcp_opts {
+    int streams;                /* parallel connections per pair */
+    int zerocopy;               /* MSG_ZEROCOPY sends */
+    struct tp_net_opts net;     /* --if, --subnet */
+};
+
+extern const struct opt_table tcp_options;
 
 /* ---- local address (tp_tcp_addr.c) ---- */
 
@@ -36,10 +48,10 @@ struct tcp_local {
     const char *why;        /* how it was chosen, e.g. "--if eth0" */
 };
 
-/* From cfg->bind_if, cfg->bind_subnet, the host name, the first
+/* From --if, --subnet, the host name, the first
  * non-loopback interface, or loopback, in that order.  Logs the reason on
  * failure: TP_ERR_INVALID (bad CIDR), TP_ERR_NO_DEVICE (nothing matches). */
-tp_status_t tcp_local_choose(const struct tp_config *cfg, struct tcp_local *out);
+tp_status_t tcp_local_choose(const struct tp_net_opts *net, struct tcp_local *out);
 /* Interface holding addr, or "" when none. */
 void tcp_local_ifname(struct in_addr addr, char *name, size_t len);
 
@@ -123,6 +135,7 @@ tp_status_t tcp_acceptor_take(struct tcp_acceptor *acc, int rank,
 
 struct tcp_ctx {
     struct tp_config cfg;
+    struct tcp_opts opts;
     struct tp_ctrl ctrl;
     int streams;
     struct tcp_local local;

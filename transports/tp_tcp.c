@@ -1,5 +1,5 @@
 /* tp_tcp.c: the TCP transport's ops table, its context (chosen address,
- * listener) and endpoints (cfg->streams authenticated connections per
+ * listener) and endpoints (--streams authenticated connections per
  * pair).  The lower rank of a pair listens, the higher rank dials; address,
  * port and a per-connect nonce travel over ctrl->exchange. */
 #include "tcp_private.h"
@@ -20,19 +20,23 @@ static tp_status_t tcp_init(const struct tp_config *cfg, const struct tp_ctrl *c
                             void **ctx_p)
 {
     struct tcp_ctx *ctx;
+    struct tcp_opts opts;
+    struct tp_error err = {0};
     tp_status_t st;
 
-    if (cfg->streams < 1 || cfg->streams > TCP_MAX_STREAMS) {
-        tp_log_error("tcp: --streams %d: must be 1..%d", cfg->streams, TCP_MAX_STREAMS);
-        return TP_ERR_INVALID;
+    if ((st = opt_table_resolve(&tcp_options, cfg->opts, &opts, &err)) != TP_OK) {
+        tp_log_error("%s", err.msg);
+        return st;
     }
     ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL)
         return TP_ERR_NO_MEMORY;
     ctx->cfg = *cfg;
+    ctx->opts = opts;
+    ctx->cfg.opts = &ctx->opts;
     ctx->ctrl = *ctrl;
-    ctx->streams = cfg->streams;
-    st = tcp_local_choose(cfg, &ctx->local);
+    ctx->streams = opts.streams;
+    st = tcp_local_choose(&opts.net, &ctx->local);
     if (st == TP_OK)
         st = tcp_acceptor_start(&ctx->acc, &ctx->local, cfg, ctrl);
     if (st != TP_OK) {
@@ -218,7 +222,7 @@ static tp_status_t tcp_connect(void *ctx_v, int peer, void **ep_p)
         ep_free(ep);
         return st;
     }
-    if (ctx->cfg.zerocopy)
+    if (ctx->opts.zerocopy)
         enable_zerocopy(ep);
     *ep_p = ep;
     return TP_OK;
@@ -273,6 +277,7 @@ const struct tp_transport_ops tp_tcp_ops = {
     .name = "tcp",
     .summary = "TCP sockets: parallel streams, authenticated, optional MSG_ZEROCOPY",
     .caps = TP_CAP_BIDIR | TP_CAP_STAGED_MEM | TP_CAP_THREAD_EPS,
+    .options = &tcp_options,
     .init = tcp_init,
     .finalize = tcp_finalize,
     .mem_reg = tcp_mem_reg,

@@ -157,7 +157,7 @@ static void choose_default(const struct ifaddrs *ifs, struct tcp_local *out)
     local_set(out, lo, "lo", "loopback (no other interface)");
 }
 
-tp_status_t tcp_local_choose(const struct tp_config *cfg, struct tcp_local *out)
+tp_status_t tcp_local_choose(const struct tp_net_opts *net, struct tcp_local *out)
 {
     struct ifaddrs *ifs = NULL;
     tp_status_t st = TP_OK;
@@ -166,10 +166,10 @@ tp_status_t tcp_local_choose(const struct tp_config *cfg, struct tcp_local *out)
         tp_log_error("tcp: cannot list network interfaces: %m");
         return TP_ERR_IO;
     }
-    if (cfg->bind_if != NULL && cfg->bind_if[0] != '\0')
-        st = choose_by_if(ifs, cfg->bind_if, out);
-    else if (cfg->bind_subnet != NULL && cfg->bind_subnet[0] != '\0')
-        st = choose_by_subnet(ifs, cfg->bind_subnet, out);
+    if (net->bind_if != NULL && net->bind_if[0] != '\0')
+        st = choose_by_if(ifs, net->bind_if, out);
+    else if (net->bind_subnet != NULL && net->bind_subnet[0] != '\0')
+        st = choose_by_subnet(ifs, net->bind_subnet, out);
     else if (!choose_by_hostname(ifs, out))
         choose_default(ifs, out);
     freeifaddrs(ifs);

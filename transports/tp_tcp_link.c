@@ -75,7 +75,7 @@ tp_status_t tcp_link_info(void *ctx_v, struct tp_link_info *info)
     tcp_local_ifname(ctx->local.addr, ifname, sizeof(ifname));
     snprintf(info->device, sizeof(info->device), "%s", ifname);
     snprintf(info->detail, sizeof(info->detail), "TCP, %d stream(s)%s, address from %s",
-             ctx->streams, ctx->cfg.zerocopy ? ", MSG_ZEROCOPY" : "", ctx->local.why);
+             ctx->streams, ctx->opts.zerocopy ? ", MSG_ZEROCOPY" : "", ctx->local.why);
     if (ifname[0] == '\0')
         return TP_OK;
     driver_from_ethtool(ifname, info);

@@ -14,7 +14,6 @@
 #include "../common/log.h"
 
 #define VERBS_AUTO_INLINE 220     /* what mlx5 offers; the QP says if less */
-#define VERBS_MAX_DEPTH   16384
 
 static void verbs_finalize(void *vctx)
 {
@@ -29,41 +28,42 @@ static void verbs_finalize(void *vctx)
     free(ctx);
 }
 
-static tp_status_t check_config(const struct tp_config *cfg)
+/* The window is the run's (--tx-depth), bounded here by what a QP keeps;
+ * the rest are this transport's own options, checked by their table. */
+static tp_status_t check_config(const struct tp_config *cfg, struct verbs_opts *opts)
 {
-    if (cfg->qps < 0 || cfg->qps > VERBS_MAX_QPS) {
-        tp_log_error("verbs: --qps %d: must be 1..%d", cfg->qps, VERBS_MAX_QPS);
-        return TP_ERR_INVALID;
-    }
+    struct tp_error err = {0};
+    tp_status_t st;
+
     if (cfg->tx_depth < 0 || cfg->tx_depth > VERBS_MAX_DEPTH) {
         tp_log_error("verbs: --tx-depth %d: must be 1..%d", cfg->tx_depth,
                      VERBS_MAX_DEPTH);
         return TP_ERR_INVALID;
     }
-    if (cfg->gid_index < -1 || cfg->port < 0 || cfg->inline_size < -1) {
-        tp_log_error("verbs: --gid-index %d / --port %d / --inline-size %d out of range",
-                     cfg->gid_index, cfg->port, cfg->inline_size);
-        return TP_ERR_INVALID;
-    }
-    return TP_OK;
+    if ((st = opt_table_resolve(&verbs_options, cfg->opts, opts, &err)) != TP_OK)
+        tp_log_error("%s", err.msg);
+    return st;
 }
 
 static tp_status_t verbs_init(const struct tp_config *cfg, const struct tp_ctrl *ctrl,
                               void **ctx_p)
 {
     struct verbs_ctx *ctx;
+    struct verbs_opts opts;
     tp_status_t st;
 
-    if ((st = check_config(cfg)) != TP_OK)
+    if ((st = check_config(cfg, &opts)) != TP_OK)
         return st;
     ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL)
         return TP_ERR_NO_MEMORY;
     ctx->cfg = *cfg;
+    ctx->opts = opts;
+    ctx->cfg.opts = &ctx->opts;
     ctx->ctrl = *ctrl;
-    ctx->nqps = cfg->qps > 0 ? cfg->qps : 1;
+    ctx->nqps = opts.qps > 0 ? opts.qps : 1;
     ctx->tx_depth = cfg->tx_depth > 0 ? cfg->tx_depth : VERBS_DEFAULT_DEPTH;
-    ctx->max_inline = cfg->inline_size >= 0 ? cfg->inline_size : VERBS_AUTO_INLINE;
+    ctx->max_inline = opts.inline_size >= 0 ? opts.inline_size : VERBS_AUTO_INLINE;
     ctx->gid_index = -1;
     ctx->mr_path = "";
     st = verbs_device_open(ctx);
@@ -170,6 +170,8 @@ const struct tp_transport_ops tp_verbs_ops = {
     .name = "verbs",
     .summary = "ibverbs RDMA (RC QPs: write, read, send; InfiniBand or RoCE)",
     .caps = TP_CAP_BIDIR | TP_CAP_DEVICE_MEM | TP_CAP_THREAD_EPS,
+    .options = &verbs_options,
+    .max_tx_depth = VERBS_MAX_DEPTH,
     .init = verbs_init,
     .finalize = verbs_finalize,
     .mem_reg = verbs_mem_reg,

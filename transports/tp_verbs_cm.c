@@ -93,11 +93,11 @@ static tp_status_t local_addr(const struct verbs_ctx *ctx, struct sockaddr_stora
 
     memset(ss, 0, sizeof(*ss));
     if (!ctx->is_roce) {
-        if (if_ipv4(ctx->cfg.bind_if, v4))
+        if (if_ipv4(ctx->opts.net.bind_if, v4))
             return TP_OK;
         tp_log_error("verbs: --rdma-cm on InfiniBand (%s) needs an IPoIB address: "
                      "give --if with the IPoIB interface%s", ctx->dev_name,
-                     ctx->cfg.bind_if ? " (the one given has no IPv4 address)" : "");
+                     ctx->opts.net.bind_if ? " (the one given has no IPv4 address)" : "");
         return TP_ERR_INVALID;
     }
     if (inet_pton(AF_INET, ctx->address, &v4->sin_addr) == 1) {

@@ -130,7 +130,7 @@ static int device_score(struct ibv_device *d, const struct verbs_ctx *ctx,
 
     if (dev == NULL)
         return -1;
-    port = device_active_port(dev, ctx->cfg.port, &pa);
+    port = device_active_port(dev, ctx->opts.port, &pa);
     if (port == 0) {
         ibv_close_device(dev);
         return -1;
@@ -217,7 +217,7 @@ static tp_status_t choose_gid(struct verbs_ctx *ctx, const struct verbs_subnet *
                               unsigned bind_ifindex)
 {
     struct ibv_gid_entry e;
-    int idx = ctx->cfg.gid_index;
+    int idx = ctx->opts.gid_index;
 
     if (!ctx->is_roce) {
         if (ctx->port_attr.lid == 0) {
@@ -241,7 +241,7 @@ static tp_status_t choose_gid(struct verbs_ctx *ctx, const struct verbs_subnet *
                 tp_log_error("verbs: %s port %d has no RoCE v2 IPv4 GID %s %s "
                              "(give --gid-index, see `ibv_devinfo -v`)",
                              ctx->dev_name, ctx->port, sn->set ? "in" : "on",
-                             sn->set ? ctx->cfg.bind_subnet : ctx->cfg.bind_if);
+                             sn->set ? ctx->opts.net.bind_subnet : ctx->opts.net.bind_if);
             else if (roce_find_gid(ctx->dev, ctx->port, ctx->port_attr.gid_tbl_len,
                                    &none, 0) < 0)
                 tp_log_error("verbs: %s port %d has no RoCE v2 IPv4 GID (is an IPv4 "
@@ -275,7 +275,7 @@ static tp_status_t choose_gid(struct verbs_ctx *ctx, const struct verbs_subnet *
 
 static tp_status_t open_port(struct verbs_ctx *ctx)
 {
-    int want = ctx->cfg.port;
+    int want = ctx->opts.port;
 
     if (want < 0 || want > ctx->dev_attr.phys_port_cnt) {
         tp_log_error("verbs: --port %d: %s has ports 1..%d", want, ctx->dev_name,
@@ -316,13 +316,13 @@ tp_status_t verbs_device_open(struct verbs_ctx *ctx)
     int n = 0;
     tp_status_t st;
 
-    if (subnet_parse(ctx->cfg.bind_subnet, &sn) != 0) {
+    if (subnet_parse(ctx->opts.net.bind_subnet, &sn) != 0) {
         tp_log_error("verbs: --bind-subnet %s: not an IPv4 CIDR such as 198.18.0.0/15",
-                     ctx->cfg.bind_subnet);
+                     ctx->opts.net.bind_subnet);
         return TP_ERR_INVALID;
     }
-    if (ctx->cfg.bind_if != NULL && (bind_ifindex = if_nametoindex(ctx->cfg.bind_if)) == 0) {
-        tp_log_error("verbs: --bind-if %s: no such interface", ctx->cfg.bind_if);
+    if (ctx->opts.net.bind_if != NULL && (bind_ifindex = if_nametoindex(ctx->opts.net.bind_if)) == 0) {
+        tp_log_error("verbs: --bind-if %s: no such interface", ctx->opts.net.bind_if);
         return TP_ERR_INVALID;
     }
     list = ibv_get_device_list(&n);
@@ -333,15 +333,15 @@ tp_status_t verbs_device_open(struct verbs_ctx *ctx)
             ibv_free_device_list(list);
         return TP_ERR_NO_DEVICE;
     }
-    if (ctx->cfg.device != NULL) {
+    if (ctx->opts.device != NULL) {
         for (int i = 0; i < n; i++)
-            if (strcmp(ibv_get_device_name(list[i]), ctx->cfg.device) == 0)
+            if (strcmp(ibv_get_device_name(list[i]), ctx->opts.device) == 0)
                 pick = list[i];
         if (pick == NULL) {
             char names[256];
             device_names(list, n, names, sizeof(names));
             tp_log_error("verbs: --device %s not found (devices here: %s)",
-                         ctx->cfg.device, names);
+                         ctx->opts.device, names);
             ibv_free_device_list(list);
             return TP_ERR_NO_DEVICE;
         }
@@ -351,7 +351,7 @@ tp_status_t verbs_device_open(struct verbs_ctx *ctx)
             char names[256];
             device_names(list, n, names, sizeof(names));
             tp_log_error("verbs: no RDMA device with an active port%s (devices here: %s)",
-                         ctx->cfg.port > 0 ? " of that --port" : "", names);
+                         ctx->opts.port > 0 ? " of that --port" : "", names);
             ibv_free_device_list(list);
             return TP_ERR_NO_DEVICE;
         }

@@ -314,7 +314,7 @@ tp_status_t verbs_pingpong(void *vep, struct tp_buf *buf, size_t msg_size,
                            uint64_t iters, int initiator, uint64_t *rtt_ns)
 {
     struct verbs_ep *ep = vep;
-    enum tp_rdma_op op = ep->ctx->cfg.rdma_op;
+    enum tp_rdma_op op = ep->ctx->opts.rdma_op;
     struct pp p;
 
     if (ep->broken != TP_OK) {

@@ -283,7 +283,7 @@ static tp_status_t ep_connect(struct verbs_ep *ep)
     uint64_t token_out = VERBS_CONN_MAGIC, token_in = 0;
     tp_status_t st;
 
-    if (ctx->cfg.use_rdma_cm) {
+    if (ctx->opts.use_rdma_cm) {
         if ((st = verbs_cm_connect(ep)) != TP_OK)
             return st;
         goto barrier;

@@ -14,7 +14,7 @@
 
 static enum tp_rdma_op rx_op(const struct verbs_rx *rx)
 {
-    return rx->ep->ctx->cfg.rdma_op;
+    return rx->ep->ctx->opts.rdma_op;
 }
 
 static tp_status_t rx_post_recv(struct verbs_rx *rx, uint64_t i)

@@ -78,7 +78,7 @@ tp_status_t verbs_tx_start(struct verbs_tx *tx, struct verbs_ep *ep,
     tx->msgs = tp_xfer_msgs(x);
     tx->lslots = tp_xfer_nslots(x);
     tx->every = x->fill != NULL;
-    if (ep->ctx->cfg.rdma_op == TP_RDMA_READ)
+    if (ep->ctx->opts.rdma_op == TP_RDMA_READ)
         return tx_read_announce(tx);
     return TP_OK;
 }
@@ -107,7 +107,7 @@ static tp_status_t tx_post(struct verbs_tx *tx, uint64_t i)
     wr.wr_id = verbs_wr_id(VERBS_WR_TX, (unsigned)q, a->posted);
     wr.sg_list = &sge;
     wr.num_sge = 1;
-    if (ep->ctx->cfg.rdma_op == TP_RDMA_SEND) {
+    if (ep->ctx->opts.rdma_op == TP_RDMA_SEND) {
         wr.opcode = IBV_WR_SEND;
     } else {
         wr.opcode = tx->rverify || last_on_qp ? IBV_WR_RDMA_WRITE_WITH_IMM
@@ -202,7 +202,7 @@ tp_status_t verbs_tx_step(struct verbs_tx *tx, int *progress)
     if (ep->inbox.arrivals[VERBS_MSG_CREDIT] != 0 && credit->seq == tx->seq &&
         credit->count > tx->credit)
         tx->credit = credit->count;
-    if (ep->ctx->cfg.rdma_op == TP_RDMA_READ) {
+    if (ep->ctx->opts.rdma_op == TP_RDMA_READ) {
         if ((st = tx_read_announce(tx)) != TP_OK)
             return st;
         tx->done = acked;

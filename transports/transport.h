@@ -12,27 +12,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/opt_table.h"
 #include "../common/status.h"
 #include "memory.h"
 
-enum tp_rdma_op { TP_RDMA_WRITE, TP_RDMA_READ, TP_RDMA_SEND };
-
-/* Transport options, parsed once by the CLI, read-only afterwards. */
+/* What every transport is given, parsed once by the CLI, read-only
+ * afterwards.  A transport's own options (--streams, --qps, ...) are
+ * declared by the transport itself in its options table (ops->options) and
+ * arrive parsed into its own config struct through `opts`. */
 struct tp_config {
-    int streams;            /* TCP: parallel connections per pair (>=1) */
-    int zerocopy;           /* TCP: MSG_ZEROCOPY */
-    const char *bind_if;    /* interface name, or NULL */
-    const char *bind_subnet;/* CIDR such as 198.18.0.0/15, or NULL */
-    int tx_depth;           /* outstanding operations per QP / window */
-    int qps;                /* verbs: queue pairs per connection */
-    const char *device;     /* verbs: device name, NULL = automatic */
-    int port;               /* verbs: port number, 0 = automatic */
-    int gid_index;          /* verbs: -1 = automatic */
-    enum tp_rdma_op rdma_op;
-    int inline_size;        /* verbs: max inline bytes, -1 = automatic */
-    int use_rdma_cm;
+    int tx_depth;           /* outstanding messages per connection (window) */
     double timeout_s;       /* per blocking operation; <=0 = no limit */
     uint64_t secret;        /* per-run secret, same on every rank */
+    const void *opts;       /* the transport's config struct (options->
+                               config_size bytes), or NULL for its defaults */
 };
 
 /* Control plane given to transports: rank identity and a pairwise,
@@ -102,6 +95,10 @@ struct tp_transport_ops {
     const char *name;       /* "tcp", "mpi", "verbs" */
     const char *summary;    /* one line for --help */
     unsigned caps;
+    /* The transport's own options, parsed into its config struct (NULL:
+     * none), and the largest --tx-depth it can keep (0: the run's limit). */
+    const struct opt_table *options;
+    int max_tx_depth;
 
     tp_status_t (*init)(const struct tp_config *cfg,
                         const struct tp_ctrl *ctrl, void **ctx_p);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "tp_net_opts.h"
 #include "transport.h"
 
 #define VERBS_MAX_QPS      64
@@ -20,10 +21,31 @@
 #define VERBS_CTRL_SENDS   16     /* control send slots (and SQ depth) */
 #define VERBS_DEFAULT_DEPTH 128   /* perftest's default tx depth */
 
+#define VERBS_MAX_DEPTH    16384  /* largest --tx-depth (ops.max_tx_depth) */
+
+/* ---- options (tp_verbs_opts.c) ---- */
+
+enum tp_rdma_op { TP_RDMA_WRITE, TP_RDMA_READ, TP_RDMA_SEND };
+
+/* The verbs transport's own options, parsed from verbs_options. */
+struct verbs_opts {
+    int qps;                    /* RC data QPs per connection */
+    const char *device;         /* device name, NULL = automatic */
+    int port;                   /* port number, 0 = automatic */
+    int gid_index;              /* -1 = automatic */
+    int rdma_op;                /* enum tp_rdma_op */
+    int inline_size;            /* max inline bytes, -1 = automatic */
+    int use_rdma_cm;            /* connect through librdmacm */
+    struct tp_net_opts net;     /* --if, --subnet */
+};
+
+extern const struct opt_table verbs_options;
+
 /* ---- device context (one per rank) ---- */
 
 struct verbs_ctx {
     struct tp_config cfg;            /* copy; strings owned by the caller */
+    struct verbs_opts opts;          /* copy; cfg.opts points here */
     struct tp_ctrl ctrl;
     struct ibv_context *dev;
     struct ibv_pd *pd;

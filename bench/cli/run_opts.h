@@ -1,13 +1,19 @@
 /* run_opts.h: the options of `tierperf run`, parsed once (getopt_long)
- * into a struct that is read-only afterwards. */
+ * into a struct that is read-only afterwards.  The options are declared in
+ * tables (common/opt_table.h): the run's own (run_opts_table.c), each
+ * transport's (ops->options) and each pattern's (pattern->options); the
+ * command line, --help and the results header are generated from them. */
 #ifndef TIERPERF_RUN_OPTS_H
 #define TIERPERF_RUN_OPTS_H
 
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../../common/opt_table.h"
 #include "../../common/status.h"
 #include "../../transports/transport.h"
+
+#define RUN_OPTS_MAX_TABLES 16
 
 struct run_opts {
     const char *transport;      /* registry name */
@@ -31,12 +37,25 @@ struct run_opts {
     const char *nodes;          /* --nodes FILE or NULL */
     const char *node_name;      /* --node-name, TIERPERF_NODE_NAME, or NULL */
     const char *out;            /* --out or NULL (writer's default) */
-    const char *fanout_mode;    /* star, chain, both (NULL = both) */
-    const char *prefill, *decode;   /* kv: comma lists of node names */
-    int kv_tier;                /* kv: pairs crossing this tier; -1 = not set */
-    int congestion_tier;        /* congestion: loaded tier; 0 = automatic */
-    struct tp_config cfg;       /* transport options (secret set later) */
+    int help;                   /* --help */
+    struct tp_config cfg;       /* what every transport gets: --tx-depth,
+                                   --timeout (secret set later); cfg.opts is
+                                   the chosen transport's own config */
+    /* Each option table's parsed config, in run_opts_tables() order
+     * ([0] is this struct itself): what the results header records. */
+    void *table_cfg[RUN_OPTS_MAX_TABLES];
+    const void *pattern_cfg;    /* the chosen pattern's config, or NULL */
 };
+
+/* The option tables of `run`, NULL-terminated: the run's own first, then
+ * each built transport's and each pattern's that has options. */
+const struct opt_table *const *run_opts_tables(void);
+/* The run's own table (offsets into struct run_opts). */
+extern const struct opt_table run_opts_common;
+
+/* The stored value of the option called name as text (first table that
+ * declares it), or NULL if no table does. */
+const char *run_opts_value(const struct run_opts *o, const char *name, char *buf, size_t len);
 
 /* Parse argv (argv[0] is "run").  Returns TP_OK, or TP_ERR_INVALID with a
  * one-line message in err naming the option and value.  *help_p is set

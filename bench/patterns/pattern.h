@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "../../common/opt_table.h"
 #include "../../common/status.h"
 #include "../../topology/topology.h"
 
@@ -29,6 +30,12 @@ struct bench_pattern {
     int needs_topology;
     unsigned needs_caps;            /* transport caps the pattern relies on */
     const char *default_sizes;      /* --sizes when not given; NULL = run's */
+    /* The pattern's own options (NULL: none), parsed into its config
+     * struct (run_opts.pattern_cfg when it is the chosen pattern), and a
+     * check of that struct against the run's options (NULL: none). */
+    const struct opt_table *options;
+    tp_status_t (*check_options)(const void *cfg, const struct run_opts *o,
+                                 struct tp_error *err);
     /* Rounds of pairs, in the struct topo_plan layout (free with
      * topo_plan_free: every array malloc'd). */
     tp_status_t (*plan)(const struct pattern_input *in, struct topo_plan **plan_p,
@@ -50,7 +57,13 @@ tp_status_t pattern_plan_tiers(const struct pattern_input *in, struct topo_plan 
 tp_status_t pattern_plan_allpairs(const struct pattern_input *in, struct topo_plan **plan_p,
                                   struct tp_error *err);
 
-/* The traffic shapes (pattern_fanout.c, ...): plan and run_round each. */
+/* The traffic shapes (pattern_fanout.c, ...): plan and run_round each,
+ * and their options. */
+extern const struct opt_table pattern_fanout_options;
+extern const struct opt_table pattern_kv_options;
+extern const struct opt_table pattern_congestion_options;
+tp_status_t pattern_kv_check_options(const void *cfg, const struct run_opts *o,
+                                     struct tp_error *err);
 tp_status_t pattern_plan_fanout(const struct pattern_input *in, struct topo_plan **plan_p,
                                 struct tp_error *err);
 tp_status_t pattern_run_fanout(struct bench_engine *eng, const struct topo_tier_plan *tier,

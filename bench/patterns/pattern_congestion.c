@@ -9,10 +9,30 @@
 #include <string.h>
 
 #include "../../common/log.h"
+#include "../cli/run_opts.h"
 #include "pattern.h"
 #include "shape_round.h"
 
 enum congestion_kind { CONG_ISOLATED, CONG_LOADED, CONG_AGGRESSOR };
+
+struct congestion_opts {
+    int tier;                   /* the loaded tier; 0 = automatic */
+};
+
+static const struct opt_field congestion_fields[] = {
+    {.name = "congestion-tier", .type = OPT_INT, .metavar = "N", .dflt = "0",
+     .dflt_help = "automatic: the highest tier with 2+ disjoint pairs", .min = 1, .max = 64,
+     .offset = offsetof(struct congestion_opts, tier),
+     .help = "the tier whose uplinks are loaded"},
+    {.name = NULL},
+};
+
+const struct opt_table pattern_congestion_options = {
+    .owner = "congestion",
+    .title = "congestion",
+    .config_size = sizeof(struct congestion_opts),
+    .fields = congestion_fields,
+};
 
 /* Aggressors for a victim: greedily, disjoint rank pairs of the same tier
  * and the same lowest common HyperNode, so their flows cross the same
@@ -47,7 +67,8 @@ tp_status_t pattern_plan_congestion(const struct pattern_input *in, struct topo_
                                     struct tp_error *err)
 {
     struct topo_plan *tiers = NULL;
-    int want = in->opts ? in->opts->congestion_tier : 0;
+    const struct congestion_opts *co = in->opts != NULL ? in->opts->pattern_cfg : NULL;
+    int want = co != NULL ? co->tier : 0;
     struct topo_pair *pairs = calloc(in->nranks + 1, sizeof(*pairs));
     struct topo_pair *best = calloc(in->nranks + 1, sizeof(*best));
     char *used = calloc(in->nranks + 1, 1);

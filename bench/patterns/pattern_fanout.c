@@ -14,7 +14,28 @@
 
 #define FANOUT_DEFAULT_BYTES (64ull << 20)
 
-enum fanout_mode { FANOUT_STAR, FANOUT_CHAIN };
+enum fanout_mode { FANOUT_STAR, FANOUT_CHAIN, FANOUT_BOTH };
+
+struct fanout_opts {
+    int mode;                   /* enum fanout_mode */
+};
+
+static const char *const fanout_modes[] = {"star", "chain", "both", NULL};
+
+static const struct opt_field fanout_fields[] = {
+    {.name = "fanout-mode", .type = OPT_ENUM, .metavar = "MODE", .dflt = "both",
+     .choices = fanout_modes, .offset = offsetof(struct fanout_opts, mode),
+     .help = "star (N concurrent downloads), chain (pipelined)\n"
+             "or both; moves --size bytes (default 64M)"},
+    {.name = NULL},
+};
+
+const struct opt_table pattern_fanout_options = {
+    .owner = "fanout",
+    .title = "fanout",
+    .config_size = sizeof(struct fanout_opts),
+    .fields = fanout_fields,
+};
 
 tp_status_t pattern_plan_fanout(const struct pattern_input *in, struct topo_plan **plan_p,
                                 struct tp_error *err)
@@ -251,7 +272,8 @@ tp_status_t pattern_run_fanout(struct bench_engine *e, const struct topo_tier_pl
                                const struct topo_round *round)
 {
     uint64_t bytes = fanout_bytes(e), msg = run_opts_stream_chunk(e->o);
-    const char *mode = e->o->fanout_mode ? e->o->fanout_mode : "both";
+    const struct fanout_opts *fo = e->o->pattern_cfg;
+    int mode = fo != NULL ? fo->mode : FANOUT_BOTH;
     struct shape_row rows[2];
     double *peer_s = calloc((size_t)e->nranks, sizeof(double));
     size_t nrows = 0;
@@ -261,11 +283,11 @@ tp_status_t pattern_run_fanout(struct bench_engine *e, const struct topo_tier_pl
     if (peer_s == NULL)
         ctrl_mpi_abort(e->cm, "out of memory for fanout");
     ctrl_mpi_set_epoch(e->cm, e->epoch);
-    if (strcmp(mode, "chain") != 0) {
+    if (mode != FANOUT_CHAIN) {
         run_star(e, msg, bytes, &rows[nrows], peer_s);
         rows[nrows++].x[1] = shape_max_rss_kib();
     }
-    if (strcmp(mode, "star") != 0) {
+    if (mode != FANOUT_STAR) {
         run_chain(e, msg, bytes, &rows[nrows]);
         rows[nrows++].x[1] = shape_max_rss_kib();
     }

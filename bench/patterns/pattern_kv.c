@@ -9,12 +9,51 @@
 #include <string.h>
 
 #include "../../common/log.h"
+#include "../cli/run_opts.h"
 #include "pattern.h"
 #include "shape_round.h"
 
 #define KV_DEFAULT_BLOCKS 64
 
 enum kv_row_kind { KV_TIMES, KV_VERDICT };
+
+struct kv_opts {
+    const char *prefill, *decode;   /* comma lists of node names, or NULL */
+    int tier;                       /* pairs crossing this tier; -1 = not set */
+};
+
+static const struct opt_field kv_fields[] = {
+    {.name = "prefill", .type = OPT_STRING, .metavar = "NODES", .min = 1,
+     .offset = offsetof(struct kv_opts, prefill),
+     .help = "comma list of prefill node names (senders)"},
+    {.name = "decode", .type = OPT_STRING, .metavar = "NODES", .min = 1,
+     .offset = offsetof(struct kv_opts, decode),
+     .help = "comma list of decode node names (receivers)"},
+    {.name = "kv-tier", .type = OPT_INT, .metavar = "N", .dflt = "-1",
+     .dflt_help = "rank 2i -> 2i+1", .min = 0, .max = 64, .offset = offsetof(struct kv_opts, tier),
+     .help = "instead, prefill->decode pairs crossing tier N;\n"
+             "blocks = --sizes, count --iters"},
+    {.name = NULL},
+};
+
+const struct opt_table pattern_kv_options = {
+    .owner = "kv",
+    .title = "kv",
+    .config_size = sizeof(struct kv_opts),
+    .fields = kv_fields,
+};
+
+tp_status_t pattern_kv_check_options(const void *cfg, const struct run_opts *o,
+                                     struct tp_error *err)
+{
+    const struct kv_opts *kv = cfg;
+
+    if ((kv->prefill == NULL) != (kv->decode == NULL))
+        return tp_error_set(err, TP_ERR_INVALID, "--prefill and --decode go together");
+    if (kv->tier >= 0 && o->topology == NULL)
+        return tp_error_set(err, TP_ERR_INVALID, "--kv-tier %d: needs --topology FILE", kv->tier);
+    return TP_OK;
+}
 
 /* Ranks on the nodes of a comma list, in rank order. */
 static tp_status_t ranks_of_nodes(const struct pattern_input *in, const char *list,
@@ -114,12 +153,12 @@ static tp_status_t plan_from_tier(const struct pattern_input *in, int t,
 tp_status_t pattern_plan_kv(const struct pattern_input *in, struct topo_plan **plan_p,
                             struct tp_error *err)
 {
-    const struct run_opts *o = in->opts;
+    const struct kv_opts *kv = in->opts != NULL ? in->opts->pattern_cfg : NULL;
 
-    if (o != NULL && o->prefill != NULL)
-        return plan_from_lists(in, o->prefill, o->decode, plan_p, err);
-    if (o != NULL && o->kv_tier >= 0)
-        return plan_from_tier(in, o->kv_tier, plan_p, err);
+    if (kv != NULL && kv->prefill != NULL)
+        return plan_from_lists(in, kv->prefill, kv->decode, plan_p, err);
+    if (kv != NULL && kv->tier >= 0)
+        return plan_from_tier(in, kv->tier, plan_p, err);
     return pattern_plan_pairs(in, plan_p, err);
 }
 

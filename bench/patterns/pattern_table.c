@@ -28,6 +28,7 @@ static const struct bench_pattern pattern_fanout = {
     .name = "fanout",
     .summary = "rank 0 sends --size to all others at once (star) and as a chain",
     .needs_caps = TP_CAP_THREAD_EPS,
+    .options = &pattern_fanout_options,
     .plan = pattern_plan_fanout,
     .run_round = pattern_run_fanout,
 };
@@ -37,6 +38,8 @@ static const struct bench_pattern pattern_kv = {
     .summary = "prefill -> decode KV-cache blocks (--sizes, --iters), per-block percentiles",
     .needs_caps = TP_CAP_THREAD_EPS,
     .default_sizes = "64K,256K,1M,4M,16M",
+    .options = &pattern_kv_options,
+    .check_options = pattern_kv_check_options,
     .plan = pattern_plan_kv,
     .run_round = pattern_run_kv,
 };
@@ -56,6 +59,7 @@ static const struct bench_pattern pattern_congestion = {
     .needs_topology = 1,
     .needs_caps = TP_CAP_THREAD_EPS,
     .default_sizes = "64,4M",
+    .options = &pattern_congestion_options,
     .plan = pattern_plan_congestion,
     .run_round = pattern_run_congestion,
 };

@@ -26,9 +26,42 @@ static void add_str_or_null(cJSON *o, const char *k, const char *v)
         cJSON_AddNullToObject(o, k);
 }
 
+static void add_field(cJSON *j, const struct opt_field *f, const void *cfg)
+{
+    switch (f->type) {
+    case OPT_FLAG: cJSON_AddBoolToObject(j, f->json, *OPT_CPTR(cfg, f, int)); break;
+    case OPT_COUNT:
+    case OPT_INT: cJSON_AddNumberToObject(j, f->json, *OPT_CPTR(cfg, f, int)); break;
+    case OPT_U64:
+    case OPT_SIZE:
+    case OPT_CUSTOM_SIZE:
+        cJSON_AddNumberToObject(j, f->json, (double)*OPT_CPTR(cfg, f, uint64_t));
+        break;
+    case OPT_SECONDS: cJSON_AddNumberToObject(j, f->json, *OPT_CPTR(cfg, f, double)); break;
+    case OPT_ENUM:
+        cJSON_AddStringToObject(j, f->json, f->choices[*OPT_CPTR(cfg, f, int)]);
+        break;
+    case OPT_STRING:
+    case OPT_CUSTOM: add_str_or_null(j, f->json, *OPT_CPTR(cfg, f, const char *)); break;
+    }
+}
+
+/* Every option table row with a results key (transports' too, whichever
+ * is chosen), each key once: generated, so it lists what the tables do. */
+static void add_table_options(cJSON *j, const struct run_opts *o)
+{
+    const struct opt_table *const *t = run_opts_tables();
+
+    for (size_t i = 0; t[i] != NULL; i++) {
+        const void *cfg = i == 0 ? (const void *)o : o->table_cfg[i];
+        for (const struct opt_field *f = t[i]->fields; cfg != NULL && f->name != NULL; f++)
+            if (f->json != NULL && cJSON_GetObjectItemCaseSensitive(j, f->json) == NULL)
+                add_field(j, f, cfg);
+    }
+}
+
 cJSON *run_header_options(const struct run_opts *o)
 {
-    static const char *const ops[] = {"write", "read", "send"};
     cJSON *j = cJSON_CreateObject();
 
     if (j == NULL)
@@ -40,35 +73,13 @@ cJSON *run_header_options(const struct run_opts *o)
         cJSON_AddItemToArray(sizes, cJSON_CreateNumber((double)run_opts_stream_chunk(o)));
         cJSON_AddNumberToObject(j, "stream_bytes", (double)o->stream_bytes);
     }
-    cJSON_AddNumberToObject(j, "iters", (double)o->iters);
-    cJSON_AddNumberToObject(j, "warmup", (double)o->warmup);
-    cJSON_AddNumberToObject(j, "duration_s", o->duration_s);
-    cJSON_AddNumberToObject(j, "lat_iters", (double)o->lat_iters);
+    add_table_options(j, o);
+    /* what the engine derives from the options */
     cJSON_AddNumberToObject(j, "lat_budget_s", o->lat_iters_given ? 0 : TIMING_LAT_BUDGET_S);
     cJSON_AddNumberToObject(j, "batch_target_s", TIMING_BATCH_TARGET_S);
     cJSON_AddBoolToObject(j, "bw", !o->no_bw);
     cJSON_AddBoolToObject(j, "lat", !o->no_lat && o->stream_bytes == 0);
-    cJSON_AddBoolToObject(j, "bidir", o->bidir);
-    cJSON_AddBoolToObject(j, "verify", o->verify);
-    cJSON_AddBoolToObject(j, "serial", o->serial);
     cJSON_AddBoolToObject(j, "bind", !o->no_bind);
-    cJSON_AddNumberToObject(j, "buffer_size", (double)o->buffer_size);
-    cJSON_AddNumberToObject(j, "timeout_s", o->cfg.timeout_s);
-    cJSON_AddNumberToObject(j, "streams", o->cfg.streams);
-    cJSON_AddBoolToObject(j, "zerocopy", o->cfg.zerocopy);
-    add_str_or_null(j, "if", o->cfg.bind_if);
-    add_str_or_null(j, "subnet", o->cfg.bind_subnet);
-    cJSON_AddNumberToObject(j, "tx_depth", o->cfg.tx_depth);
-    cJSON_AddNumberToObject(j, "qps", o->cfg.qps);
-    add_str_or_null(j, "device", o->cfg.device);
-    cJSON_AddNumberToObject(j, "port", o->cfg.port);
-    cJSON_AddNumberToObject(j, "gid_index", o->cfg.gid_index);
-    cJSON_AddStringToObject(j, "rdma_op", ops[o->cfg.rdma_op]);
-    cJSON_AddNumberToObject(j, "inline", o->cfg.inline_size);
-    cJSON_AddBoolToObject(j, "rdma_cm", o->cfg.use_rdma_cm);
-    add_str_or_null(j, "gpu", o->gpu);
-    add_str_or_null(j, "topology", o->topology);
-    add_str_or_null(j, "nodes", o->nodes);
     return j;
 }
 

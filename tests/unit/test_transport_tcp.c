@@ -128,7 +128,7 @@ static void run_ring(int streams, int zerocopy, const struct ring_case *rc)
     struct tp_config cfg = tcp_cfg(streams);
     int child_rc = -1;
 
-    cfg.zerocopy = zerocopy;
+    th_tcp_opts(&cfg)->zerocopy = zerocopy;
     int rc0 = th_run_pair(tcp(), &cfg, ring_role, ring_role, (void *)rc, 0, &child_rc);
     cr_assert_eq(rc0, 0, "rank 0 role failed with %d", rc0);
     cr_assert_eq(child_rc, 0, "rank 1 role failed with %d", child_rc);
@@ -537,8 +537,8 @@ static tp_status_t init_with(const char *bind_if, const char *subnet, void **ctx
     struct tp_config cfg = tcp_cfg(1);
     struct tp_ctrl ctrl = {.rank = 0, .size = 2};
 
-    cfg.bind_if = bind_if;
-    cfg.bind_subnet = subnet;
+    th_tcp_opts(&cfg)->net.bind_if = bind_if;
+    th_tcp_opts(&cfg)->net.bind_subnet = subnet;
     return tcp()->init(&cfg, &ctrl, ctx_p);
 }
 

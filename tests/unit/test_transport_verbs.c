@@ -54,14 +54,21 @@ static const struct tp_transport_ops *verbs(void)
     return ops;
 }
 
+/* The verbs transport's own options of the config base_config made last
+ * (one per test process: tests change them through VOPTS(cfg)). */
+static struct verbs_opts verbs_opts_store;
+#define VOPTS(cfg) ((struct verbs_opts *)(uintptr_t)(cfg).opts)
+
 static struct tp_config base_config(void)
 {
     struct tp_config cfg;
     memset(&cfg, 0, sizeof(cfg));
+    memset(&verbs_opts_store, 0, sizeof(verbs_opts_store));
     cfg.tx_depth = 128;
-    cfg.qps = 1;
-    cfg.gid_index = -1;
-    cfg.inline_size = -1;
+    verbs_opts_store.qps = 1;
+    verbs_opts_store.gid_index = -1;
+    verbs_opts_store.inline_size = -1;
+    cfg.opts = &verbs_opts_store;
     cfg.timeout_s = 10;
     cfg.secret = 0x1234abcd5678ef00ull;
     return cfg;
@@ -312,9 +319,9 @@ static void stream_cases(enum tp_rdma_op op, int use_rdma_cm)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct tp_config cfg = base_config();
         tp_status_t st0, st1;
-        cfg.rdma_op = op;
-        cfg.use_rdma_cm = use_rdma_cm;
-        cfg.qps = cases[i].qps;
+        VOPTS(cfg)->rdma_op = op;
+        VOPTS(cfg)->use_rdma_cm = use_rdma_cm;
+        VOPTS(cfg)->qps = cases[i].qps;
         cfg.tx_depth = cases[i].depth;
         run_pair(&cfg, stream_scenario, &cases[i].c, &st0, &st1);
         cr_expect_eq(st0, TP_OK, "case %zu%s: rank 0: %s", i, use_rdma_cm ? " (rdma_cm)" : "",
@@ -340,7 +347,7 @@ static void corrupt_case(enum tp_rdma_op op)
     tp_status_t st0, st1;
 
     need_device();
-    cfg.rdma_op = op;
+    VOPTS(cfg)->rdma_op = op;
     run_pair(&cfg, stream_scenario, &c, &st0, &st1);
     cr_assert_eq(st1, TP_ERR_VERIFY, "receiver: %s", tp_status_string(st1));
     cr_assert_eq(st0, TP_ERR_VERIFY, "sender: %s", tp_status_string(st0));
@@ -381,8 +388,8 @@ static void pingpong_case(enum tp_rdma_op op, int use_rdma_cm)
     tp_status_t st0, st1;
 
     need_device();
-    cfg.rdma_op = op;
-    cfg.use_rdma_cm = use_rdma_cm;
+    VOPTS(cfg)->rdma_op = op;
+    VOPTS(cfg)->use_rdma_cm = use_rdma_cm;
     run_pair(&cfg, pingpong_scenario, NULL, &st0, &st1);
     cr_assert_eq(st0, TP_OK, "initiator: %s", tp_status_string(st0));
     cr_assert_eq(st1, TP_OK, "responder: %s", tp_status_string(st1));
@@ -426,7 +433,7 @@ Test(verbs, dead_peer_is_an_error_not_a_hang)
         struct tp_config cfg = base_config();
         struct timespec a, b;
         tp_status_t st0, st1;
-        cfg.rdma_op = ops[i];
+        VOPTS(cfg)->rdma_op = ops[i];
         cfg.timeout_s = 2;
         clock_gettime(CLOCK_MONOTONIC, &a);
         run_pair(&cfg, dead_peer_scenario, &c, &st0, &st1);
@@ -490,7 +497,7 @@ Test(verbs, no_device_or_unknown_device_is_one_line, .init = cr_redirect_stderr)
     char text[2048];
     int have = have_rdma_device();
 
-    cfg.device = "nosuchdev7";
+    VOPTS(cfg)->device = "nosuchdev7";
     cr_assert_eq(init_only(&cfg), TP_ERR_NO_DEVICE);
     stderr_text(text, sizeof(text));
     assert_one_line(text, have ? "--device nosuchdev7 not found" : "no RDMA device found");
@@ -523,7 +530,7 @@ Test(verbs, rdma_cm_refuses_another_run, .init = cr_redirect_stderr)
     tp_status_t st0, st1;
 
     need_device();
-    cfg0.use_rdma_cm = cfg1.use_rdma_cm = 1;
+    VOPTS(cfg0)->use_rdma_cm = 1;   /* both configs share the options */
     cfg1.secret ^= 1;
     run_pair_cfgs(&cfg0, &cfg1, cm_secret_scenario, NULL, &st0, &st1);
     cr_expect_neq(st0, TP_OK, "rank 0 connected to another run");
@@ -560,13 +567,13 @@ Test(verbs, bad_options_are_invalid, .init = cr_redirect_stderr)
     struct tp_config cfg = base_config();
     char text[2048];
 
-    cfg.qps = 65;
+    VOPTS(cfg)->qps = 65;
     cr_assert_eq(init_only(&cfg), TP_ERR_INVALID);
     cfg = base_config();
     cfg.tx_depth = 1 << 20;
     cr_assert_eq(init_only(&cfg), TP_ERR_INVALID);
     cfg = base_config();
-    cfg.bind_subnet = "198.18.0.0/40";
+    VOPTS(cfg)->net.bind_subnet = "198.18.0.0/40";
     cr_assert_eq(init_only(&cfg), TP_ERR_INVALID);
     stderr_text(text, sizeof(text));
     cr_assert(strstr(text, "--qps 65") && strstr(text, "--tx-depth 1048576") &&

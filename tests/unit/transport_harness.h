@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "transports/tcp_private.h"
 #include "transports/transport.h"
 
 #define TH_CTRL_TIMEOUT_MS 60000
@@ -267,16 +268,26 @@ static inline char *th_capture_end(struct th_capture *c)
 
 /* ---- TCP on loopback: what the TCP-driven tests share ---- */
 
+/* The TCP transport's own options of the config th_tcp_config made last
+ * (one per test process: tests change them through th_tcp_opts()). */
+static struct tcp_opts th_tcp_opts_store;
+
+static inline struct tcp_opts *th_tcp_opts(const struct tp_config *cfg)
+{
+    return (struct tcp_opts *)(uintptr_t)cfg->opts;
+}
+
+/* `streams` connections bound to lo. */
 static inline struct tp_config th_tcp_config(int streams, uint64_t secret)
 {
     struct tp_config cfg = {0};
 
-    cfg.streams = streams;
-    cfg.bind_if = "lo";
+    memset(&th_tcp_opts_store, 0, sizeof(th_tcp_opts_store));
+    th_tcp_opts_store.streams = streams;
+    th_tcp_opts_store.net.bind_if = "lo";
     cfg.timeout_s = 20;
     cfg.secret = secret;
-    cfg.gid_index = -1;
-    cfg.inline_size = -1;
+    cfg.opts = &th_tcp_opts_store;
     return cfg;
 }
 

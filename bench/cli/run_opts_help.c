@@ -1,0 +1,61 @@
+/* run_opts_help.c: `tierperf run --help`, generated from the option
+ * tables: the run's own, then each transport's and each pattern's, every
+ * row once (an option several transports share is listed under the first). */
+#include <string.h>
+
+#include "../patterns/pattern.h"
+#include "run_opts.h"
+
+static int listed_before(const struct opt_table *const *t, size_t upto, const char *name)
+{
+    for (size_t i = 0; i < upto; i++)
+        if (opt_table_find(t[i], name) != NULL)
+            return 1;
+    return 0;
+}
+
+/* The rows of table i not listed by an earlier table, under "  TITLE:". */
+static void table_help(const struct opt_table *const *t, size_t i, const char *what, FILE *out)
+{
+    int head = 0;
+
+    for (const struct opt_field *f = t[i]->fields; f->name != NULL; f++) {
+        if (listed_before(t, i, f->name))
+            continue;
+        if (!head)
+            fprintf(out, "  with %s %s:\n", what, t[i]->title);
+        head = 1;
+        opt_field_help(f, out);
+    }
+}
+
+static int is_transport_table(const struct opt_table *tab)
+{
+    const struct tp_transport_ops *const *tl = tp_transport_list();
+
+    for (size_t i = 0; tl[i] != NULL; i++)
+        if (tl[i]->options == tab)
+            return 1;
+    return 0;
+}
+
+void run_opts_help(FILE *out)
+{
+    const struct opt_table *const *t = run_opts_tables();
+
+    fprintf(out,
+            "usage: mpirun -np N [--map-by ppr:1:node] tierperf run [OPTIONS]\n\n"
+            "Measures bandwidth and latency between MPI rank pairs and writes one JSON file\n"
+            "(docs/results-schema.md).  Units: bandwidth in Gbit/s = 10^9 bit/s and GB/s =\n"
+            "10^9 byte/s; latency in microseconds (half the ping-pong round trip); sizes in\n"
+            "bytes with K/M/G/T = 2^10.. (binary) or KB/MB/GB/TB = 10^3.. (SI).\n");
+    opt_table_help(t[0], out);
+    for (size_t i = 1; t[i] != NULL; i++)
+        if (is_transport_table(t[i]))
+            table_help(t, i, "--transport", out);
+    fprintf(out, "\nTraffic shapes:\n");
+    for (size_t i = 1; t[i] != NULL; i++)
+        if (!is_transport_table(t[i]))
+            table_help(t, i, "--pattern", out);
+    fprintf(out, "\nExit status: 0 all measured, 1 a pair or measurement failed, 2 bad usage.\n");
+}

@@ -1,0 +1,20 @@
+/* tp_tcp_opts.c: the TCP transport's options table (see opt_table.h). */
+#include "tcp_private.h"
+
+
+static const struct opt_field fields[] = {
+    {.name = "streams", .type = OPT_INT, .metavar = "N", .dflt = "1", .min = 1,
+     .max = TCP_MAX_STREAMS, .offset = offsetof(struct tcp_opts, streams), .json = "streams",
+     .help = "parallel connections per pair"},
+    {.name = "zerocopy", .type = OPT_FLAG, .offset = offsetof(struct tcp_opts, zerocopy),
+     .json = "zerocopy", .help = "MSG_ZEROCOPY sends"},
+    TP_NET_OPT_FIELDS(struct tcp_opts, net),
+    {.name = NULL},
+};
+
+const struct opt_table tcp_options = {
+    .owner = "tcp",
+    .title = "tcp",
+    .config_size = sizeof(struct tcp_opts),
+    .fields = fields,
+};
