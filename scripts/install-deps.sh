@@ -11,6 +11,7 @@ PKGS=(
   libcriterion-dev
   iproute2 procps util-linux kmod
   iperf3 sockperf
+  prometheus
   python3 python3-yaml time
   nodejs shellcheck
 )

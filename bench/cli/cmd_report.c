@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../report/report_openmetrics.h"
 #include "../../report/report_render.h"
 #include "../../common/log.h"
 #include "cli_opts.h"
@@ -26,6 +27,10 @@ static void usage(FILE *out)
             "  --tier N          only tier N (0 = same node)\n"
             "  --html FILE       also write a self-contained HTML report\n"
             "  --csv FILE        also write the results as CSV\n"
+            "  --openmetrics FILE  also write OpenMetrics text (node_exporter textfile\n"
+            "                    collector, Pushgateway; docs/prometheus.md); - = stdout,\n"
+            "                    instead of the tables\n"
+            "  --profile P       with --openmetrics: also the verdicts of check --profile P\n"
             "units: Gbit/s = 10^9 bit/s, GB/s = 10^9 byte/s; latency one-way (RTT/2) in us\n"
             "exit status: 0 printed, 2 bad usage or unreadable file\n");
 }
@@ -42,12 +47,42 @@ static int parse_tier(const char *text, int *tier)
     return 0;
 }
 
+/* --openmetrics [--profile]: the check runs here so the verdicts are the
+ * ones `tierperf check --profile P` gives. */
+static int report_om(const cJSON *run, const char *path, const char *om, const char *profile_arg)
+{
+    struct tp_error err = {0};
+    struct ans_profile profile;
+    struct ans_check check = {0};
+    struct ans_check_opts opts = {.size = -1, .outlier_pct = 20, .fail_outliers = 0};   /* check's defaults */
+    int have = 0, rc = 0;
+
+    if (profile_arg != NULL) {
+        if (ans_profile_load(profile_arg, &profile, &err) != TP_OK ||
+            ans_check_run(run, path, &profile, &opts, &check, &err) != TP_OK) {
+            tp_log_error("%s", err.msg);
+            return 2;
+        }
+        have = 1;
+    }
+    if (report_write_openmetrics(run, have ? &check : NULL, have ? &profile : NULL, &opts, om,
+                                 &err) != TP_OK) {
+        tp_log_error("%s", err.msg);
+        rc = 2;
+    }
+    if (have)
+        ans_check_free(&check);
+    return rc;
+}
+
 int cmd_report(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"pairs", no_argument, NULL, 'p'},     {"tier", required_argument, NULL, 't'},
         {"html", required_argument, NULL, 'H'}, {"csv", required_argument, NULL, 'C'},
+        {"openmetrics", required_argument, NULL, 'O'}, {"profile", required_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0}};
+    const char *om = NULL, *profile = NULL;
     struct report_table_opts opts = {REPORT_ALL_TIERS, 0};
     const char *html = NULL, *csv = NULL;
     struct tp_error err = {0};
@@ -60,6 +95,8 @@ int cmd_report(int argc, char **argv)
         case 'p': opts.pairs = 1; break;
         case 'H': html = optarg; break;
         case 'C': csv = optarg; break;
+        case 'O': om = optarg; break;
+        case 'P': profile = optarg; break;
         case 't':
             if (parse_tier(optarg, &opts.tier_filter) != 0)
                 return 2;
@@ -72,13 +109,18 @@ int cmd_report(int argc, char **argv)
         tp_log_error("report needs one results file (see tierperf report --help)");
         return 2;
     }
+    if (profile != NULL && om == NULL) {
+        tp_log_error("report: --profile goes with --openmetrics (for verdicts alone: tierperf check)");
+        return 2;
+    }
     const char *path = argv[optind];
     cJSON *run = NULL;
     if (results_load(path, &run, &err) != TP_OK) {
         tp_log_error("%s", err.msg);
         return 2;
     }
-    report_print_table(run, stdout, &opts);
+    if (om == NULL || strcmp(om, "-") != 0)   /* "-": stdout holds the metrics alone */
+        report_print_table(run, stdout, &opts);
     fflush(stdout);
     /* the partial-run warning also goes to stderr, where scripts look
      * (results_load logged the torn-line one) */
@@ -94,6 +136,8 @@ int cmd_report(int argc, char **argv)
         tp_log_error("%s", err.msg);
         rc = 2;
     }
+    if (om != NULL && report_om(run, path, om, profile) != 0)
+        rc = 2;
     cJSON_Delete(run);
     return rc;
 }

@@ -6,8 +6,8 @@
 #   args: BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.sh" "$@"
 cd "$src"
-python3 scripts/doc-examples.py --check --build "$build" docs/units.md ||
-  fail "docs/units.md examples out of date (run scripts/doc-examples.py docs/units.md)"
+python3 scripts/doc-examples.py --check --build "$build" docs/units.md docs/prometheus.md ||
+  fail "docs/units.md or docs/prometheus.md examples out of date (run scripts/doc-examples.py FILE)"
 python3 scripts/doc-examples.py --check --build "$build" --only 'tierperf (recommend|estimate|compare|infer)' \
   docs/answers.md || fail "docs/answers.md examples out of date"
 echo "PASS: test_doc_examples"
