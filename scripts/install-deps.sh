@@ -15,14 +15,17 @@ PKGS=(
   python3 python3-yaml time
   nodejs shellcheck
 )
-# extra groups, asked for by name: guest (soft-RoCE qemu), browser, fuzz
+# extra groups, asked for by name: guest (soft-RoCE qemu), browser, fuzz,
+# lint, slurm (Slurm 22.05 daemons, clients and its PMIx plugin: the
+# daemons scripts/simslurm.sh starts with its own config, not the services)
 for group in "$@"; do
   case "$group" in
     guest)   PKGS+=(qemu-system-x86 ibverbs-utils perftest busybox-static cpio rdmacm-utils) ;;
     browser) PKGS+=(chromium fonts-dejavu-core) ;;
     fuzz)    PKGS+=(clang libclang-rt-14-dev) ;;
     lint)    PKGS+=(clang-tidy cppcheck) ;;
-    *) echo "install-deps.sh: unknown group '$group' (guest, browser, fuzz, lint)" >&2; exit 2 ;;
+    slurm)   PKGS+=(slurmctld slurmd slurm-client munge slurm-wlm-basic-plugins) ;;
+    *) echo "install-deps.sh: unknown group '$group' (guest, browser, fuzz, lint, slurm)" >&2; exit 2 ;;
   esac
 done
 

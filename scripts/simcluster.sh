@@ -10,6 +10,7 @@
 #   scripts/simcluster.sh down
 #   scripts/simcluster.sh status
 #   scripts/simcluster.sh hosts
+#   scripts/simcluster.sh slurm up|down|status|exec ...   (scripts/simslurm.sh)
 #
 # Environment: TIERPERF_SIM_PREFIX (namespace prefix, default "tps-"),
 # TIERPERF_SIM_STATE (state folder, default <repo>/.sim), TIERPERF_SIM_RATES
@@ -31,7 +32,7 @@ die() { echo "$ME: $*" >&2; exit 1; }
 info() { echo "$ME: $*" >&2; }
 
 usage() {
-    sed -n '9,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '9,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -154,6 +155,10 @@ our_namespaces() {
 
 cmd_down() {
     local ns pid
+    # Slurm's daemons first, by their pids (scripts/simslurm.sh)
+    if [ -f "$STATE/slurm.$PREFIX/pids" ]; then
+        "$REPO/scripts/simslurm.sh" down || info "stopping Slurm on '$PREFIX' failed; killing what is left in its namespaces"
+    fi
     for ns in $(our_namespaces); do
         [ -e "/run/netns/$ns" ] || continue
         # processes left in it (a killed mpirun's daemons): we started them
@@ -292,6 +297,7 @@ cmd_hosts() {
 
 main() {
     [ $# -ge 1 ] || usage
+    [ "$1" = slurm ] && { shift; exec "$REPO/scripts/simslurm.sh" "$@"; }
     local cmd=$1 file=""
     TOPO_ARGS=()
     shift

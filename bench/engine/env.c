@@ -3,6 +3,7 @@
 
 #include <mpi.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -144,4 +145,30 @@ cJSON *env_environment_json(const struct tp_link_info *links, int n)
         }
     }
     return env;
+}
+
+/* The Slurm job this rank runs in (rank 0's environment): the job id ties a
+ * results file to sacct and the job's output; null outside Slurm. */
+cJSON *env_slurm_json(void)
+{
+    static const char *const fields[][2] = {
+        {"job_id", "SLURM_JOB_ID"},
+        {"job_name", "SLURM_JOB_NAME"},
+        {"cluster", "SLURM_CLUSTER_NAME"},
+        {"partition", "SLURM_JOB_PARTITION"},
+        {"job_nodelist", "SLURM_JOB_NODELIST"},
+    };
+    const char *id = getenv("SLURM_JOB_ID");
+
+    if (id == NULL || id[0] == '\0')
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    for (size_t i = 0; o != NULL && i < sizeof(fields) / sizeof(fields[0]); i++) {
+        const char *v = getenv(fields[i][1]);
+        if (v != NULL && v[0] != '\0')
+            cJSON_AddStringToObject(o, fields[i][0], v);
+        else
+            cJSON_AddNullToObject(o, fields[i][0]);
+    }
+    return o;
 }

@@ -29,5 +29,8 @@ cJSON *env_hosts_json(const struct env_host *hosts, int n);
 /* kernel, mpi_version, cpu_model, links[] */
 cJSON *env_environment_json(const struct tp_link_info *links, int n);
 cJSON *env_link_json(const struct tp_link_info *link);
+/* {job_id, job_name, cluster, partition, job_nodelist} from SLURM_*, or
+ * null when not in a Slurm job */
+cJSON *env_slurm_json(void);
 
 #endif

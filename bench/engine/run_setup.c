@@ -32,8 +32,15 @@ tp_status_t setup_node_names(MPI_Comm comm, const char *mine, char ***names_p,
     int n;
 
     MPI_Comm_size(comm, &n);
+    const char *slurm = getenv("SLURMD_NODENAME");
+
+    /* Slurm's NodeName before the host name: it is the name slurm.conf (and
+     * a HyperNode file written for the cluster) uses, where host names are
+     * often longer (FQDN) or differ. */
     if (mine != NULL)
         snprintf(me, sizeof(me), "%s", mine);
+    else if (slurm != NULL && slurm[0] != '\0')
+        snprintf(me, sizeof(me), "%s", slurm);
     else if (gethostname(me, sizeof(me) - 1) != 0)
         snprintf(me, sizeof(me), "unknown");
     char *block = calloc((size_t)n, NAME_LEN);

@@ -16,7 +16,7 @@
  * lowest rank that had it in *rank_p. */
 tp_status_t setup_agree(MPI_Comm comm, tp_status_t mine, int *rank_p);
 
-/* Node names of every rank (--node-name, TIERPERF_NODE_NAME, hostname);
+/* Node names of every rank (--node-name, TIERPERF_NODE_NAME, SLURMD_NODENAME, hostname);
  * *names_p: nranks pointers into one block, free with free(names[0])
  * then free(names). */
 tp_status_t setup_node_names(MPI_Comm comm, const char *mine, char ***names_p,

@@ -145,6 +145,7 @@ cJSON *run_header_json(const struct run_header_input *in)
     cJSON_AddItemToObject(h, "options", opts);
     cJSON_AddItemToObject(h, "hosts", env_hosts_json(in->hosts, in->nranks));
     cJSON_AddItemToObject(h, "environment", env_environment_json(in->links, in->nranks));
+    cJSON_AddItemToObject(h, "slurm", env_slurm_json());
     cJSON_AddItemToObject(h, "topology", topology_json(o, in->topo));
     return h;
 }

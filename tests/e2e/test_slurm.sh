@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# test_slurm.sh: tierperf under real Slurm daemons on the simulated cluster.
+# Builds the 8-node 3-tier cluster (scripts/simcluster.sh) under a prefix of
+# its own, starts munged, slurmctld and one slurmd per node
+# (scripts/simslurm.sh; host names NODE.sim.test, Slurm node names NODE, so
+# the ranks must take their node name from SLURMD_NODENAME), then measures
+# the tiers three ways: `srun --mpi=pmix`, the sbatch script operators copy
+# (docs/slurm/tierperf-tiers.sbatch, submitted with sbatch --wait) and
+# `salloc` + `mpirun` inside the allocation.  Each results file is checked
+# like test_sim_tiers.sh checks the mpirun one (tests/e2e/sim_tiers_check.py:
+# tiers and hypernodes of the tree, tbf caps, bandwidth decreasing with
+# tier) and must carry its Slurm job id.  Slurm missing, or a daemon that
+# does not start, is a FAIL naming which and why: CI installs Slurm
+# (scripts/install-deps.sh slurm).  Always tears everything down.
+#   args: BUILD_DIR SOURCE_DIR
+. "$(dirname "$0")/lib.sh" "$@"
+topo="$src/topologies/sim-8node-3tier.yaml"
+e2e_need_root "network namespaces and slurmd need root (CI runs as root)"
+for t in ip tc mpirun python3; do command -v "$t" >/dev/null || fail "$t not installed"; done
+for t in munged:munge slurmctld:slurmctld slurmd:slurmd srun:slurm-client sbatch:slurm-client salloc:slurm-client; do
+    command -v "${t%%:*}" >/dev/null ||
+        fail "Slurm not installed: '${t%%:*}' not found (package ${t#*:}: scripts/install-deps.sh slurm)"
+done
+
+work=$(mktemp -d /tmp/tierperf-slurmtest.XXXXXX)
+export TIERPERF_SIM_PREFIX="tsl$$-"
+export TIERPERF_SIM_STATE="$work/state"
+export TIERPERF_SIM_RATES=600,250,100
+export TIERPERF_BIN="$bin"
+sim="$src/scripts/simcluster.sh"
+slurm="$src/scripts/simslurm.sh"
+cleanup() {
+    "$slurm" down >/dev/null 2>&1 || echo "warning: Slurm teardown of $TIERPERF_SIM_PREFIX failed" >&2
+    "$sim" down >/dev/null 2>&1 || echo "warning: teardown of $TIERPERF_SIM_PREFIX failed" >&2
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$sim" up "$topo"
+timeout 120 "$slurm" up --domain sim.test || fail "Slurm did not start (the line above says which daemon and why)"
+"$bin" topo "$topo" --emit sim >"$work/tree.txt"
+
+# 256 KiB carries the bandwidth check, 64 B the latency one; --warmup 4
+# keeps the default 64 MiB warm-up from costing seconds per pair at 100 Mbit/s.
+run=(run --pattern tiers --transport tcp --topology "$topo" --sizes "64,256K" --duration 1
+     --warmup 4 --subnet 198.18.0.0/15)
+size=262144
+checkrun() {
+    python3 "$src/tests/e2e/sim_tiers_check.py" "$1" "$work/tree.txt" "$TIERPERF_SIM_RATES" \
+        --size $size --hostname-suffix .sim.test --slurm cluster=sim --slurm partition=sim \
+        --slurm 'job_nodelist=sim-n[0-7]' "${@:2}" || fail "$1: see the FAIL lines above"
+}
+# Open MPI's own traffic over TCP on the fabric, as sim-mpirun.sh has it.
+export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader,tcp
+# Under ASan, exact unwinding at malloc keeps LeakSanitizer's exit check to
+# seconds (see test_sim_tiers.sh); srun and sbatch pass the environment on.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+
+echo "== srun --mpi=pmix"
+timeout 300 "$slurm" exec srun --mpi=pmix -N 8 --ntasks-per-node=1 --kill-on-bad-exit=1 \
+    --job-name=tierperf-srun "$bin" "${run[@]}" --out "$work/srun.json" ||
+    fail "srun --mpi=pmix tierperf run exited with $?"
+checkrun "$work/srun.json" --slurm job_name=tierperf-srun --slurm 'job_id=*'
+
+echo "== sbatch docs/slurm/tierperf-tiers.sbatch"
+mkdir -p "$work/sbatch"
+out=$(TIERPERF="$bin" TIERPERF_TOPOLOGY="$topo" TIERPERF_RESULTS="$work/sbatch" \
+      TIERPERF_ARGS="${run[*]:7}" timeout 300 "$slurm" exec sbatch --wait \
+      --output="$work/sbatch/job-%j.out" "$src/docs/slurm/tierperf-tiers.sbatch") ||
+    { cat "$work"/sbatch/job-*.out >&2 || true; fail "sbatch --wait: the job failed (its output is above)"; }
+echo "$out"
+job=$(sed -n 's/^Submitted batch job \([0-9]*\)$/\1/p' <<<"$out")
+[ -n "$job" ] || fail "sbatch printed no job id: $out"
+[ -s "$work/sbatch/tiers-$job.json" ] || fail "the batch job left no $work/sbatch/tiers-$job.json"
+checkrun "$work/sbatch/tiers-$job.json" --slurm "job_id=$job" --slurm job_name=tierperf-tiers
+
+echo "== salloc + mpirun"
+timeout 300 "$slurm" exec salloc -N 8 --ntasks-per-node=1 --job-name=tierperf-salloc \
+    mpirun --mca oob_tcp_if_include 198.18.0.0/15 --mca btl_tcp_if_include 198.18.0.0/15 \
+    "$bin" "${run[@]}" --out "$work/salloc.json" 2>"$work/salloc.err" ||
+    { cat "$work/salloc.err" >&2; fail "salloc + mpirun exited with $?"; }
+job=$(sed -n 's/^salloc: Granted job allocation \([0-9]*\)$/\1/p' "$work/salloc.err")
+[ -n "$job" ] || { cat "$work/salloc.err" >&2; fail "salloc printed no job id"; }
+checkrun "$work/salloc.json" --slurm "job_id=$job" --slurm job_name=tierperf-salloc
+
+"$slurm" down
+[ -z "$(pgrep -f "$TIERPERF_SIM_STATE" || true)" ] || fail "processes of $TIERPERF_SIM_STATE left after simslurm.sh down"
+"$sim" down
+left=$(ip netns list | awk '{print $1}' | grep "^$TIERPERF_SIM_PREFIX" || true)
+[ -z "$left" ] || fail "namespaces left after down: $left"
+echo "PASS"
