@@ -187,7 +187,7 @@ static const struct opt_field fields[] = {
      .help = "kubectl get nodes -o yaml|json (for labelMatch)"},
     {.name = "node-name", .type = OPT_STRING, .metavar = "NAME", .dflt_help = "$TIERPERF_NODE_NAME",
      .min = 1, .max = 253, .offset = RO(node_name),
-     .help = "this rank's node name (else $SLURMD_NODENAME under Slurm, else the hostname)"},
+     .help = "this rank's node name (else $SLURMD_NODENAME, else hostname)"},
     {.name = "serial", .type = OPT_FLAG, .offset = RO(serial), .json = "serial",
      .help = "one pair at a time (default: a round's pairs at once)"},
     {.name = "no-bind", .type = OPT_FLAG, .offset = RO(no_bind),
