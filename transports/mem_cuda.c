@@ -418,6 +418,62 @@ static tp_status_t cuda_copy_wait(void *vctx, unsigned lane)
     return TP_OK;
 }
 
+static tp_status_t cuda_event_create(void *vctx, void **ev_p)
+{
+    struct cuda_ctx *ctx = vctx;
+    cudaEvent_t ev = NULL;
+    cudaError_t ce;
+
+    if (cuda_select(ctx) != TP_OK)
+        return TP_ERR_IO;
+    ce = cudaEventCreateWithFlags(&ev, cudaEventDisableTiming);
+    if (ce != cudaSuccess) {
+        tp_log_error("cuda:%d: cudaEventCreate: %s", ctx->device, cudaGetErrorString(ce));
+        return TP_ERR_IO;
+    }
+    *ev_p = ev;
+    return TP_OK;
+}
+
+static void cuda_event_destroy(void *vctx, void *ev)
+{
+    if (ev != NULL && cuda_select(vctx) == TP_OK)
+        cudaEventDestroy((cudaEvent_t)ev);
+}
+
+static tp_status_t cuda_event_record(void *vctx, void *ev, unsigned lane)
+{
+    struct cuda_ctx *ctx = vctx;
+    cudaError_t ce;
+
+    if (lane >= TP_MEM_LANES)
+        return TP_ERR_INVALID;
+    if (cuda_select(ctx) != TP_OK)
+        return TP_ERR_IO;
+    ce = cudaEventRecord((cudaEvent_t)ev, ctx->lanes[lane]);
+    if (ce != cudaSuccess) {
+        tp_log_error("cuda:%d: cudaEventRecord(lane %u): %s", ctx->device, lane,
+                     cudaGetErrorString(ce));
+        return TP_ERR_IO;
+    }
+    return TP_OK;
+}
+
+static tp_status_t cuda_event_wait(void *vctx, void *ev)
+{
+    struct cuda_ctx *ctx = vctx;
+    cudaError_t ce;
+
+    if (cuda_select(ctx) != TP_OK)
+        return TP_ERR_IO;
+    ce = cudaEventSynchronize((cudaEvent_t)ev);
+    if (ce != cudaSuccess) {
+        tp_log_error("cuda:%d: a staged copy failed: %s", ctx->device, cudaGetErrorString(ce));
+        return TP_ERR_IO;
+    }
+    return TP_OK;
+}
+
 static int cuda_device_of(void *vctx)
 {
     return ((struct cuda_ctx *)vctx)->device;
@@ -514,4 +570,8 @@ const struct tp_mem_ops tp_mem_cuda_ops = {
     .copy_local = cuda_copy_local,
     .device_of = cuda_device_of,
     .list_devices = cuda_list_devices,
+    .event_create = cuda_event_create,
+    .event_destroy = cuda_event_destroy,
+    .event_record = cuda_event_record,
+    .event_wait = cuda_event_wait,
 };

@@ -70,6 +70,14 @@ struct tp_mem_ops {
      * --gpu auto to place them in the PCI tree.  No context is created. */
     tp_status_t (*list_devices)(char (*pci)[TP_MEM_PCI_LEN], int max, int *n_p, char *why,
                                 size_t whylen);
+    /* Per-copy completion (CUDA events), so a transport waits for its own
+     * chunk and not for everything on a shared lane: record marks what is
+     * queued on the lane so far, wait returns once that is done.  NULL
+     * (host memory): use copy_wait on the lane. */
+    tp_status_t (*event_create)(void *ctx, void **ev_p);
+    void (*event_destroy)(void *ctx, void *ev);
+    tp_status_t (*event_record)(void *ctx, void *ev, unsigned lane);
+    tp_status_t (*event_wait)(void *ctx, void *ev);
 };
 
 /* An opened memory kind: the table plus its context and device. */

@@ -155,6 +155,11 @@ struct tcp_stream {
     const struct tp_mem_ops *stage_ops;
     void *stage_ctx;
     int stage_pinned[2];    /* tx, rx: from stage_ops' alloc_staging */
+    /* tx, rx: one completion event per bounce chunk (when the kind has
+     * events), so a chunk waits for its own copy, not for a lane shared
+     * with every other stream and direction */
+    void *stage_ev[2][TCP_STAGE_DEPTH];
+    int stage_events;
 };
 
 struct tcp_ep {
@@ -192,6 +197,11 @@ struct tcp_dir {
     unsigned sq_count;      /* tx: chunks copied or being copied, not yet sent */
     int head_ready;         /* tx: the head chunk's copy has been waited for */
     size_t sq_len[TCP_STAGE_DEPTH];
+    /* tx: the stream's next messages are staged into free chunks while
+     * this one is on the wire (messages of one chunk or less too) */
+    uint64_t ahead_msg;     /* message being staged ahead, or TCP_IDLE */
+    size_t ahead_staged;    /* bytes of it queued */
+    uint64_t ahead_filled;  /* messages below this were filled ahead */
     unsigned rq_cur;        /* rx: chunk being received into */
     unsigned rq_busy;       /* rx: bit k: chunk k's copy out is queued */
     int blocked;            /* would block: wait for poll */
@@ -209,6 +219,12 @@ struct tcp_side {
     uint64_t finished;
     struct tcp_dir *dir;    /* nstreams */
 };
+
+/* Message j's ring slot is no longer used by j - nslots. */
+int tcp_slot_free(const struct tcp_side *sd, uint64_t j, int nstreams);
+/* Sender: the bytes of message j already staged ahead (0 if none), as j
+ * becomes the stream's current message. */
+size_t tcp_ahead_take(struct tcp_dir *d, uint64_t j);
 
 /* Runs tx and/or rx (either may be NULL) to completion with the end
  * acknowledgement; breaks the endpoint on failure. */

@@ -3,9 +3,13 @@
  * other kinds (GPU), through TCP_STAGE_DEPTH host bounce chunks per stream
  * and direction with asynchronous copies pipelined against the network:
  * the sender queues the copies of the next chunks while the oldest is on
- * the wire; the receiver queues each full chunk's copy out and receives
- * into the next one, and waits for the copies only when it must reuse a
- * chunk or when the message is complete.  Chunk k copies on lane k. */
+ * the wire, running ahead into the stream's next messages (so messages of
+ * one chunk or less are pipelined too); the receiver queues each full
+ * chunk's copy out and receives into the next one, and waits for the
+ * copies only when it must reuse a chunk or when the message is complete.
+ * Each chunk has its own completion event (the kind's event_*), so a wait
+ * is for that chunk's copy only; kinds without events wait on lane k for
+ * chunk k. */
 #include "tcp_private.h"
 
 #include <errno.h>
@@ -17,6 +21,35 @@
 int tcp_buf_is_host(const struct tp_buf *buf)
 {
     return buf->mem == NULL || buf->mem->ops == NULL || buf->mem->ops->is_host;
+}
+
+static void stage_events_destroy(struct tcp_stream *st)
+{
+    for (int t = 0; t < 2; t++)
+        for (int k = 0; k < TCP_STAGE_DEPTH; k++) {
+            if (st->stage_ev[t][k] != NULL)
+                st->stage_ops->event_destroy(st->stage_ctx, st->stage_ev[t][k]);
+            st->stage_ev[t][k] = NULL;
+        }
+    st->stage_events = 0;
+}
+
+/* An event per chunk and direction when the kind has them; without (or
+ * when one cannot be made) chunk k waits on lane k. */
+static void stage_events_create(struct tcp_stream *st)
+{
+    const struct tp_mem_ops *ops = st->stage_ops;
+
+    if (ops->event_create == NULL || ops->event_destroy == NULL ||
+        ops->event_record == NULL || ops->event_wait == NULL)
+        return;
+    for (int t = 0; t < 2; t++)
+        for (int k = 0; k < TCP_STAGE_DEPTH; k++)
+            if (ops->event_create(st->stage_ctx, &st->stage_ev[t][k]) != TP_OK) {
+                stage_events_destroy(st);
+                return;
+            }
+    st->stage_events = 1;
 }
 
 tp_status_t tcp_stage_ready(struct tcp_ep *ep, const struct tp_buf *buf)
@@ -47,6 +80,7 @@ tp_status_t tcp_stage_ready(struct tcp_ep *ep, const struct tp_buf *buf)
                          TCP_STAGE_CHUNK);
             return TP_ERR_NO_MEMORY;
         }
+        stage_events_create(st);
     }
     return TP_OK;
 }
@@ -55,6 +89,8 @@ void tcp_stage_free(struct tcp_stream *st)
 {
     size_t len = (size_t)TCP_STAGE_DEPTH * TCP_STAGE_CHUNK;
 
+    if (st->stage_ops != NULL)
+        stage_events_destroy(st);
     tp_mem_staging_free(st->stage_ops, st->stage_ctx, st->stage_tx, len, st->stage_pinned[0]);
     tp_mem_staging_free(st->stage_ops, st->stage_ctx, st->stage_rx, len, st->stage_pinned[1]);
     st->stage_pinned[0] = st->stage_pinned[1] = 0;
@@ -85,20 +121,30 @@ static tp_status_t stage_failed(struct tcp_ep *ep, const struct tp_mem *mem, int
     return tcp_ep_fail(ep, st, NULL, 0);
 }
 
-static tp_status_t stage_queue(struct tcp_ep *ep, const struct tp_buf *buf, int to_host,
-                               void *dst, const void *src, size_t len, unsigned lane)
+/* Queue chunk k's copy (to_host: the sender's, into the bounce chunk) and
+ * mark it with the chunk's event.  With events, copies out and in go on
+ * separate lanes (both copy engines); without, chunk k on lane k. */
+static tp_status_t stage_queue(struct tcp_ep *ep, struct tcp_stream *ts,
+                               const struct tp_buf *buf, int to_host, void *dst,
+                               const void *src, size_t len, unsigned k)
 {
     const struct tp_mem *mem = buf->mem;
+    unsigned lane = ts->stage_events ? (to_host ? 0u : 2u) + (k & 1u) : k;
     tp_status_t st = mem->ops->copy_async(mem->ctx, dst, src, len,
                                           to_host ? TP_MEM_TO_HOST : TP_MEM_FROM_HOST, lane);
+    if (st == TP_OK && ts->stage_events)
+        st = mem->ops->event_record(mem->ctx, ts->stage_ev[to_host ? 0 : 1][k], lane);
     return st == TP_OK ? TP_OK : stage_failed(ep, mem, to_host, st, len);
 }
 
-static tp_status_t stage_wait(struct tcp_ep *ep, const struct tp_buf *buf, int to_host,
-                              unsigned lane, size_t len)
+/* Chunk k's copy has finished. */
+static tp_status_t stage_wait(struct tcp_ep *ep, struct tcp_stream *ts,
+                              const struct tp_buf *buf, int to_host, unsigned k, size_t len)
 {
     const struct tp_mem *mem = buf->mem;
-    tp_status_t st = mem->ops->copy_wait(mem->ctx, lane);
+    tp_status_t st = ts->stage_events
+                         ? mem->ops->event_wait(mem->ctx, ts->stage_ev[to_host ? 0 : 1][k])
+                         : mem->ops->copy_wait(mem->ctx, k);
     return st == TP_OK ? TP_OK : stage_failed(ep, mem, to_host, st, len);
 }
 
@@ -113,31 +159,101 @@ static tp_status_t rx_chunk_free(struct tcp_ep *ep, struct tcp_side *sd, struct 
 {
     if (!(d->rq_busy & (1u << k)))
         return TP_OK;
-    tp_status_t rc = stage_wait(ep, sd->x->buf, 0, k, TCP_STAGE_CHUNK);
+    tp_status_t rc = stage_wait(ep, &ep->st[d - sd->dir], sd->x->buf, 0, k, TCP_STAGE_CHUNK);
     if (rc == TP_OK)
         d->rq_busy &= ~(1u << k);
     return rc;
 }
 
-/* Sender: queue copies into free chunks, then make sure the head is in. */
-static tp_status_t tx_stage(struct tcp_ep *ep, struct tcp_side *sd, struct tcp_dir *d,
-                            struct tcp_stream *st, char *slot)
+/* Sender: queue the next chunk of message m (*staged_p bytes of it are
+ * queued already) into the next free bounce chunk. */
+static tp_status_t tx_queue_chunk(struct tcp_ep *ep, struct tcp_side *sd, struct tcp_dir *d,
+                                  struct tcp_stream *st, uint64_t m, size_t *staged_p)
 {
+    unsigned k = (d->sq_head + d->sq_count) % TCP_STAGE_DEPTH;
+    size_t chunk = tp_xfer_len(sd->x, m) - *staged_p;
     tp_status_t rc;
 
-    while (d->sq_count < TCP_STAGE_DEPTH && d->staged < d->len) {
-        unsigned k = (d->sq_head + d->sq_count) % TCP_STAGE_DEPTH;
-        size_t chunk = d->len - d->staged;
-        chunk = chunk < TCP_STAGE_CHUNK ? chunk : TCP_STAGE_CHUNK;
-        if ((rc = stage_queue(ep, sd->x->buf, 1, chunk_at(st->stage_tx, k), slot + d->staged,
-                              chunk, k)) != TP_OK)
+    chunk = chunk < TCP_STAGE_CHUNK ? chunk : TCP_STAGE_CHUNK;
+    rc = stage_queue(ep, st, sd->x->buf, 1, chunk_at(st->stage_tx, k),
+                     (char *)tp_xfer_slot(sd->x, m) + *staged_p, chunk, k);
+    if (rc != TP_OK)
+        return rc;
+    d->sq_len[k] = chunk;
+    *staged_p += chunk;
+    d->sq_count++;
+    return TP_OK;
+}
+
+size_t tcp_ahead_take(struct tcp_dir *d, uint64_t j)
+{
+    size_t staged;
+
+    if (d->ahead_msg == TCP_IDLE || j > d->ahead_msg) {
+        d->ahead_msg = TCP_IDLE;
+        return 0;
+    }
+    if (j < d->ahead_msg)
+        return d->len;          /* wholly queued ahead */
+    staged = d->ahead_staged;
+    d->ahead_msg = TCP_IDLE;    /* j is current now; run ahead from j's next */
+    return staged;
+}
+
+/* Sender, the current message wholly queued: queue a chunk of the stream's
+ * next message (filled first when the transfer fills), once its ring slot
+ * is free.  *queued_p: whether one was. */
+static tp_status_t tx_ahead(struct tcp_ep *ep, struct tcp_side *sd, struct tcp_dir *d,
+                            struct tcp_stream *st, int *queued_p)
+{
+    const struct tp_xfer *x = sd->x;
+    uint64_t m;
+    tp_status_t rc;
+
+    *queued_p = 0;
+    if (d->ahead_msg == TCP_IDLE) {
+        d->ahead_msg = d->msg + (uint64_t)ep->nstreams;
+        d->ahead_staged = 0;
+    }
+    m = d->ahead_msg;
+    if (m >= sd->nmsgs || (d->ahead_staged == 0 && !tcp_slot_free(sd, m, ep->nstreams)))
+        return TP_OK;
+    if (x->fill != NULL && m >= d->ahead_filled) {
+        rc = x->fill(x->hook_arg, tp_xfer_slot(x, m), tp_xfer_len(x, m),
+                     x->offset0 + m * x->msg_size);
+        if (rc != TP_OK)
+            return tcp_ep_fail(ep, rc, NULL, 0);
+        d->ahead_filled = m + 1;
+    }
+    if ((rc = tx_queue_chunk(ep, sd, d, st, m, &d->ahead_staged)) != TP_OK)
+        return rc;
+    if (d->ahead_staged == tp_xfer_len(x, m)) {
+        d->ahead_msg = m + (uint64_t)ep->nstreams;
+        d->ahead_staged = 0;
+    }
+    *queued_p = 1;
+    return TP_OK;
+}
+
+/* Sender: queue copies into free chunks (this message's, then the next
+ * ones'), then make sure the head chunk is in. */
+static tp_status_t tx_stage(struct tcp_ep *ep, struct tcp_side *sd, struct tcp_dir *d,
+                            struct tcp_stream *st)
+{
+    tp_status_t rc;
+    int queued = 1;
+
+    while (d->sq_count < TCP_STAGE_DEPTH && queued) {
+        if (d->staged < d->len)
+            rc = tx_queue_chunk(ep, sd, d, st, d->msg, &d->staged);
+        else
+            rc = tx_ahead(ep, sd, d, st, &queued);
+        if (rc != TP_OK)
             return rc;
-        d->sq_len[k] = chunk;
-        d->staged += chunk;
-        d->sq_count++;
     }
     if (!d->head_ready) {
-        if ((rc = stage_wait(ep, sd->x->buf, 1, d->sq_head, d->sq_len[d->sq_head])) != TP_OK)
+        rc = stage_wait(ep, st, sd->x->buf, 1, d->sq_head, d->sq_len[d->sq_head]);
+        if (rc != TP_OK)
             return rc;
         d->head_ready = 1;
     }
@@ -155,7 +271,7 @@ tp_status_t tcp_io_send(struct tcp_ep *ep, struct tcp_side *sd, int s,
 
     *moved_p = 0;
     if (sd->staged) {
-        tp_status_t rc = tx_stage(ep, sd, d, st, slot);
+        tp_status_t rc = tx_stage(ep, sd, d, st);
         if (rc != TP_OK)
             return rc;
         p = chunk_at(st->stage_tx, d->sq_head) + d->stage_pos;
@@ -226,7 +342,7 @@ tp_status_t tcp_io_recv(struct tcp_ep *ep, struct tcp_side *sd, int s,
         d->stage_len += (size_t)r;
         if (d->stage_len == chunk) {
             unsigned k = d->rq_cur;
-            tp_status_t rc = stage_queue(ep, sd->x->buf, 0, slot + d->staged,
+            tp_status_t rc = stage_queue(ep, st, sd->x->buf, 0, slot + d->staged,
                                          chunk_at(st->stage_rx, k), chunk, k);
             if (rc != TP_OK)
                 return rc;

@@ -45,10 +45,10 @@ static void side_init(struct tcp_side *sd, const struct tp_xfer *x, int tx,
     sd->staged = x ? !tcp_buf_is_host(x->buf) : 0;
     memset(dir, 0, (size_t)nstreams * sizeof(*dir));
     for (int s = 0; s < nstreams; s++)
-        dir[s].msg = TCP_IDLE;
+        dir[s].msg = dir[s].ahead_msg = TCP_IDLE;
 }
 
-static int slot_free(const struct tcp_side *sd, uint64_t j, int nstreams)
+int tcp_slot_free(const struct tcp_side *sd, uint64_t j, int nstreams)
 {
     uint64_t nslots = tp_xfer_nslots(sd->x);
 
@@ -73,14 +73,15 @@ static tp_status_t side_start(struct tcp_ep *ep, struct tcp_side *sd, int *progr
         uint64_t j = sd->next;
         struct tcp_dir *d = &sd->dir[j % (uint64_t)ep->nstreams];
         if (d->msg != TCP_IDLE || d->zc_count == TCP_ZC_FIFO ||
-            !slot_free(sd, j, ep->nstreams))
+            !tcp_slot_free(sd, j, ep->nstreams))
             break;
         d->msg = j;
         d->len = tp_xfer_len(x, j);
-        d->done = d->staged = d->stage_len = d->stage_pos = 0;
-        d->sq_head = d->sq_count = d->rq_cur = d->rq_busy = 0;
-        d->head_ready = 0;
-        if (sd->tx && x->fill != NULL) {
+        d->done = d->stage_len = d->stage_pos = 0;
+        d->rq_cur = d->rq_busy = 0;
+        /* tx: chunks still queued belong to messages staged ahead */
+        d->staged = tcp_ahead_take(d, j);
+        if (sd->tx && x->fill != NULL && j >= d->ahead_filled) {
             tp_status_t st = x->fill(x->hook_arg, tp_xfer_slot(x, j), d->len,
                                      x->offset0 + j * x->msg_size);
             if (st != TP_OK)

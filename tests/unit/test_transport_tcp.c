@@ -27,6 +27,8 @@ static const struct tp_transport_ops *tcp(void)
 
 struct ring_case {
     int fake_mem;               /* buffers in th_fake_mem_ops memory */
+    int expect_ahead;           /* staged: the next messages were staged while one was
+                                 * on the wire, waits through per-chunk events */
     int bidir;
     const size_t *sizes;
     size_t nsizes;
@@ -118,6 +120,12 @@ static int ring_role(struct th_peer *p)
                 l->inflight_max[TP_MEM_TO_HOST], l->inflight_max[TP_MEM_FROM_HOST]);
         return 15;
     }
+    if (rc->expect_ahead && (l->inflight_max[TP_MEM_TO_HOST] < 2 || l->event_waits == 0)) {
+        fprintf(stderr, "rank %d: messages of a chunk or less not staged ahead (at most %u "
+                "copies out at once, %llu event waits)\n", p->rank,
+                l->inflight_max[TP_MEM_TO_HOST], (unsigned long long)l->event_waits);
+        return 16;
+    }
     return 0;
 }
 
@@ -169,6 +177,20 @@ Test(transport_tcp, non_host_memory_is_staged_through_copies, .timeout = 240)
     run_ring(2, 0, &rc);
     rc.bidir = 1;
     run_ring(1, 0, &rc);
+}
+
+/* Messages of one bounce chunk or less: message j+1 is copied out while
+ * j is on the wire (the fake kind holds every copy until its chunk's event
+ * is waited for, so a chunk sent before its copy, or a message staged
+ * into a slot still in use, fails the check). */
+Test(transport_tcp, staged_small_messages_are_staged_ahead, .timeout = 240)
+{
+    static const size_t sizes[] = {5, 4096, 300000, 1 << 20};
+    struct ring_case rc = {.fake_mem = 1, .expect_ahead = 1, .sizes = sizes, .nsizes = 4};
+    run_ring(1, 0, &rc);
+    run_ring(2, 0, &rc);
+    rc.bidir = 1;
+    run_ring(3, 0, &rc);
 }
 
 /* ---- latency ---- */

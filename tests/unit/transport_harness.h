@@ -369,9 +369,11 @@ struct th_fake_copy {
 struct th_fake_lanes {
     struct th_fake_copy q[TP_MEM_LANES][TH_FAKE_PENDING];
     unsigned n[TP_MEM_LANES];
+    uint64_t flushed[TP_MEM_LANES];  /* copies done per lane, ever (events) */
     uint64_t queued;                 /* copies seen */
-    unsigned inflight_max[2];        /* most copies held at once, all lanes,
+    unsigned inflight_max[3];        /* most copies held at once, all lanes,
                                       * per direction (TP_MEM_TO_HOST, FROM) */
+    uint64_t event_waits;            /* waits through events, not lanes */
 };
 
 static inline struct th_fake_lanes *th_fake_lanes(void)
@@ -415,6 +417,16 @@ static inline tp_status_t th_fake_copy_async(void *ctx, void *dst, const void *s
     return TP_OK;
 }
 
+/* Do the oldest k copies held on a lane. */
+static inline void th_fake_flush(struct th_fake_lanes *l, unsigned lane, unsigned k)
+{
+    for (unsigned i = 0; i < k; i++)
+        memcpy(l->q[lane][i].dst, l->q[lane][i].src, l->q[lane][i].len);
+    memmove(l->q[lane], l->q[lane] + k, (l->n[lane] - k) * sizeof(l->q[lane][0]));
+    l->n[lane] -= k;
+    l->flushed[lane] += k;
+}
+
 static inline tp_status_t th_fake_copy_wait(void *ctx, unsigned lane)
 {
     struct th_fake_lanes *l = th_fake_lanes();
@@ -422,9 +434,52 @@ static inline tp_status_t th_fake_copy_wait(void *ctx, unsigned lane)
     (void)ctx;
     if (lane >= TP_MEM_LANES)
         return TP_ERR_INVALID;
-    for (unsigned i = 0; i < l->n[lane]; i++)
-        memcpy(l->q[lane][i].dst, l->q[lane][i].src, l->q[lane][i].len);
-    l->n[lane] = 0;
+    th_fake_flush(l, lane, l->n[lane]);
+    return TP_OK;
+}
+
+/* An event is a ticket: the copies queued on its lane when recorded; a
+ * wait does those and no more (later copies stay held). */
+struct th_fake_event {
+    unsigned lane;
+    uint64_t ticket;
+};
+
+static inline tp_status_t th_fake_event_create(void *ctx, void **ev_p)
+{
+    (void)ctx;
+    *ev_p = calloc(1, sizeof(struct th_fake_event));
+    return *ev_p != NULL ? TP_OK : TP_ERR_NO_MEMORY;
+}
+
+static inline void th_fake_event_destroy(void *ctx, void *ev)
+{
+    (void)ctx;
+    free(ev);
+}
+
+static inline tp_status_t th_fake_event_record(void *ctx, void *ev, unsigned lane)
+{
+    struct th_fake_lanes *l = th_fake_lanes();
+    struct th_fake_event *e = ev;
+
+    (void)ctx;
+    if (lane >= TP_MEM_LANES)
+        return TP_ERR_INVALID;
+    e->lane = lane;
+    e->ticket = l->flushed[lane] + l->n[lane];
+    return TP_OK;
+}
+
+static inline tp_status_t th_fake_event_wait(void *ctx, void *ev)
+{
+    struct th_fake_lanes *l = th_fake_lanes();
+    const struct th_fake_event *e = ev;
+
+    (void)ctx;
+    l->event_waits++;
+    if (e->ticket > l->flushed[e->lane])
+        th_fake_flush(l, e->lane, (unsigned)(e->ticket - l->flushed[e->lane]));
     return TP_OK;
 }
 
@@ -442,6 +497,10 @@ static const struct tp_mem_ops th_fake_mem_ops = {
     .free_staging = th_fake_free_staging,
     .copy_async = th_fake_copy_async,
     .copy_wait = th_fake_copy_wait,
+    .event_create = th_fake_event_create,
+    .event_destroy = th_fake_event_destroy,
+    .event_record = th_fake_event_record,
+    .event_wait = th_fake_event_wait,
 };
 
 /* Hooks for fake device memory: translate, then the host pattern. */
