@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "../common/log.h"
+#include "tp_deadline.h"
 
 enum { TAG_DATA = 11, TAG_ACK = 12, TAG_PING = 13 };
 
@@ -55,9 +56,11 @@ static void dl_start(struct deadline *d, double limit_s)
     d->last = now_s();
 }
 
+/* No progress for --timeout, or the engine's limit on the call passed
+ * (tp_deadline.h).  Messages below say "no progress" for both. */
 static int dl_expired(struct deadline *d)
 {
-    return d->limit_s > 0 && now_s() - d->last > d->limit_s;
+    return (d->limit_s > 0 && now_s() - d->last > d->limit_s) || tp_deadline_passed();
 }
 
 static tp_status_t mpi_wait_one(MPI_Request *req, struct deadline *d, const struct mpi_ep *ep,

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "tp_deadline.h"
 
 #define BLOB_BYTES 16   /* addr(4) port(2) pad(2) nonce(8), network order */
 
@@ -238,7 +239,11 @@ static void tcp_disconnect(void *ctx, void *ep)
 tp_status_t tcp_ep_fail(struct tcp_ep *ep, tp_status_t st, const char *what, int err)
 {
     if (what != NULL) {
-        if (st == TP_ERR_TIMEOUT)
+        if (st == TP_ERR_TIMEOUT && tp_deadline_passed())
+            tp_log_error("tcp: %s %s: too slow: not done within the time allowed (the "
+                         "expected time at the rate measured so far, plus --timeout %.1f s)",
+                         what, ep->peer_name, ep->ctx->cfg.timeout_s);
+        else if (st == TP_ERR_TIMEOUT)
             tp_log_error("tcp: %s %s: no progress for %.1f s (--timeout)", what,
                          ep->peer_name, ep->ctx->cfg.timeout_s);
         else if (st == TP_ERR_PEER)

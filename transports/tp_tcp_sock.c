@@ -1,6 +1,7 @@
 /* tp_tcp_sock.c: socket options and blocking whole-buffer I/O with the
  * --timeout limit (SO_SNDTIMEO/SO_RCVTIMEO), shared by the TCP files. */
 #include "tcp_private.h"
+#include "tp_deadline.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -90,6 +91,10 @@ tp_status_t tcp_send_all(int fd, const void *buf, size_t len, int *err_p)
 
     *err_p = 0;
     while (len > 0) {
+        if (tp_deadline_passed()) {    /* the engine's limit on the call */
+            *err_p = ETIMEDOUT;
+            return TP_ERR_TIMEOUT;
+        }
         ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
@@ -109,6 +114,10 @@ tp_status_t tcp_recv_all(int fd, void *buf, size_t len, int *err_p)
 
     *err_p = 0;
     while (len > 0) {
+        if (tp_deadline_passed()) {    /* the engine's limit on the call */
+            *err_p = ETIMEDOUT;
+            return TP_ERR_TIMEOUT;
+        }
         ssize_t n = recv(fd, p, len, 0);
         if (n < 0 && errno == EINTR)
             continue;

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "../common/log.h"
+#include "tp_deadline.h"
 
 static const unsigned char ack_bytes[8] = {'T', 'P', 'T', 'C', 'P', 'A', 'C', 'K'};
 
@@ -193,6 +194,12 @@ static tp_status_t wait_ready(struct tcp_ep *ep, struct tcp_side *tx, struct tcp
             return tcp_ep_fail(ep, TP_ERR_TIMEOUT, what, 0);
         ms = (int)((*deadline_p - now) * 1000) + 1;
     }
+    /* the engine's limit on the whole call (tp_deadline.h) */
+    double left = tp_deadline_clip(ms < 0 ? -1.0 : ms / 1000.0);
+    if (left == 0)
+        return tcp_ep_fail(ep, TP_ERR_TIMEOUT, what, 0);
+    if (left > 0)
+        ms = (int)(left * 1000) + 1;
     int r = poll(pfd, (nfds_t)n, ms);
     if (r < 0 && errno != EINTR)
         return tcp_ep_fail(ep, TP_ERR_IO, what, errno);
@@ -258,6 +265,9 @@ tp_status_t tcp_xfer_run(struct tcp_ep *ep, const struct tp_xfer *tx,
             (st = pass(ep, &txs, &rxs, flags, &progress)) != TP_OK)
             return st;
         if (progress) {
+            /* a trickle is progress, but the unit has a time limit too */
+            if (tp_deadline_passed())
+                return tcp_ep_fail(ep, TP_ERR_TIMEOUT, "transferring with", 0);
             fresh = 1;
             continue;
         }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../common/log.h"
+#include "tp_deadline.h"
 
 void verbs_wait_start(struct verbs_wait *w, const struct verbs_ep *ep)
 {
@@ -31,6 +32,12 @@ tp_status_t verbs_wait_idle(struct verbs_wait *w, struct verbs_ep *ep,
         w->moved = 0;
         w->last = now;
         return TP_OK;
+    }
+    if (tp_deadline_passed()) {     /* the engine's limit on the call */
+        if (ep->broken == TP_OK)
+            tp_log_error("verbs: %s from rank %d not done within the time allowed "
+                         "(expected time plus --timeout)", what, ep->peer);
+        return verbs_ep_fail(ep, TP_ERR_TIMEOUT);
     }
     if (w->timeout_s <= 0)
         return TP_OK;

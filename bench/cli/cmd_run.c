@@ -3,6 +3,7 @@
  * MPI_Init, the run (run.c), MPI_Finalize. */
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../../common/log.h"
@@ -68,7 +69,7 @@ int cmd_run(int argc, char **argv)
         run_opts_free(&o);
         return usage_exit(first);
     }
-    if (mpi_boot_init(&argc, &argv) != 0) {
+    if (mpi_boot_init(&argc, &argv, strcmp(o.transport, "mpi") != 0) != 0) {
         tp_log_error("MPI_Init failed (run under mpirun)");
         topo_free(topo);
         run_opts_free(&o);

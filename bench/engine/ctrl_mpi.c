@@ -19,10 +19,15 @@ tp_status_t ctrl_mpi_init(struct ctrl_mpi *c, MPI_Comm world, double timeout_s,
     memset(c, 0, sizeof(*c));
     c->comm = MPI_COMM_NULL;
     c->data_comm = MPI_COMM_NULL;
+    /* a failing peer is an error to record, not the end of the job; errors
+     * not tied to a communicator (requests, MPI_Abort's) are raised on
+     * MPI_COMM_WORLD (Open MPI 4) or MPI_COMM_SELF (MPI 4.0): returned too,
+     * so rank 0 always gets to save what it has */
+    MPI_Comm_set_errhandler(world, MPI_ERRORS_RETURN);
+    MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
     if (MPI_Comm_dup(world, &c->comm) != MPI_SUCCESS ||
         MPI_Comm_dup(world, &c->data_comm) != MPI_SUCCESS)
         return tp_error_set(err, TP_ERR_IO, "MPI_Comm_dup failed");
-    /* a failing peer is an error to record, not the end of the job */
     MPI_Comm_set_errhandler(c->comm, MPI_ERRORS_RETURN);
     MPI_Comm_set_errhandler(c->data_comm, MPI_ERRORS_RETURN);
     MPI_Comm_rank(c->comm, &c->rank);
@@ -71,19 +76,26 @@ static void backoff(unsigned *spins)
     nanosleep(&ts, NULL);
 }
 
-static void abandon(MPI_Request *reqs, int n)
+/* Give up on requests that did not complete.  Point-to-point ones are
+ * cancelled and freed; a collective's (MPI_Ibarrier) may be neither
+ * cancelled nor freed (MPI 4.0, 3.7.3 and 6.12), so it is left as it is
+ * (the job is ended soon after such a give-up). */
+static void abandon(MPI_Request *reqs, int n, int collective)
 {
     for (int i = 0; i < n; i++) {
         if (reqs[i] == MPI_REQUEST_NULL)
             continue;
-        MPI_Cancel(&reqs[i]);
-        MPI_Request_free(&reqs[i]);
+        if (!collective) {
+            MPI_Cancel(&reqs[i]);
+            MPI_Request_free(&reqs[i]);
+        }
+        reqs[i] = MPI_REQUEST_NULL;
     }
 }
 
 /* statuses: NULL, or one per request, filled as each completes */
 static tp_status_t wait_requests(MPI_Request *reqs, int n, MPI_Status *statuses,
-                                 double timeout_s)
+                                 double timeout_s, int collective)
 {
     double last = timing_now_s();
     unsigned spins = 0;
@@ -96,7 +108,7 @@ static tp_status_t wait_requests(MPI_Request *reqs, int n, MPI_Status *statuses,
                 continue;
             if (MPI_Test(&reqs[i], &done, statuses ? &statuses[i] : MPI_STATUS_IGNORE) !=
                 MPI_SUCCESS) {
-                abandon(reqs, n);
+                abandon(reqs, n, collective);
                 return TP_ERR_IO;
             }
             if (done) {
@@ -109,7 +121,7 @@ static tp_status_t wait_requests(MPI_Request *reqs, int n, MPI_Status *statuses,
         if (left == 0)
             return TP_OK;
         if (timeout_s > 0 && timing_now_s() - last > timeout_s) {
-            abandon(reqs, n);
+            abandon(reqs, n, collective);
             return TP_ERR_TIMEOUT;
         }
         backoff(&spins);
@@ -118,7 +130,7 @@ static tp_status_t wait_requests(MPI_Request *reqs, int n, MPI_Status *statuses,
 
 tp_status_t ctrl_mpi_wait(MPI_Request *reqs, int n, double timeout_s)
 {
-    return wait_requests(reqs, n, NULL, timeout_s);
+    return wait_requests(reqs, n, NULL, timeout_s, 0);
 }
 
 static int count_ok(size_t len)
@@ -133,9 +145,14 @@ tp_status_t ctrl_mpi_exchange(void *arg, int peer, const void *out, void *in, si
 
     if (!count_ok(len) || peer < 0 || peer >= c->size)
         return TP_ERR_INVALID;
+    if (c->idle != NULL && !c->in_idle) {
+        c->in_idle = 1;
+        c->idle(c->idle_arg);
+        c->in_idle = 0;
+    }
     if (MPI_Irecv(in, (int)len, MPI_BYTE, peer, c->tag, c->comm, &reqs[0]) != MPI_SUCCESS ||
         MPI_Isend(out, (int)len, MPI_BYTE, peer, c->tag, c->comm, &reqs[1]) != MPI_SUCCESS) {
-        abandon(reqs, 2);
+        abandon(reqs, 2, 0);
         return TP_ERR_IO;
     }
     tp_status_t st = ctrl_mpi_wait(reqs, 2, c->timeout_s);
@@ -179,7 +196,7 @@ tp_status_t ctrl_mpi_recv_any(struct ctrl_mpi *c, int tag, void *buf, size_t len
         return TP_ERR_INVALID;
     if (MPI_Irecv(buf, (int)len, MPI_BYTE, MPI_ANY_SOURCE, tag, c->comm, &req) != MPI_SUCCESS)
         return TP_ERR_IO;
-    tp_status_t st = wait_requests(&req, 1, &status, timeout_s);
+    tp_status_t st = wait_requests(&req, 1, &status, timeout_s, 0);
     if (st == TP_OK)
         *src_p = status.MPI_SOURCE;
     return st;
@@ -191,7 +208,7 @@ tp_status_t ctrl_mpi_barrier(struct ctrl_mpi *c, double timeout_s)
 
     if (MPI_Ibarrier(c->comm, &req) != MPI_SUCCESS)
         return TP_ERR_IO;
-    return ctrl_mpi_wait(&req, 1, timeout_s);
+    return wait_requests(&req, 1, NULL, timeout_s, 1);
 }
 
 tp_status_t ctrl_mpi_secret(struct ctrl_mpi *c, uint64_t *secret_p, struct tp_error *err)

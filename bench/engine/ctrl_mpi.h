@@ -20,6 +20,11 @@ struct ctrl_mpi {
     int rank, size;
     double timeout_s;       /* <= 0: no limit */
     int tag;                /* exchange tag: changes per round (epoch) */
+    /* called at each control exchange (between the units of a pair's
+     * work): rank 0 journals the reports that have come meanwhile */
+    void (*idle)(void *arg);
+    void *idle_arg;
+    int in_idle;
 };
 
 tp_status_t ctrl_mpi_init(struct ctrl_mpi *c, MPI_Comm world, double timeout_s,

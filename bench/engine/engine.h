@@ -58,7 +58,9 @@ struct bench_engine {
     const struct tp_mem *mem;
     struct tp_buf bufs[2];      /* [0] send / ping-pong, [1] receive with --bidir */
     const struct tp_link_info *links;   /* every rank's */
-    double round_budget_s;      /* generous bound on one round's duration */
+    double round_budget_s;      /* bound on one round's duration (run.h) */
+    double step_bound_s;        /* bound on one (pair, size) step (run.h) */
+    int report_thread;          /* rank 0 may listen for reports in a thread */
     unsigned epoch;
     size_t nsteps;              /* results per pair (sizes, or 1 with --size) */
     /* rank 0 */
@@ -109,6 +111,12 @@ struct pair_sync {
  * then names the peer). */
 tp_status_t pair_sync(struct pair_ctx *pc, const struct pair_sync *out, struct pair_sync *in,
                       struct tp_error *err);
+
+/* Bound this thread's next transport calls for the pair (tp_deadline.h):
+ * done within timing_unit_limit_s(bytes, rate_Bps, --timeout) from now, or
+ * they fail with TP_ERR_TIMEOUT.  pair_unlimit() lifts the bound. */
+void pair_limit(const struct pair_ctx *pc, double bytes, double rate_Bps);
+void pair_unlimit(void);
 
 /* The pairwise pattern engine: run one round (pattern.h run_round). */
 tp_status_t round_run_pairs(struct bench_engine *e, const struct topo_tier_plan *tier,

@@ -13,6 +13,8 @@
 #include <mpi.h>
 #include <stdlib.h>
 
+#include "run_signal.h"
+
 #if defined(__SANITIZE_ADDRESS__)
 #define BOOT_ASAN 1
 #elif defined(__has_feature)
@@ -25,7 +27,9 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
-int mpi_boot_init(int *argc, char ***argv)
+static int g_provided = MPI_THREAD_SINGLE;
+
+int mpi_boot_init(int *argc, char ***argv, int want_multiple)
 {
     int provided = 0;
 
@@ -33,11 +37,19 @@ int mpi_boot_init(int *argc, char ***argv)
     setenv("HWLOC_COMPONENTS", "-pci", 0);
     __lsan_disable();
 #endif
-    int rc = MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+    run_signal_block();     /* MPI's threads must never take SIGINT/SIGTERM */
+    int rc = MPI_Init_thread(argc, argv, want_multiple ? MPI_THREAD_MULTIPLE : MPI_THREAD_FUNNELED,
+                             &provided);
+    g_provided = provided;
 #ifdef BOOT_ASAN
     __lsan_enable();
 #endif
     return rc == MPI_SUCCESS ? 0 : -1;
+}
+
+int mpi_boot_thread_multiple(void)
+{
+    return g_provided >= MPI_THREAD_MULTIPLE;
 }
 
 void mpi_boot_finalize(void)

@@ -1,9 +1,13 @@
 /* pair_bw.c: the bandwidth phase of a (pair, size): a warm-up bounded by
- * bytes, then timed batches of about 50 ms each (at least the window's
- * worth of messages) until --duration or --iters; and the --size stream:
- * one long transfer through the ring in ~1 s windows, for time to
- * transfer, the slowest and fastest second.  The sender decides every
- * batch and tells the receiver over the control plane.  --verify never
+ * bytes and (automatic) by TIMING_WARMUP_MAX_S, in chunks; then timed
+ * batches of about 50 ms each (at least the window's worth of messages)
+ * until --duration or --iters; and the --size stream: one long transfer
+ * through the ring in ~1 s windows, for time to transfer, the slowest and
+ * fastest second.  The sender decides every chunk and batch and tells the
+ * receiver over the control plane.  Every transfer is bounded by
+ * pair_limit: what it should take at the rate seen so far, plus --timeout,
+ * so a link that slows to a trickle fails the pair instead of holding it.
+ * --verify never
  * slows the timed transfers: they run without the fill/check hooks, and a
  * separate untimed pass afterwards (a lap of the ring) is verified. */
 #include <string.h>
@@ -14,10 +18,11 @@
 #define STREAM_WINDOW_S 1.0
 
 /* One transfer of `bytes` bytes in messages of msg_size, both ways with
- * --bidir; seconds on this side's clock.  check: with the --verify hooks
- * (only the untimed verification pass). */
+ * --bidir; seconds on this side's clock.  rate_Bps: the rate seen so far
+ * (0: none yet), for the transfer's time limit.  check: with the --verify
+ * hooks (only the untimed verification pass). */
 static tp_status_t xfer(struct pair_ctx *pc, uint64_t msg_size, uint64_t bytes, uint64_t offset0,
-                        double *secs, int check)
+                        double rate_Bps, double *secs, int check)
 {
     struct bench_engine *e = pc->e;
     int bidir = e->o->bidir;
@@ -33,6 +38,7 @@ static tp_status_t xfer(struct pair_ctx *pc, uint64_t msg_size, uint64_t bytes, 
         rx.check = verify_check;
         rx.hook_arg = pc->vrx;
     }
+    pair_limit(pc, (double)bytes, rate_Bps);
     uint64_t t0 = timing_now_ns();
     if (bidir)
         st = e->ops->stream_bidir(pc->ep, &tx, &rx);
@@ -41,6 +47,7 @@ static tp_status_t xfer(struct pair_ctx *pc, uint64_t msg_size, uint64_t bytes, 
     else
         st = e->ops->stream_recv(pc->ep, &rx);
     *secs = (double)(timing_now_ns() - t0) * 1e-9;
+    pair_unlimit();
     return st;
 }
 
@@ -82,7 +89,7 @@ static uint64_t ring_slots(const struct bench_engine *e, uint64_t msg_size)
  * wrap), 2 to 4096 messages, filled and checked, not timed.  The sender
  * says how many. */
 static tp_status_t verify_pass(struct pair_ctx *pc, uint64_t msg_size, uint64_t offset,
-                               struct tp_error *err)
+                               double rate, struct tp_error *err)
 {
     struct pair_sync out = {0}, in = {0};
     uint64_t n = ring_slots(pc->e, msg_size) + 1;
@@ -95,8 +102,46 @@ static tp_status_t verify_pass(struct pair_ctx *pc, uint64_t msg_size, uint64_t 
     if ((st = pair_sync(pc, &out, &in, err)) != TP_OK)
         return st;
     n = pc->sender ? out.value : in.value;
-    if ((st = xfer(pc, msg_size, n * msg_size, offset, &secs, 1)) != TP_OK)
+    if ((st = xfer(pc, msg_size, n * msg_size, offset, rate, &secs, 1)) != TP_OK)
         return xfer_failed(pc, st, "verification pass", msg_size, err);
+    return TP_OK;
+}
+
+/* The warm-up: --warmup messages (or the automatic volume, stopping
+ * after TIMING_WARMUP_MAX_S) from offset0 on, in chunks the sender sizes:
+ * the window first, as no rate is known, then about TIMING_WARMUP_CHUNK_S
+ * worth.  *moved_p: bytes moved; *rate_p: the rate seen (B/s). */
+static tp_status_t warm_up(struct pair_ctx *pc, uint64_t size, uint64_t offset0,
+                           uint64_t *moved_p, double *rate_p, struct tp_error *err)
+{
+    const struct run_opts *o = pc->e->o;
+    uint64_t nw = timing_warmup_msgs(o->warmup, size), done = 0;
+    double secs = 0, total_s = 0, rate = 0, t0 = timing_now_s();
+    tp_status_t st;
+
+    for (;;) {
+        struct pair_sync out = {0}, in = {0};
+        if (pc->sender) {
+            int enough = done >= nw ||
+                         (o->warmup == 0 && done > 0 && timing_now_s() - t0 >= TIMING_WARMUP_MAX_S);
+            out.value = enough ? 0
+                               : timing_batch_msgs(rate, size, o->cfg.tx_depth,
+                                                   ring_slots(pc->e, size), TIMING_WARMUP_CHUNK_S,
+                                                   nw - done);
+        }
+        if ((st = pair_sync(pc, &out, &in, err)) != TP_OK)
+            return st;
+        uint64_t msgs = pc->sender ? out.value : in.value;
+        if (msgs == 0)
+            break;
+        if ((st = xfer(pc, size, msgs * size, offset0 + done * size, rate, &secs, 0)) != TP_OK)
+            return xfer_failed(pc, st, "warm-up", size, err);
+        done += msgs;
+        total_s += secs;
+        rate = total_s > 0 ? (double)(done * size) / total_s : rate;
+    }
+    *moved_p = done * size;
+    *rate_p = rate;
     return TP_OK;
 }
 
@@ -104,14 +149,12 @@ tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct pair_resul
                            struct tp_error *err)
 {
     const struct run_opts *o = pc->e->o;
-    uint64_t nw = timing_warmup_msgs(o->warmup, size), offset = 0, msgs_done = 0;
-    double secs = 0, total_s = 0, rate;
+    uint64_t offset = 0, msgs_done = 0;
+    double secs = 0, total_s = 0, rate = 0;
     tp_status_t st;
 
-    if ((st = xfer(pc, size, nw * size, offset, &secs, 0)) != TP_OK)
-        return xfer_failed(pc, st, "warm-up", size, err);
-    offset += nw * size;
-    rate = secs > 0 ? (double)(nw * size) / secs : 0;
+    if ((st = warm_up(pc, size, 0, &offset, &rate, err)) != TP_OK)
+        return st;
     for (;;) {
         struct pair_sync out = {0}, in = {0};
         if (pc->sender) {
@@ -127,7 +170,7 @@ tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct pair_resul
         uint64_t msgs = pc->sender ? out.value : in.value;
         if (msgs == 0)
             break;
-        if ((st = xfer(pc, size, msgs * size, offset, &secs, 0)) != TP_OK)
+        if ((st = xfer(pc, size, msgs * size, offset, rate, &secs, 0)) != TP_OK)
             return xfer_failed(pc, st, "bandwidth transfer", size, err);
         offset += msgs * size;
         msgs_done += msgs;
@@ -138,7 +181,7 @@ tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct pair_resul
     r->iters = msgs_done;
     r->bytes_total = msgs_done * size * (o->bidir ? 2 : 1);
     r->seconds = total_s;
-    if ((st = verify_pass(pc, size, offset, err)) != TP_OK)
+    if ((st = verify_pass(pc, size, offset, rate, err)) != TP_OK)
         return st;
     return verdict(pc, r, err);
 }
@@ -148,15 +191,14 @@ tp_status_t pair_stream(struct pair_ctx *pc, struct pair_result *r, struct tp_er
     struct bench_engine *e = pc->e;
     const struct run_opts *o = e->o;
     uint64_t chunk = run_opts_stream_chunk(o), total = o->stream_bytes, moved = 0, msgs = 0;
-    uint64_t nw = timing_warmup_msgs(o->warmup, chunk);
-    double secs = 0, rate, slowest = 0, fastest = 0;
+    uint64_t warmed = 0;
+    double secs = 0, rate = 0, slowest = 0, fastest = 0;
     tp_status_t st;
 
     /* warm-up and the verification pass use their own offsets past the
      * transfer's */
-    if ((st = xfer(pc, chunk, nw * chunk, total, &secs, 0)) != TP_OK)
-        return xfer_failed(pc, st, "warm-up", chunk, err);
-    rate = secs > 0 ? (double)(nw * chunk) / secs : 0;
+    if ((st = warm_up(pc, chunk, total, &warmed, &rate, err)) != TP_OK)
+        return st;
     double t0 = timing_now_s();
     r->windows = 0;
     for (;;) {
@@ -172,7 +214,7 @@ tp_status_t pair_stream(struct pair_ctx *pc, struct pair_result *r, struct tp_er
         uint64_t bytes = pc->sender ? out.value : in.value;
         if (bytes == 0)
             break;
-        if ((st = xfer(pc, chunk, bytes, moved, &secs, 0)) != TP_OK)
+        if ((st = xfer(pc, chunk, bytes, moved, rate, &secs, 0)) != TP_OK)
             return xfer_failed(pc, st, "streamed transfer", chunk, err);
         double g = secs > 0 ? (double)bytes * 8 / secs / 1e9 : 0;
         if (r->windows == 0 || g < slowest)
@@ -194,7 +236,7 @@ tp_status_t pair_stream(struct pair_ctx *pc, struct pair_result *r, struct tp_er
     r->seconds = r->stream_s;
     r->slowest_gbit_s = slowest;
     r->fastest_gbit_s = fastest;
-    if ((st = verify_pass(pc, chunk, total + nw * chunk, err)) != TP_OK)
+    if ((st = verify_pass(pc, chunk, total + warmed, rate, err)) != TP_OK)
         return st;
     return verdict(pc, r, err);
 }

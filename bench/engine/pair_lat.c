@@ -1,7 +1,9 @@
 /* pair_lat.c: the latency phase of a (pair, size): a few calibration round
  * trips, then as many as fit the time budget (TIMING_LAT_BUDGET_S) up to
  * --lat-iters (exactly --lat-iters when given); one-way latency = half
- * the round trip, summarised by stats.h. */
+ * the round trip, summarised by stats.h.  Each set of round trips is
+ * bounded by pair_limit: the calibration as if at 0.1 Gbit/s, the rest by
+ * the round trip measured (the sender tells the receiver), plus --timeout. */
 #include <stdlib.h>
 
 #include "engine.h"
@@ -21,7 +23,9 @@ tp_status_t pair_latency(struct pair_ctx *pc, uint64_t size, struct pair_result 
     if (pc->sender && (rtt = malloc(cap * sizeof(*rtt))) == NULL)
         return tp_error_set(err, TP_ERR_NO_MEMORY, "out of memory for %llu latency samples",
                             (unsigned long long)cap);
+    pair_limit(pc, 2.0 * (double)(cal * size) + 0.001 * TIMING_FLOOR_BPS * (double)cal, 0);
     st = e->ops->pingpong(pc->ep, &e->bufs[0], size, cal, pc->sender, rtt);
+    pair_unlimit();
     if (st != TP_OK) {
         free(rtt);
         return tp_error_set(err, st, "ping-pong of %llu bytes with rank %d failed: %s",
@@ -33,13 +37,18 @@ tp_status_t pair_latency(struct pair_ctx *pc, uint64_t size, struct pair_result 
             sum += rtt[i];
         out.value = timing_lat_iters((double)sum / (double)cal * 1e-9, o->lat_iters,
                                      TIMING_LAT_BUDGET_S, o->lat_iters_given);
+        /* what the round trips should take, in ns */
+        out.value2 = (uint64_t)((double)sum / (double)cal * (double)out.value);
     }
     if ((st = pair_sync(pc, &out, &in, err)) != TP_OK) {
         free(rtt);
         return st;
     }
     uint64_t iters = pc->sender ? out.value : in.value;
+    /* expected time as bytes at 1 B/s: the limit is then 2x it + --timeout */
+    pair_limit(pc, (double)(pc->sender ? out.value2 : in.value2) * 1e-9, 1.0);
     st = e->ops->pingpong(pc->ep, &e->bufs[0], size, iters, pc->sender, rtt);
+    pair_unlimit();
     if (st != TP_OK) {
         free(rtt);
         return tp_error_set(err, st, "ping-pong of %llu bytes with rank %d failed: %s",

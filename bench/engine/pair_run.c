@@ -6,8 +6,21 @@
 #include <string.h>
 
 #include "../../common/log.h"
+#include "../../transports/tp_deadline.h"
 #include "engine.h"
 #include "timing.h"
+
+void pair_limit(const struct pair_ctx *pc, double bytes, double rate_Bps)
+{
+    double limit = timing_unit_limit_s(bytes, rate_Bps, pc->e->o->cfg.timeout_s);
+
+    tp_deadline_set(limit > 0 ? tp_deadline_now() + limit : 0);
+}
+
+void pair_unlimit(void)
+{
+    tp_deadline_set(0);
+}
 
 tp_status_t pair_sync(struct pair_ctx *pc, const struct pair_sync *out, struct pair_sync *in,
                       struct tp_error *err)

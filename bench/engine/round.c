@@ -1,10 +1,11 @@
 /* round.c: the pairwise pattern engine's round: every rank finds its
  * pairs (one peer per round), connects, measures, and the senders report
  * each measured size to rank 0 at once (round_report.c), which records
- * it; then a barrier ends the round.  Waits at the end of a round are
- * bounded by the round's budget (a generous bound on how long its
- * measurements may take), after which rank 0 saves what it has and aborts
- * the job rather than hang. */
+ * it; then a barrier ends the round.  Every transfer of a pair is bounded
+ * (pair_limit), so a stalled pair fails on its own; rank 0 gives up on a
+ * pair that reports nothing for a step's bound, and on the barrier after
+ * 2 x --timeout once every report is in; then it saves what it has and
+ * aborts the job rather than hang (run.h states the bounds). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,16 +99,30 @@ tp_status_t round_run_pairs(struct bench_engine *e, const struct topo_tier_plan 
     ctrl_mpi_set_epoch(e->cm, e->epoch);
     size_t n = my_pairs(e, round, idx, &peer);
     round_reports_open(&rr, e, round, tag, count_sent(e, round, idx, n));
+    if (e->rank == 0 && e->report_thread) {    /* journal others' reports at once */
+        round_reports_listen(&rr);
+    } else if (e->rank == 0) {              /* ... or between own units */
+        e->cm->idle = round_reports_poll;
+        e->cm->idle_arg = &rr;
+    }
     if (n > 0)
         measure(e, round, idx, n, peer, &rr);
+    e->cm->idle = NULL;
+    e->cm->idle_arg = NULL;
     round_reports_finish(&rr);
     round_reports_close(&rr);
     free(idx);
-    double wait = e->rank == 0 ? e->round_budget_s : 2 * e->round_budget_s;
+    /* rank 0 has every report: the others are at most a control exchange
+     * away; they wait for the round's slowest pair */
+    double t = e->o->cfg.timeout_s > 0 ? e->o->cfg.timeout_s : 60;
+    double wait = e->rank == 0 ? 2 * t + 1 : e->round_budget_s;
     if (ctrl_mpi_barrier(e->cm, wait) != TP_OK) {
+        char why[160];
+        snprintf(why, sizeof(why), "a rank did not reach the end of the round within %.0f s "
+                 "(stopped or unreachable)", wait);
         if (e->rank == 0)
-            engine_abort(e, "a rank did not finish the round within its time budget");
-        ctrl_mpi_abort(e->cm, "a rank did not finish the round within its time budget");
+            engine_abort(e, why);
+        ctrl_mpi_abort(e->cm, why);
     }
     e->epoch++;
     return TP_OK;

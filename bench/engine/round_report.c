@@ -2,11 +2,14 @@
  * round_report.h). */
 #include "round_report.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../common/log.h"
+#include "timing.h"
 
 enum { MSG_STEP = 1, MSG_END = 2 };
 
@@ -42,7 +45,11 @@ void round_reports_open(struct round_reports *rr, struct bench_engine *e,
         rr->got = alloc_or_abort(e, round->npairs, sizeof(*rr->got));
         rr->ended = alloc_or_abort(e, round->npairs, sizeof(*rr->ended));
         rr->in = alloc_or_abort(e, 1, sizeof(*rr->in));
+        rr->last = alloc_or_abort(e, round->npairs, sizeof(*rr->last));
         rr->waiting = round->npairs;
+        double now = timing_now_s();
+        for (size_t i = 0; i < round->npairs; i++)
+            rr->last[i] = now;
     } else {
         rr->capout = pairs_sent * (e->nsteps + 1);
         rr->out = alloc_or_abort(e, rr->capout, sizeof(*rr->out));
@@ -52,8 +59,10 @@ void round_reports_open(struct round_reports *rr, struct bench_engine *e,
 
 void round_reports_close(struct round_reports *rr)
 {
+    round_reports_unlisten(rr);
     free(rr->got);
     free(rr->ended);
+    free(rr->last);
     free(rr->in);
     free(rr->out);
     free(rr->reqs);
@@ -74,6 +83,7 @@ static void record(struct round_reports *rr, const struct round_report_msg *m, i
         return;
     }
     const struct topo_pair *p = &rr->round->pairs[i];
+    rr->last[i] = timing_now_s();
     if (m->kind == MSG_STEP) {
         collect_step(e, p, &m->u.res);
         rr->got[i]++;
@@ -99,7 +109,7 @@ static void drain(struct round_reports *rr)
         /* the probed message is the first of its sender's with this tag:
          * already here, the receive completes at once */
         tp_status_t st = ctrl_mpi_recv(e->cm, status.MPI_SOURCE, rr->tag, rr->in,
-                                       sizeof(*rr->in), e->round_budget_s);
+                                       sizeof(*rr->in), e->o->cfg.timeout_s);
         if (st != TP_OK) {
             tp_log_error("receiving a report from rank %d failed: %s", status.MPI_SOURCE,
                          tp_status_string(st));
@@ -124,12 +134,78 @@ static void post(struct round_reports *rr, const struct round_report_msg *m)
     rr->nout++;
 }
 
+void round_reports_poll(void *arg)
+{
+    struct round_reports *rr = arg;
+
+    if (rr->e->rank == 0)
+        drain(rr);
+}
+
 static void deliver(struct round_reports *rr, const struct round_report_msg *m)
 {
-    if (rr->e->rank == 0)
-        record(rr, m, 0);
-    else
+    if (rr->e->rank != 0) {
         post(rr, m);
+        return;
+    }
+    if (rr->listening)
+        pthread_mutex_lock(&rr->lock);
+    record(rr, m, 0);
+    if (rr->listening)
+        pthread_mutex_unlock(&rr->lock);
+}
+
+/* Sleep 1 ms: rank 0 waits for reports without taking a measuring rank's
+ * core. */
+static void nap(void)
+{
+    struct timespec ts = {0, 1000000L};
+
+    nanosleep(&ts, NULL);
+}
+
+/* Rank 0's listener: journal reports as they come, whatever rank 0's own
+ * pair is doing. */
+static void *listen_loop(void *arg)
+{
+    struct round_reports *rr = arg;
+
+    for (;;) {
+        pthread_mutex_lock(&rr->lock);
+        int stop = rr->stop_listening;
+        if (!stop)
+            drain(rr);
+        pthread_mutex_unlock(&rr->lock);
+        if (stop)
+            return NULL;
+        nap();
+    }
+}
+
+void round_reports_listen(struct round_reports *rr)
+{
+    if (rr->e->rank != 0 || rr->listening)
+        return;
+    pthread_mutex_init(&rr->lock, NULL);
+    rr->stop_listening = 0;
+    if (pthread_create(&rr->listener, NULL, listen_loop, rr) != 0) {
+        pthread_mutex_destroy(&rr->lock);
+        tp_log_warn("no listener thread: reports are journalled between rank 0's own transfers");
+        return;
+    }
+    rr->listening = 1;
+}
+
+void round_reports_unlisten(struct round_reports *rr)
+{
+    if (!rr->listening)
+        return;
+    pthread_mutex_lock(&rr->lock);
+    rr->stop_listening = 1;
+    pthread_mutex_unlock(&rr->lock);
+    pthread_join(rr->listener, NULL);
+    pthread_mutex_destroy(&rr->lock);
+    rr->listening = 0;
 }
 
 void round_reports_step(struct round_reports *rr, size_t pair, size_t step,
@@ -159,49 +235,58 @@ void round_reports_end(struct round_reports *rr, size_t pair, const struct pair_
     deliver(rr, &m);
 }
 
-/* Rank 0: pairs whose outcome never came are recorded as failed; then the
- * job ends with what was saved. */
-static void give_up(struct round_reports *rr, tp_status_t st)
+/* Rank 0: give up on the pairs from which nothing came for a step's
+ * bound; they are recorded as failed, the others carry on. */
+static void give_up_silent(struct round_reports *rr)
 {
     struct bench_engine *e = rr->e;
-    char why[256] = "";
+    double now = timing_now_s();
 
     for (size_t i = 0; i < rr->round->npairs; i++) {
         const struct topo_pair *p = &rr->round->pairs[i];
-        if (rr->ended[i])
+        if (rr->ended[i] || now - rr->last[i] < e->step_bound_s)
             continue;
+        char why[256];
         snprintf(why, sizeof(why),
-                 "no report from rank %d (pair %d -> %d, %d of %zu sizes reported) within "
-                 "%.0f s: %s",
-                 p->src, p->src, p->dst, (int)rr->got[i], e->nsteps, e->round_budget_s,
-                 tp_status_string(st));
+                 "no report from rank %d (pair %d -> %d, %d of %zu sizes reported) for %.0f s "
+                 "(a step's bound: its planned time plus 6 x --timeout); rank %d or %d is "
+                 "stuck or unreachable",
+                 p->src, p->src, p->dst, (int)rr->got[i], e->nsteps, e->step_bound_s, p->src,
+                 p->dst);
         collect_missing(e, p, why);
+        rr->ended[i] = 1;
+        rr->waiting--;
+        rr->given_up++;
     }
-    round_reports_close(rr);
-    engine_abort(e, why);
 }
 
 void round_reports_finish(struct round_reports *rr)
 {
     struct bench_engine *e = rr->e;
 
+    round_reports_unlisten(rr);
+
     if (e->rank != 0) {
-        if (ctrl_mpi_wait(rr->reqs, (int)rr->nout, e->round_budget_s) != TP_OK)
-            ctrl_mpi_abort(e->cm, "rank 0 took no report within the round's time budget");
+        /* rank 0 takes reports at once unless it is gone: the step bound */
+        if (ctrl_mpi_wait(rr->reqs, (int)rr->nout, e->step_bound_s) != TP_OK)
+            ctrl_mpi_abort(e->cm, "rank 0 took no report within a step's bound");
         rr->nout = 0;
         return;
     }
-    drain(rr);
-    while (rr->waiting > 0) {
-        /* each wait is bounded by the budget from the last report */
-        int from = -1;
-        tp_status_t st = ctrl_mpi_recv_any(e->cm, rr->tag, rr->in, sizeof(*rr->in),
-                                           e->round_budget_s, &from);
-        if (st != TP_OK)
-            give_up(rr, st);
-        record(rr, rr->in, from);
+    for (;;) {
         drain(rr);
+        give_up_silent(rr);
+        if (rr->waiting == 0)
+            break;
+        nap();
     }
     if (e->prog != NULL)
         progress_round(e->prog, rr->bytes);
+    if (rr->given_up > 0) {
+        char why[160];
+        snprintf(why, sizeof(why), "%zu pair(s) of the round gave no report for %.0f s",
+                 rr->given_up, e->step_bound_s);
+        round_reports_close(rr);
+        engine_abort(e, why);
+    }
 }

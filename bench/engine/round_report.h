@@ -5,15 +5,23 @@
  *
  * Senders post each message with MPI_Isend (small: eager) and never wait
  * on rank 0 while measuring; they complete the sends at the end of the
- * round.  Rank 0 records its own pairs' steps directly, takes what has
- * arrived between its own steps (MPI_Iprobe, never blocking), and at the
- * end of the round waits for the rest, each wait bounded by the round's
- * budget; a pair whose report does not come is recorded as failed and the
- * job is aborted with the results so far saved. */
+ * round.  Rank 0 records its own pairs' steps directly; a listener thread
+ * of its own takes the others' as they come (MPI_Iprobe every
+ * millisecond), whatever rank 0's own pair is doing.  Where MPI offers no
+ * MPI_THREAD_MULTIPLE (and with --transport mpi, whose measurements it
+ * would slow), rank 0 takes them after each of its own steps and at every
+ * control exchange of its own pair instead, that is between any two units
+ * of its work (a warm-up chunk, a ~50 ms batch, a set of round trips: each
+ * bounded by pair_limit).  At the end
+ * of the round rank 0 waits for the rest: a pair from which nothing came
+ * for a step's bound (run_step_bound_s) is given up and recorded as
+ * failed while the others carry on; then the job is aborted with the
+ * results so far saved (its rank cannot be relied on to end the round). */
 #ifndef TIERPERF_ROUND_REPORT_H
 #define TIERPERF_ROUND_REPORT_H
 
 #include <mpi.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,9 +40,15 @@ struct round_reports {
     /* rank 0: per pair, steps recorded and whether its outcome came */
     int32_t *got;
     unsigned char *ended;
+    double *last;                   /* when its last report came */
+    size_t given_up;                /* pairs abandoned for silence */
     size_t waiting;                 /* pairs whose outcome has not come */
     uint64_t bytes;                 /* moved by the recorded steps */
     struct round_report_msg *in;    /* receive buffer */
+    /* rank 0's listener thread (MPI_THREAD_MULTIPLE), guarded by lock */
+    pthread_t listener;
+    pthread_mutex_t lock;
+    int listening, stop_listening;
 };
 
 /* Every rank, at the start of a round; pairs_sent: how many of the
@@ -58,5 +72,12 @@ void round_reports_end(struct round_reports *rr, size_t pair, const struct pair_
  * else the job is aborted (rank 0 saving what it has). */
 void round_reports_finish(struct round_reports *rr);
 void round_reports_close(struct round_reports *rr);
+/* Rank 0: record the reports that have come, without waiting (the
+ * control plane's idle hook; arg is the struct round_reports). */
+void round_reports_poll(void *arg);
+/* Rank 0, with MPI_THREAD_MULTIPLE: a thread records reports as they come
+ * until round_reports_finish (or close); others: no-op. */
+void round_reports_listen(struct round_reports *rr);
+void round_reports_unlisten(struct round_reports *rr);
 
 #endif

@@ -11,11 +11,13 @@
 #include "ctrl_mpi.h"
 #include "engine.h"
 #include "gpu_select.h"
+#include "mpi_boot.h"
 #include "../../report/report_table.h"
 #include "../results/results_read.h"
 #include "../results/results_write.h"
 #include "../results/run_header.h"
 #include "run_setup.h"
+#include "run_signal.h"
 #include "timing.h"
 #include "../../topology/topo_pack.h"
 
@@ -297,7 +299,11 @@ static int finish(struct run_state *s, struct bench_engine *e)
 
     if (s->cm.rank == 0) {
         progress_end(&s->prog);
-        if (results_finish(s->w, 1, collect_tier_name, (void *)e->topo, &err) != TP_OK) {
+        run_signal_lock();
+        tp_status_t st = results_finish(s->w, 1, collect_tier_name, (void *)e->topo, &err);
+        run_signal_unlock();
+        run_signal_attach(NULL, NULL);
+        if (st != TP_OK) {
             print_unsaved(s, e);
             tp_log_error("%s", err.msg);
             rc = 1;
@@ -369,6 +375,8 @@ int run_main(const struct run_opts *opts, struct topo *topo, int argc, char **ar
         return 1;
     }
     tp_log_set_rank(s.cm.rank);
+    if (run_signal_start(s.cm.rank) != 0)
+        tp_log_warn("cannot watch for SIGINT/SIGTERM: a signal will end the run unsaved");
     if (ctrl_mpi_secret(&s.cm, &s.o.cfg.secret, &err) != TP_OK ||
         setup_node_names(s.cm.comm, s.o.node_name, &s.names, &err) != TP_OK) {
         tp_log_error("%s", err.msg);
@@ -392,12 +400,15 @@ int run_main(const struct run_opts *opts, struct topo *topo, int argc, char **ar
         .o = &s.o, .pattern = pat, .ops = s.ops, .tctx = s.tctx, .cm = &s.cm,
         .rank = s.cm.rank, .nranks = s.cm.size, .node_of_rank = (const char *const *)s.names,
         .topo = topo, .mem = &s.mem, .links = s.links, .round_budget_s = budget,
+        .step_bound_s = run_step_bound_s(&s.o, s.bufs[0].len),
+        .report_thread = mpi_boot_thread_multiple(),
         .nsteps = s.o.stream_bytes > 0 ? 1 : s.o.nsizes, .w = s.w,
     };
     memcpy(e.bufs, s.bufs, sizeof(e.bufs));
     if (s.cm.rank == 0) {
         progress_init(&s.prog, !s.o.quiet, count_rounds(s.plan));
         e.prog = &s.prog;
+        run_signal_attach(s.w, topo);
     }
     rc = drive(&s, &e);
     s.w = NULL;

@@ -11,9 +11,11 @@
 /* topo: loaded before MPI_Init (--topology), or NULL. */
 int run_main(const struct run_opts *opts, struct topo *topo, int argc, char **argv);
 
-/* A generous upper bound on one round's duration (s): measurement time at
- * a floor rate of 0.1 Gbit/s plus several --timeout.  Waits at round ends
- * give up after it. */
+/* Bounds (s) that end a run whatever its faults (run --help states them):
+ * a step's (one pair, one size) planned time plus 6 x --timeout: rank 0
+ * gives up on a pair silent for that long; a round's: every step of two
+ * pairs, after which the other ranks stop waiting at its end. */
+double run_step_bound_s(const struct run_opts *o, uint64_t ring_bytes);
 double run_round_budget_s(const struct run_opts *o, uint64_t ring_bytes);
 
 #endif

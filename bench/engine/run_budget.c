@@ -1,49 +1,68 @@
-/* run_budget.c: how long a round may take before a rank waiting at its end
- * gives up (see run.h).  Deliberately loose: it only has to end a hang. */
+/* run_budget.c: how long a (pair, size) step and a round may take before
+ * the ranks waiting for them give up (see run.h).  Each transfer of a step
+ * is bounded by what it should take at the rate measured so far plus
+ * --timeout (pair_limit), the automatic warm-up and latency phases by time,
+ * the bandwidth phase by --duration: so a step's bound is its planned time
+ * plus a few --timeout, whatever the link.  Only volumes the user fixed
+ * (--iters, --lat-iters, --warmup N, --size) and the first transfer, before
+ * any rate is known, are counted at the floor of 0.1 Gbit/s. */
 #include "run.h"
 #include "timing.h"
 
-#define FLOOR_BPS 12.5e6        /* 0.1 Gbit/s */
-
-static double xfer_s(uint64_t bytes)
+static double at_floor_s(double bytes)
 {
-    return (double)bytes / FLOOR_BPS + 1.0;
+    return bytes / TIMING_FLOOR_BPS;
 }
 
-static double step_s(const struct run_opts *o, uint64_t size, uint64_t ring_bytes)
+static double timeout_or_default(const struct run_opts *o)
 {
-    uint64_t slots = size ? ring_bytes / size : 1;
-    uint64_t window = (uint64_t)(o->cfg.tx_depth > 1 ? o->cfg.tx_depth : 1);
-    double s = 2 * o->cfg.timeout_s;
+    return o->cfg.timeout_s > 0 ? o->cfg.timeout_s : 60;
+}
 
-    if (slots >= 1 && window > slots)
-        window = slots;
-    s += xfer_s(timing_warmup_msgs(o->warmup, size) * size);
+/* The planned time of a step of `size`-byte messages, generously. */
+static double planned_s(const struct run_opts *o, uint64_t size, uint64_t ring_bytes)
+{
+    /* the first transfer: the window, within the ring (at least a message) */
+    double window = (double)(o->cfg.tx_depth > 1 ? o->cfg.tx_depth : 1) * (double)size;
+    double ring = (double)(ring_bytes > size ? ring_bytes : size);
+    double s = 2 * at_floor_s(window < ring ? window : ring);
+
+    if (o->warmup > 0)
+        s += 2 * at_floor_s((double)timing_warmup_msgs(o->warmup, size) * (double)size);
+    else
+        s += TIMING_WARMUP_MAX_S + 2 * TIMING_WARMUP_CHUNK_S;
     if (o->stream_bytes > 0)
-        return s + xfer_s(o->stream_bytes) * 1.5;
-    if (!o->no_bw) {
-        if (o->iters)
-            s += xfer_s(o->iters * size);
-        else
-            s += o->duration_s * 1.5 + 2 * xfer_s(window * size);
-    }
+        return s + 2 * at_floor_s((double)o->stream_bytes);
+    if (!o->no_bw)
+        s += o->iters ? 2 * at_floor_s((double)(o->iters * size))
+                      : o->duration_s + 2 * TIMING_BATCH_TARGET_S;
     if (!o->no_lat) {
-        double rtt = 2 * xfer_s(size) - 1.0 + 0.001;
-        s += (double)(timing_lat_calibration(size) + 2) * rtt;
-        s += o->lat_iters_given ? (double)o->lat_iters * rtt : TIMING_LAT_BUDGET_S * 2;
+        double rtt = 2 * at_floor_s((double)size) + 0.001;
+        s += 2 * (double)timing_lat_calibration(size) * rtt;
+        s += o->lat_iters_given ? 2 * (double)o->lat_iters * rtt : 2 * TIMING_LAT_BUDGET_S;
     }
     return s;
 }
 
+double run_step_bound_s(const struct run_opts *o, uint64_t ring_bytes)
+{
+    double worst = 0;
+    size_t n = o->stream_bytes > 0 ? 1 : o->nsizes;
+
+    for (size_t i = 0; i < n; i++) {
+        uint64_t size = o->stream_bytes > 0 ? run_opts_stream_chunk(o) : o->sizes[i];
+        double s = planned_s(o, size, ring_bytes);
+        if (s > worst)
+            worst = s;
+    }
+    /* connection and control exchanges, and the one transfer that stalls */
+    return worst + 6 * timeout_or_default(o) + 1;
+}
+
 double run_round_budget_s(const struct run_opts *o, uint64_t ring_bytes)
 {
-    double s = 3 * o->cfg.timeout_s;
+    size_t n = o->stream_bytes > 0 ? 1 : o->nsizes;
 
-    if (o->stream_bytes > 0)
-        s += step_s(o, run_opts_stream_chunk(o), ring_bytes);
-    else
-        for (size_t i = 0; i < o->nsizes; i++)
-            s += step_s(o, o->sizes[i], ring_bytes);
     /* a rank may hold two pairs of a round (allpairs: both directions) */
-    return 2 * s;
+    return 2 * (double)n * run_step_bound_s(o, ring_bytes);
 }

@@ -80,6 +80,15 @@ uint64_t timing_lat_calibration(uint64_t msg_size)
     return msg_size >= (64u << 10) ? 4 : 16;
 }
 
+double timing_unit_limit_s(double bytes, double rate_Bps, double timeout_s)
+{
+    if (timeout_s <= 0)
+        return 0;
+    if (rate_Bps <= 0)
+        rate_Bps = TIMING_FLOOR_BPS;
+    return 2 * bytes / rate_Bps + timeout_s;
+}
+
 double timing_gbit_s(uint64_t bytes, double seconds)
 {
     return seconds > 0 ? (double)bytes * 8.0 / seconds / 1e9 : 0.0;

@@ -15,6 +15,9 @@ double timing_now_s(void);
 #define TIMING_LAT_BUDGET_S 0.3         /* latency phase per size */
 #define TIMING_WARMUP_BYTES (64ull << 20)   /* automatic warm-up volume */
 #define TIMING_WARMUP_MAX_BYTES (256ull << 20) /* cap for an explicit --warmup */
+#define TIMING_WARMUP_MAX_S 1.0         /* automatic warm-up stops after this */
+#define TIMING_WARMUP_CHUNK_S 0.25      /* one warm-up chunk aims at this */
+#define TIMING_FLOOR_BPS 12.5e6         /* 0.1 Gbit/s: assumed before a rate is known */
 
 /* Messages in one timed bandwidth batch: at least max(min(tx_depth,
  * nslots), 1) so the window fills, otherwise about target_s worth at the
@@ -34,6 +37,12 @@ uint64_t timing_lat_iters(double rtt_s, uint64_t max_iters, double budget_s, int
 
 /* Calibration round trips before choosing the latency count. */
 uint64_t timing_lat_calibration(uint64_t msg_size);
+
+/* The time one unit of a pair's work (a transfer of `bytes`, or round
+ * trips moving that many) may take before it fails as stalled: twice what
+ * it should take at rate_Bps (<= 0: not yet known, TIMING_FLOOR_BPS is
+ * assumed), plus timeout_s (--timeout).  0 when timeout_s <= 0 (no limit). */
+double timing_unit_limit_s(double bytes, double rate_Bps, double timeout_s);
 
 /* Gbit/s (10^9 bit/s) of bytes over seconds; 0 when seconds <= 0. */
 double timing_gbit_s(uint64_t bytes, double seconds);

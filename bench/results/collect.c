@@ -6,6 +6,7 @@
 
 #include "../../common/log.h"
 #include "../engine/engine.h"
+#include "../engine/run_signal.h"
 #include "results_write.h"
 
 const char *collect_tier_name(void *arg, int tier)
@@ -64,8 +65,11 @@ static void add_error(struct bench_engine *e, const struct topo_pair *p, tp_stat
 
     e->nerrors++;
     tp_log_error("%s", msg);
-    if (results_add_error(e->w, p->src, p->dst, e->node_of_rank[p->src], e->node_of_rank[p->dst],
-                          st, msg, &err) != TP_OK)
+    run_signal_lock();
+    tp_status_t wst = results_add_error(e->w, p->src, p->dst, e->node_of_rank[p->src],
+                                        e->node_of_rank[p->dst], st, msg, &err);
+    run_signal_unlock();
+    if (wst != TP_OK)
         tp_log_error("%s", err.msg);
 }
 
@@ -94,7 +98,10 @@ void collect_step(struct bench_engine *e, const struct topo_pair *p, const struc
         .round_shared = p->shared,
     };
 
-    if (results_append(e->w, &en, &err) != TP_OK)
+    run_signal_lock();
+    tp_status_t st = results_append(e->w, &en, &err);
+    run_signal_unlock();
+    if (st != TP_OK)
         tp_log_error("%s", err.msg);
     if (r->status != TP_OK) {
         add_error(e, p, (tp_status_t)r->status, r->error);
@@ -128,10 +135,14 @@ void engine_abort(struct bench_engine *e, const char *why)
     if (e->rank == 0 && e->w != NULL) {
         if (e->prog != NULL)
             progress_end(e->prog);
-        if (results_finish(e->w, 0, collect_tier_name, (void *)e->topo, &err) != TP_OK)
+        run_signal_lock();
+        tp_status_t st = results_finish(e->w, 0, collect_tier_name, (void *)e->topo, &err);
+        run_signal_unlock();
+        if (st != TP_OK)
             tp_log_error("%s", err.msg);
         else
             tp_log_error("results so far saved in %s (complete: false)", results_path(e->w));
+        run_signal_attach(NULL, NULL);
         results_close(e->w);
         e->w = NULL;
     }

@@ -5,9 +5,10 @@
 # journals it at once.  Once the journal holds the first sizes of both
 # pairs (rank 2's arrived over MPI while rank 0 was still measuring its
 # own pair), rank 2 is killed with SIGKILL.  The job must end (no hang,
-# non-zero exit), the journal must still hold every measurement seen
-# before the kill, and `tierperf report FILE.journal.jsonl` must print
-# them as a partial run.
+# non-zero exit); mpirun then stops the other ranks with SIGTERM, on which
+# rank 0 writes the results so far (complete: false; if it could not, the
+# journal stays).  Whichever is left must hold every measurement seen
+# before the kill, and `tierperf report` must print them as a partial run.
 #   args: BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.sh" "$@"
 tmp=$(mktemp -d)
@@ -20,20 +21,27 @@ trap cleanup EXIT
 out="$tmp/killed.json"
 journal="$out.journal.jsonl"
 
-# What the journal holds now: "src:size" per complete measurement line
-# (a line being written is skipped); with "all" also the failed ones.
+# What FILE (default: the journal) holds now: "src:size" per complete
+# measurement (a line being written is skipped); with "all" also the
+# failed ones.
 measured() {
-  python3 - "$journal" "${1:-ok}" <<'PY'
+  python3 - "${2:-$journal}" "${1:-ok}" <<'PY'
 import json, sys
+path = sys.argv[1]
 try:
-    text = open(sys.argv[1]).read()
+    text = open(path).read()
 except FileNotFoundError:
     sys.exit(0)
-for line in text.split("\n")[:-1]:
-    try:
-        d = json.loads(line)
-    except ValueError:
-        continue
+if path.endswith(".jsonl"):
+    rows = []
+    for line in text.split("\n")[:-1]:
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            pass
+else:
+    rows = json.loads(text)["results"]
+for d in rows:
     if "src_rank" in d and (d.get("error") is None or sys.argv[2] == "all"):
         print("%d:%d" % (d["src_rank"], d["size_bytes"]))
 PY
@@ -76,8 +84,8 @@ for _ in $(seq 1200); do
 done
 [ -n "$ready" ] || { cat "$tmp/run.out"; cat "$journal" 2>/dev/null || true
   fail "the first sizes were not journalled while the round ran"; }
-kill -KILL "$victim"
 before=$(measured)
+kill -KILL "$victim"
 nbefore=$(wc -l <<<"$before")
 echo "killed rank 2 (pid $victim) with $nbefore measurement(s) journalled: $(tr '\n' ' ' <<<"$before")"
 
@@ -88,21 +96,29 @@ set -e
 launcher=""
 [ "$rc" -ne 124 ] || { cat "$tmp/run.out"; fail "the job hung after rank 2 was killed"; }
 [ "$rc" -ne 0 ] || { cat "$tmp/run.out"; fail "the job exited 0 although rank 2 was killed"; }
-# the run never finished: no final file, the journal stays
-[ ! -f "$out" ] || fail "a killed run wrote its final file $out"
-[ -f "$journal" ] || fail "the journal $journal did not survive the kill"
-after=$(measured)
+# the run never finished: rank 0 saved it as partial, or the journal stays
+if [ -f "$out" ]; then
+  saved=$out
+  python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['complete'] is not False)" \
+    "$out" || fail "a killed run's $out does not say complete: false"
+  from=""
+else
+  saved=$journal
+  from=" (read from its journal)"
+fi
+[ -f "$saved" ] || fail "neither $out nor its journal survived the kill"
+after=$(measured ok "$saved")
 missing=$(comm -23 <(sort <<<"$before") <(sort <<<"$after"))
-[ -z "$missing" ] || fail "measurements lost from the journal: $missing"
-n=$(measured all | wc -l)
-[ "$n" -lt 16 ] || fail "all 16 measurements journalled: the kill came too late to test anything"
+[ -z "$missing" ] || fail "measurements lost: $missing"
+n=$(measured all "$saved" | wc -l)
+[ "$n" -lt 16 ] || fail "all 16 measurements taken: the kill came too late to test anything"
 
-"$bin" report "$journal" --pairs >"$tmp/report.out" 2>"$tmp/report.err" ||
-  { cat "$tmp/report.out" "$tmp/report.err"; fail "report cannot read the killed run's journal"; }
+"$bin" report "$saved" --pairs >"$tmp/report.out" 2>"$tmp/report.err" ||
+  { cat "$tmp/report.out" "$tmp/report.err"; fail "report cannot read the killed run's $saved"; }
 grep -q 'PARTIAL' "$tmp/report.out" || { cat "$tmp/report.out"; fail "report does not show a partial run"; }
-grep -q "partial run: it did not finish (read from its journal); $n measurements saved" \
+grep -q "partial run: it did not finish$from; $n measurements saved" \
   "$tmp/report.out" || { cat "$tmp/report.out"; fail "report does not count the $n saved measurements"; }
 for size in "4 KiB" "16 KiB"; do
   grep -q "$size" "$tmp/report.out" || { cat "$tmp/report.out"; fail "report lacks the $size results"; }
 done
-echo "PASS: killed mid-round, $n measurement(s) survived in the journal ($nbefore seen before the kill)"
+echo "PASS: killed mid-round, $n measurement(s) survived in $saved ($nbefore seen before the kill)"

@@ -65,7 +65,7 @@ $check "$tmp/frozen.json" --ranks 4 --pattern pairs --transport tcp --sizes "$wa
   --pairs 0-1 --failed 2-3
 # rank 2 notices in a TCP transfer (usually) or in a control exchange
 # between batches; either way within --timeout and naming rank 3
-grep -Eq "tcp: .*rank 3 \(127\.0\.0\.1.*(no progress for 2\.0 s|closed|reset)|control exchange with rank 3" \
+grep -Eq "tcp: .*rank 3 \(127\.0\.0\.1.*(no progress for 2\.0 s|closed|reset|not done within the time allowed)|control exchange with rank 3" \
   "$tmp/frozen.out" || fail "no timeout/peer error naming rank 3"
 
 echo "== killed rank 3"

@@ -82,3 +82,13 @@ Test(timing, clock_is_monotonic)
     uint64_t a = timing_now_ns(), b = timing_now_ns();
     cr_assert(b >= a);
 }
+
+Test(timing, unit_limit_is_twice_the_expected_time_plus_timeout)
+{
+    /* 1 MB at 1 MB/s: 2 s, plus --timeout 3 */
+    cr_assert_float_eq(timing_unit_limit_s(1e6, 1e6, 3), 5.0, 1e-9);
+    /* unknown rate: 0.1 Gbit/s assumed (12.5 MB in 1 s) */
+    cr_assert_float_eq(timing_unit_limit_s(12.5e6, 0, 3), 5.0, 1e-9);
+    /* no --timeout: no limit */
+    cr_assert_float_eq(timing_unit_limit_s(1e6, 1e6, 0), 0.0, 1e-9);
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# test_run_frozen.sh: a rank frozen for good (SIGSTOP, never continued).
+# The run must not wait for it: its pair fails within --timeout (or, when
+# the frozen rank is the one that reports, after a step's bound), the
+# other pair carries on and is measured in full, and then rank 0 saves the
+# results (complete: false) and ends the job (MPI_Abort, exit non-zero),
+# well within the bound `run --help` states; every measurement journalled
+# before the freeze is in the saved file.  Once with the frozen rank
+# receiving (rank 3 of pair 2->3), once sending (rank 2).
+#   args: BUILD_DIR SOURCE_DIR
+. "$(dirname "$0")/lib.sh" "$@"
+tmp=$(mktemp -d)
+launcher=""
+victim=""
+cleanup() {
+  [ -n "$victim" ] && kill -KILL "$victim" 2>/dev/null || true
+  [ -n "$launcher" ] && kill -KILL "$launcher" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+measured() {   # FILE [all]: "src:size" per measurement of a journal or results file
+  python3 - "$1" "${2:-ok}" <<'PY'
+import json, sys
+path = sys.argv[1]
+try:
+    text = open(path).read()
+except FileNotFoundError:
+    sys.exit(0)
+if path.endswith(".jsonl"):
+    rows = []
+    for line in text.split("\n")[:-1]:
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            pass
+else:
+    rows = json.loads(text)["results"]
+for d in rows:
+    if "src_rank" in d and (d.get("error") is None or sys.argv[2] == "all"):
+        print("%d:%d" % (d["src_rank"], d["size_bytes"]))
+PY
+}
+
+rank_pid() {   # NAME RANK
+  local p envs
+  for p in $(pgrep -x tierperf 2>/dev/null || true); do
+    envs=$({ tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null || true)
+    if grep -qx "OMPI_COMM_WORLD_RANK=$2" <<<"$envs" && grep -qx "TIERPERF_E2E_TAG=$tmp/$1" <<<"$envs"; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+freeze() {   # NAME RANK
+  local name=$1 rank=$2 out="$tmp/$1.json" journal="$tmp/$1.json.journal.jsonl"
+  export TIERPERF_E2E_TAG="$tmp/$name"
+  # pairs 0->1 and 2->3 in one round, 4 sizes of about 1.5 s each
+  timeout 300 mpirun -np 4 --oversubscribe --bind-to none --mca btl self,vader "$bin" run \
+    --transport tcp --if lo --pattern pairs --sizes 4K,64K,256K,1M --duration 0.5 \
+    --lat-iters 20 --timeout 2 --quiet --out "$out" >"$tmp/$name.out" 2>&1 &
+  launcher=$!
+  unset TIERPERF_E2E_TAG
+  victim=""
+  for _ in $(seq 600); do
+    victim=$(rank_pid "$name" "$rank") && [ "$(measured "$journal" | grep -c '^2:')" -ge 1 ] && break
+    kill -0 "$launcher" 2>/dev/null || break
+    sleep 0.05
+  done
+  [ -n "$victim" ] || { cat "$tmp/$name.out"; fail "$name: rank $rank not found"; }
+  kill -STOP "$victim"
+  t0=$(date +%s)
+  before=$(measured "$journal")
+  set +e
+  wait "$launcher"
+  rc=$?
+  set -e
+  launcher=""
+  took=$(($(date +%s) - t0))
+  kill -KILL "$victim" 2>/dev/null || true
+  victim=""
+  cat "$tmp/$name.out"
+  echo "$name: job ended ${took} s after rank $rank froze, exit $rc"
+  [ "$rc" -ne 124 ] || fail "$name: the job hung"
+  [ "$rc" -ne 0 ] || fail "$name: exit 0 with a frozen rank"
+  # pair 0->1: 4 sizes (~6 s); then at most a step's bound (~20 s here)
+  [ "$took" -le 60 ] || fail "$name: ${took} s after the freeze (bound 60 s)"
+  python3 - "$out" <<'PY' || fail "$name: saved file wrong"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["complete"] is False, "complete is not false"
+ok = {(r["src_rank"], r["size_bytes"]) for r in d["results"] if r["error"] is None}
+assert {(0, s) for s in (4096, 65536, 262144, 1048576)} <= ok, "pair 0->1 not measured in full: %s" % ok
+assert any(e["src_rank"] == 2 and e["dst_rank"] == 3 for e in d["errors"]), "pair 2->3 not in errors[]"
+PY
+  missing=$(comm -23 <(sort <<<"$before") <(measured "$out" | sort))
+  [ -z "$missing" ] || fail "$name: measurements journalled before the freeze lost: $missing"
+}
+
+freeze receiver 3
+freeze sender 2
+echo "PASS: a frozen rank (receiving or sending) ended the run in bounded time, results saved"

@@ -1,0 +1,29 @@
+/* tp_deadline.h: how long the transport call in progress may last.
+ *
+ * Transports fail a wait that sees no progress for --timeout.  That alone
+ * does not end a pair whose link still trickles (a link throttled to a few
+ * kbit/s moves a byte now and then), so the engine also sets, around each
+ * unit of work it asks for (a warm-up chunk, a timed batch, a set of round
+ * trips), the time by which that unit must be done: what it should take at
+ * the rate measured so far, with room to spare, plus --timeout.  Transports
+ * check tp_deadline_passed() in their wait loops and fail the call with
+ * TP_ERR_TIMEOUT once it is true (a blocking socket call may overrun it by
+ * at most one --timeout).
+ *
+ * The deadline is per thread (shapes drive endpoints from several
+ * threads); 0 means none. */
+#ifndef TIERPERF_TP_DEADLINE_H
+#define TIERPERF_TP_DEADLINE_H
+
+/* CLOCK_MONOTONIC seconds */
+double tp_deadline_now(void);
+/* at_s: absolute (tp_deadline_now() clock); 0: none */
+void tp_deadline_set(double at_s);
+/* The deadline has passed. */
+int tp_deadline_passed(void);
+/* Seconds a wait may still block: limit_s clipped to the deadline
+ * (limit_s <= 0: none; the result is then < 0 when there is no deadline
+ * either, and 0 once it has passed). */
+double tp_deadline_clip(double limit_s);
+
+#endif
