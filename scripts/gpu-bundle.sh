@@ -20,6 +20,7 @@
 #   scripts/gpu-bundle.sh                   build in build-gpu-bundle/
 #   GPU_BUNDLE_DIR=/tmp/b scripts/gpu-bundle.sh
 #   CUDA_HOME=/opt/cuda-12.4 scripts/gpu-bundle.sh
+#   GPU_BUNDLE_BUILD=build scripts/gpu-bundle.sh   reuse a Release CUDA build
 set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
@@ -33,8 +34,11 @@ die() { echo "gpu-bundle: $*" >&2; exit 1; }
 
 # --- 1. build with CUDA (own build dir, Release) -----------------------------
 [ -x "$cuda/bin/nvcc" ] || die "no nvcc at $cuda/bin/nvcc (set CUDA_HOME)"
+# ccache for a fresh build dir only: adding it to an existing one (a
+# reused Release build, GPU_BUNDLE_BUILD=build) would rebuild everything.
 launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache)
+[ ! -f "$build/CMakeCache.txt" ] && command -v ccache >/dev/null &&
+  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache)
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DTIERPERF_WERROR=ON \
       -DTIERPERF_WITH_CUDA=ON -DCUDAToolkit_ROOT="$cuda" -DTIERPERF_TESTS=ON \
       "${launcher[@]}" >"$build.configure.log" 2>&1 ||
