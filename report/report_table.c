@@ -115,6 +115,41 @@ static void print_header(const cJSON *run, FILE *out)
     }
 }
 
+/* Distinct values of key over the hosts[] entries (quadratic: hosts are ranks). */
+static int distinct(const cJSON *hosts, const char *key)
+{
+    int n = 0, i = 0;
+    const cJSON *h, *o;
+    cJSON_ArrayForEach(h, hosts) {
+        const char *v = str_of(h, key);
+        int seen = 0, j = 0;
+        cJSON_ArrayForEach(o, hosts) {
+            if (j++ >= i)
+                break;
+            const char *w = str_of(o, key);
+            if (v != NULL && w != NULL && strcmp(v, w) == 0)
+                seen = 1;
+        }
+        n += v != NULL && !seen;
+        i++;
+    }
+    return n;
+}
+
+/* Several node names on one host (TIERPERF_NODE_NAME on a loopback run):
+ * pairs between them never left the machine, whatever tier they map to. */
+static int warn_loopback(const cJSON *run, FILE *out)
+{
+    const cJSON *hosts = cJSON_GetObjectItemCaseSensitive(run, "hosts");
+    int nodes = distinct(hosts, "node"), machines = distinct(hosts, "hostname");
+    if (machines == 0 || nodes <= machines)
+        return 0;
+    fprintf(out, "WARNING: %d node names on %d host%s: pairs between node names of one host did "
+            "not cross a network, so their tiers were not measured across one\n", nodes,
+            machines, machines == 1 ? "" : "s");
+    return 1;
+}
+
 static int print_warnings(const cJSON *run, FILE *out)
 {
     const cJSON *results = cJSON_GetObjectItemCaseSensitive(run, "results");
@@ -131,7 +166,50 @@ static int print_warnings(const cJSON *run, FILE *out)
         fprintf(out, "WARNING: %s\n", warning);
         warnings++;
     }
-    return warnings;
+    return warnings + warn_loopback(run, out);
+}
+
+/* A percentile needs samples: p99 one in 100 (>= 100 samples), p99.9 one in
+ * 1000.  Fewer, and the value is the max of a handful: mark it "*". */
+#define REPORT_P99_SAMPLES 100
+#define REPORT_P999_SAMPLES 1000
+
+static int mark_few(char *cell, size_t len, double samples, double need)
+{
+    if (!(samples < need) || strcmp(cell, "-") == 0)
+        return 0;
+    size_t n = strlen(cell);
+    if (n + 1 < len) {
+        cell[n] = '*';
+        cell[n + 1] = '\0';
+    }
+    return 1;
+}
+
+/* Fewest latency samples of the successful rows at this tier (or no tier)
+ * and size; INFINITY when none says. */
+static double group_min_samples(const cJSON *run, const cJSON *g)
+{
+    double size = -1, s, best = INFINITY;
+    int gt = 0, gt_known = tier_of(g, &gt), t = 0;
+    const cJSON *e;
+    num_of(g, "size_bytes", &size);
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
+        double es = -2;
+        int known = tier_of(e, &t);
+        if (!num_of(e, "size_bytes", &es) || es != size || known != gt_known || (known && t != gt))
+            continue;
+        if (num_of(cJSON_GetObjectItemCaseSensitive(e, "lat_us"), "samples", &s) && s < best)
+            best = s;
+    }
+    return best;
+}
+
+static void footnote_few(FILE *out, int marked)
+{
+    if (marked)
+        fprintf(out, "  * fewer latency samples than the percentile needs (p99: %d, p99.9: %d); "
+                "raise --lat-iters\n", REPORT_P99_SAMPLES, REPORT_P999_SAMPLES);
 }
 
 static void mmm_cells(const cJSON *g, const char *key, char cells[3][32])
@@ -146,7 +224,7 @@ static void print_summary(const cJSON *run, FILE *out, const struct report_table
 {
     cJSON *summary = results_tier_summary(cJSON_GetObjectItemCaseSensitive(run, "results"),
                                           results_tier_name_from_run, (void *)run);
-    int rows = 0;
+    int rows = 0, marked = 0;
     const cJSON *g;
 
     fprintf(out,
@@ -171,6 +249,9 @@ static void print_summary(const cJSON *run, FILE *out, const struct report_table
         mmm_cells(g, "lat_us_p50", p50);
         mmm_cells(g, "lat_us_p99", p99);
         mmm_cells(g, "lat_us_p999", p999);
+        double few = group_min_samples(run, g);
+        marked |= mark_few(p99[1], sizeof(p99[1]), few, REPORT_P99_SAMPLES);
+        marked |= mark_few(p999[1], sizeof(p999[1]), few, REPORT_P999_SAMPLES);
         fmt_num(cJSON_GetObjectItemCaseSensitive(g, "bw_gbyte_s"), "median", gbyte, sizeof(gbyte));
         double npairs = 0;
         num_of(g, "pairs", &npairs);
@@ -183,12 +264,14 @@ static void print_summary(const cJSON *run, FILE *out, const struct report_table
     if (rows == 0)
         fprintf(out, "  (no successful measurements%s)\n",
                 opts->tier_filter != REPORT_ALL_TIERS ? " at this tier" : "");
+    footnote_few(out, marked);
     cJSON_Delete(summary);
 }
 
 static void print_pairs(const cJSON *run, FILE *out, const struct report_table_opts *opts)
 {
     const cJSON *e;
+    int marked = 0;
 
     fprintf(out, "\nPer pair (ranks and nodes; latency one-way in us)\n"
                  "%5s %5s  %-24s %4s %10s  %9s %9s %6s  %9s %9s %9s  %-6s %s\n",
@@ -216,14 +299,20 @@ static void print_pairs(const cJSON *run, FILE *out, const struct report_table_o
             snprintf(tier, sizeof(tier), "%d", t);
         else
             snprintf(tier, sizeof(tier), "-");
+        double samples = INFINITY;
+        num_of(lat, "samples", &samples);
+        fmt_num(lat, "p99", p99, sizeof(p99));
+        fmt_num(lat, "p999", p999, sizeof(p999));
+        marked |= mark_few(p99, sizeof(p99), samples, REPORT_P99_SAMPLES);
+        marked |= mark_few(p999, sizeof(p999), samples, REPORT_P999_SAMPLES);
         fprintf(out, "%5.0f %5.0f  %-24.24s %4s %10s  %9s %9s %6s  %9s %9s %9s  %-6s %s\n", src,
                 dst, nodes, tier, fmt_size(e, size, sizeof(size)),
                 fmt_num(e, "bw_gbit_s", gbit, sizeof(gbit)),
                 fmt_num(e, "bw_gbyte_s", gbyte, sizeof(gbyte)),
                 fmt_num(e, "bw_pct_line", pct, sizeof(pct)), fmt_num(lat, "p50", p50, sizeof(p50)),
-                fmt_num(lat, "p99", p99, sizeof(p99)), fmt_num(lat, "p999", p999, sizeof(p999)),
-                verify ? verify : "-", error ? error : "");
+                p99, p999, verify ? verify : "-", error ? error : "");
     }
+    footnote_few(out, marked);
 }
 
 /* errors[] (whole pairs) and results[] entries that failed or did not verify */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../report/report_openmetrics.h"
 #include "../../report/report_render.h"
@@ -116,7 +117,14 @@ int cmd_report(int argc, char **argv)
     const char *path = argv[optind];
     cJSON *run = NULL;
     if (results_load(path, &run, &err) != TP_OK) {
-        tp_log_error("%s", err.msg);
+        char journal[PATH_MAX];
+        /* a killed run never wrote FILE (or left it torn); its journal holds
+         * what was measured */
+        if (snprintf(journal, sizeof(journal), "%s.journal.jsonl", path) < (int)sizeof(journal) &&
+            access(journal, R_OK) == 0)
+            tp_log_error("%s; the run's journal exists: tierperf report %s", err.msg, journal);
+        else
+            tp_log_error("%s", err.msg);
         return 2;
     }
     if (om == NULL || strcmp(om, "-") != 0)   /* "-": stdout holds the metrics alone */

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# test_report_hints.sh: what `tierperf report` says so a reader is not
+# misled: a killed run's FILE missing but FILE.journal.jsonl present points to
+# the journal; several node names on one host are warned about (their tiers
+# never crossed a network); p99/p99.9 from too few samples are marked.
+#   args: BUILD_DIR SOURCE_DIR
+. "$(dirname "$0")/lib.sh" "$@"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# a killed run: no FILE, its journal there
+: >"$work/killed.json.journal.jsonl"
+rc=0
+"$bin" report "$work/killed.json" >/dev/null 2>"$work/err" || rc=$?
+[ "$rc" -eq 2 ] && [ "$(wc -l <"$work/err")" -eq 1 ] &&
+  grep -qF "journal exists: tierperf report $work/killed.json.journal.jsonl" "$work/err" ||
+  fail "report of a killed run does not point to its journal: $(cat "$work/err")"
+rc=0
+"$bin" report "$work/none.json" >/dev/null 2>"$work/err" || rc=$?
+[ "$rc" -eq 2 ] && ! grep -q journal "$work/err" || fail "journal named where none exists: $(cat "$work/err")"
+
+# one host, four node names, 50 latency samples per pair
+python3 - "$src/tests/fixtures/results/recommend.json" "$work/loop.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for h in d["hosts"]:
+    h["hostname"] = "laptop"
+for r in d["results"]:
+    if r.get("lat_us"):
+        r["lat_us"]["samples"] = 50
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$bin" report "$work/loop.json" --pairs >"$work/loop.out" 2>&1 || fail "report loop.json"
+grep -q "^WARNING: [0-9]* node names on 1 host: .*not measured across one" "$work/loop.out" ||
+  fail "no loopback warning: $(head -8 "$work/loop.out")"
+[ "$(grep -c '[0-9]\* *[0-9.]*\*' "$work/loop.out")" -gt 0 ] || fail "p99/p99.9 not marked"
+grep -q "^  \* fewer latency samples than the percentile needs" "$work/loop.out" || fail "no footnote"
+# the original fixture: distinct hosts, enough samples: neither
+"$bin" report "$src/tests/fixtures/results/recommend.json" --pairs >"$work/ok.out" 2>&1 || fail "report"
+! grep -q "node names on\|fewer latency samples" "$work/ok.out" || fail "false warning: $(cat "$work/ok.out")"
+echo "PASS: test_report_hints"
