@@ -11,6 +11,8 @@
 #include "ans_pairs.h"
 #include "ans_profile.h"
 
+struct ans_culprit;
+
 struct ans_check_opts {
     long long size;        /* -1: default sizes */
     double outlier_pct;    /* flag pairs this % below their tier median; 0 off */
@@ -37,6 +39,7 @@ struct ans_check {
     struct ans_check_tier *tiers;
     size_t ntiers;
     size_t judged, failed, outliers, unmeasured;
+    const struct ans_culprit *culprit; /* borrowed, may be NULL: JUnit and JSON add it */
 };
 
 tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_profile *profile,

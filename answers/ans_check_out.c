@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ans_culprit.h"
 #include "ans_escape.h"
 #include "ans_units.h"
 
@@ -103,6 +104,8 @@ tp_status_t ans_check_write_junit(const struct ans_check *c, const struct ans_pr
         }
         fprintf(f, "  </testsuite>\n");
     }
+    if (c->culprit != NULL)
+        ans_culprit_write_junit(f, c->culprit);
     fprintf(f, "</testsuites>\n");
     if (fclose(f) != 0)
         return tp_error_set(err, TP_ERR_IO, "--junit %s: write failed", path);
@@ -154,5 +157,7 @@ cJSON *ans_check_to_json(const struct ans_check *c, const struct ans_profile *pr
         cJSON_AddStringToObject(p, "reason", cp->reason);
         cJSON_AddItemToArray(pairs, p);
     }
+    if (c->culprit != NULL)
+        cJSON_AddItemToObject(o, "culprit", ans_culprit_to_json(c->culprit, &c->pairs));
     return o;
 }

@@ -29,6 +29,8 @@ struct ans_pair {
     double lat_us[ANS_LAT_N];   /* NAN when not measured */
     double line_rate_gbit;      /* NAN when unknown */
     const char *failure;        /* error / verify failure text, NULL when fine */
+    int round_shared;           /* of the bandwidth row: other pairs of its round
+                                   on a shared link; -1 unknown */
 };
 
 struct ans_pairs {

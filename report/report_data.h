@@ -41,11 +41,16 @@ struct report_heat {
     int group_tier;                /* 0: one cell per node; t: by HyperNode of
                                     * tier t; -1: by blocks of sorted names */
     double min, max;               /* over measured cells */
+    unsigned char *mark;           /* n*n or NULL: cells holding a culprit's
+                                    * evidence (report_heat_mark) */
 };
 
 /* Bandwidth per pair as ans_pairs_collect judges it (largest size). */
 tp_status_t report_heat_build(const struct ans_pairs *pairs, size_t max_groups,
                               struct report_heat *h, struct tp_error *err);
 void report_heat_free(struct report_heat *h);
+/* Mark the cells of the slow pairs of check.culprit's suspects (the JSON
+ * of answers/ans_culprit.h); cells of one node each only. */
+void report_heat_mark(struct report_heat *h, const cJSON *culprit);
 
 #endif

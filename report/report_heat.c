@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,5 +243,32 @@ void report_heat_free(struct report_heat *h)
     free(h->labels);
     free(h->bw);
     free(h->count);
+    free(h->mark);
     memset(h, 0, sizeof(*h));
+}
+
+static size_t label_index(const struct report_heat *h, const char *name)
+{
+    for (size_t i = 0; name != NULL && i < h->n; i++)
+        if (strcmp(h->labels[i], name) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+void report_heat_mark(struct report_heat *h, const cJSON *culprit)
+{
+    const cJSON *s, *p;
+    if (h->group_tier != 0 || !cJSON_IsObject(culprit) || h->n == 0)
+        return;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(culprit, "suspects")) {
+        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(s, "slow_pairs")) {
+            size_t i = label_index(h, cJSON_GetStringValue(cJSON_GetArrayItem(p, 0)));
+            size_t j = label_index(h, cJSON_GetStringValue(cJSON_GetArrayItem(p, 1)));
+            if (i == SIZE_MAX || j == SIZE_MAX)
+                continue;
+            if (h->mark == NULL && (h->mark = calloc(h->n * h->n, 1)) == NULL)
+                return;
+            h->mark[i * h->n + j] = 1;
+        }
+    }
 }

@@ -145,6 +145,26 @@ static void section_env(FILE *f, const cJSON *run)
     fputs("</table>\n", f);
 }
 
+/* The culprit's suspects (answers/ans_culprit.h's JSON). */
+static void section_culprit(FILE *f, const cJSON *culprit)
+{
+    const cJSON *s, *v = cJSON_GetObjectItemCaseSensitive(culprit, "suspects");
+    if (!cJSON_IsObject(culprit))
+        return;
+    if (cJSON_GetArraySize(v) == 0) {
+        fputs("<p>culprit: no suspect (no pair far below its tier's typical rate).</p>\n", f);
+        return;
+    }
+    fputs("<p>culprit (outlined on the heatmap):</p>\n<ul class='culprit'>\n", f);
+    cJSON_ArrayForEach(s, v) {
+        int named = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "confirmed"));
+        fprintf(f, "<li%s>%s: ", named ? " class='fail'" : "", named ? "suspect" : "unconfirmed");
+        esc(f, jstr(s, "text"));
+        fputs("</li>\n", f);
+    }
+    fputs("</ul>\n", f);
+}
+
 static void section_check(FILE *f, const cJSON *check)
 {
     const cJSON *it;
@@ -175,6 +195,7 @@ static void section_check(FILE *f, const cJSON *check)
         fputs("</tr>\n", f);
     }
     fputs("</table>\n", f);
+    section_culprit(f, cJSON_GetObjectItemCaseSensitive(check, "culprit"));
     const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(check, "pairs");
     if (cJSON_GetArraySize(pairs) == 0)
         return;
@@ -300,13 +321,16 @@ static void section_latency(FILE *f, const cJSON *run, const struct report_grid 
     fputs("</table>\n", f);
 }
 
-static tp_status_t section_heatmap(FILE *f, const struct ans_pairs *pairs, struct tp_error *err)
+static tp_status_t section_heatmap(FILE *f, const cJSON *run, const struct ans_pairs *pairs,
+                                   struct tp_error *err)
 {
     struct report_heat h;
     tp_status_t st = report_heat_build(pairs, REPORT_HEAT_MAX, &h, err);
 
     if (st != TP_OK)
         return st;
+    report_heat_mark(&h, cJSON_GetObjectItemCaseSensitive(
+                             cJSON_GetObjectItemCaseSensitive(run, "check"), "culprit"));
     if (h.nodes >= 2) {
         fputs("<h2 id='heatmap'>Node-by-node bandwidth</h2>\n<p class='note'>", f);
         if (h.group_tier == 0)
@@ -435,7 +459,7 @@ static tp_status_t write_page(FILE *f, const cJSON *run, const char *path, struc
     section_check(f, cJSON_GetObjectItemCaseSensitive(run, "check"));
     section_bandwidth(f, run, &grid);
     section_latency(f, run, &grid);
-    st = section_heatmap(f, &pairs, err);
+    st = section_heatmap(f, run, &pairs, err);
     if (st == TP_OK) {
         section_pairs(f, &pairs);
         section_errors(f, run);

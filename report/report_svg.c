@@ -237,6 +237,13 @@ void svg_heatmap(FILE *out, const struct report_heat *h)
                 fprintf(out, ": %s (%zu pair%s)</title></rect>\n", ans_fmt_gbit(v, a, sizeof(a)),
                         h->count[i * h->n + j], h->count[i * h->n + j] == 1 ? "" : "s");
         }
+    /* a culprit's evidence: outlined cells */
+    for (size_t i = 0; h->mark != NULL && i < h->n; i++)
+        for (size_t j = 0; j < h->n; j++)
+            if (h->mark[i * h->n + j])
+                fprintf(out, "<rect x='%.1f' y='%.1f' width='%.2f' height='%.2f' fill='none' "
+                             "stroke='#000' stroke-width='2' class='culprit'/>\n",
+                        off + cell * (double)j + 1, off + cell * (double)i + 1, cell - 2, cell - 2);
     /* colour scale */
     double ly = off + side + 20;
     fprintf(out, "<defs><linearGradient id='tpheatscale'>");
@@ -251,5 +258,6 @@ void svg_heatmap(FILE *out, const struct report_heat *h)
     fprintf(out, "<text x='%.1f' y='%.1f' font-size='11' text-anchor='end'>%s</text>", off + 200,
             ly + 26, ans_fmt_gbit(h->max, a, sizeof(a)));
     fprintf(out, "<text x='%.1f' y='%.1f' font-size='11'>rows send, columns receive; grey: "
-                 "not measured</text>\n</svg>\n", off + 214, ly + 10);
+                 "not measured%s</text>\n</svg>\n", off + 214, ly + 10,
+            h->mark != NULL ? "; outlined: slow pairs a suspect explains" : "");
 }

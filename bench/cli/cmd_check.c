@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check_culprit.h"
 #include "cli_opts.h"
 #include "commands.h"
 #include "../results/results_read.h"
@@ -24,6 +25,9 @@ static void usage(FILE *out)
             "                    smallest for latency, per pair)\n"
             "  --outlier-pct P   flag pairs P%% below their tier's median (default 20, 0 = off)\n"
             "  --fail-outliers   outliers fail the check (default: warn)\n"
+            "  --topology FILE   the HyperNode tree for naming the culprit (default: the run's)\n"
+            "  --culprit-factor F  slow for the culprit: F times below the tier's typical\n"
+            "                    rate (default 2)\n"
             "  --list-profiles   print the built-in profiles' YAML and exit\n"
             "  -v, --verbose     print passing pairs too\n"
             "exit status: 0 all judged pairs pass, 1 a pair or tier failed, 2 bad input\n");
@@ -43,7 +47,11 @@ int cmd_check(int argc, char **argv)
         {"html", required_argument, NULL, 'H'},    {"size", required_argument, NULL, 's'},
         {"outlier-pct", required_argument, NULL, 'o'}, {"fail-outliers", no_argument, NULL, 'F'},
         {"list-profiles", no_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
+        {"topology", required_argument, NULL, 'T'}, {"culprit-factor", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    struct ans_culprit_opts copts = ANS_CULPRIT_OPTS_DEFAULT;
+    struct check_culprit culprit;
+    const char *topology = NULL;
     struct ans_check_opts opts = {.size = -1, .outlier_pct = 20, .fail_outliers = 0};
     const char *profile_arg = NULL, *junit = NULL, *html = NULL;
     struct tp_error err = {0};
@@ -60,6 +68,11 @@ int cmd_check(int argc, char **argv)
         case 'v': verbose = 1; break;
         case 'L': return list_profiles();
         case 'h': usage(stdout); return 0;
+        case 'T': topology = optarg; break;
+        case 'C':
+            if (check_culprit_parse_factor(optarg, &copts) != 0)
+                return 2;
+            break;
         case 's':
             if (ans_parse_msgsize(optarg, &opts.size, &err) != TP_OK) {
                 tp_log_error("--size: %s", err.msg);
@@ -94,7 +107,14 @@ int cmd_check(int argc, char **argv)
         cJSON_Delete(run);
         return 2;
     }
+    if (check_culprit_run(run, topology, &copts, &check.pairs, &culprit) != 0) {
+        ans_check_free(&check);
+        cJSON_Delete(run);
+        return 2;
+    }
+    check.culprit = culprit.done ? &culprit.c : NULL;
     ans_check_print(stdout, &check, &profile, &opts, verbose);
+    check_culprit_print(stdout, &culprit);
     int rc = ans_check_passed(&check, &opts) ? 0 : 1;
     if (junit != NULL && ans_check_write_junit(&check, &profile, junit, &err) != TP_OK) {
         tp_log_error("%s", err.msg);
@@ -108,6 +128,7 @@ int cmd_check(int argc, char **argv)
         }
     }
     ans_check_free(&check);
+    check_culprit_free(&culprit);
     cJSON_Delete(run);
     return rc;
 }
