@@ -7,9 +7,10 @@
 # names are the HyperNode member names; one partition, "sim", holds them all.
 # No cgroups: proctrack/linuxproc, task/none.  See docs/simulated-cluster.md.
 #
-#   scripts/simslurm.sh up [--domain D]  start the daemons (the cluster must
-#                                 be up); --domain: host names NODE.D, Slurm
-#                                 node names stay NODE (as at many sites)
+#   scripts/simslurm.sh up [--domain D] [--epilog-slurmctld FILE]
+#                                 start the daemons (the cluster must be up);
+#                                 --domain: host names NODE.D, Slurm node
+#                                 names stay NODE (as at many sites)
 #   scripts/simslurm.sh down      stop every daemon this started, by pid
 #   scripts/simslurm.sh status    daemons, and sinfo as slurmctld sees it
 #   scripts/simslurm.sh exec CMD  run CMD on the "login node" (fabric
@@ -33,7 +34,7 @@ die() { echo "$ME: $*" >&2; exit 1; }
 info() { echo "$ME: $*" >&2; }
 
 usage() {
-    sed -n '10,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '10,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -75,6 +76,7 @@ write_conf() {
     {
         echo "# written by scripts/simslurm.sh for the simulated cluster '$PREFIX'"
         echo "# domain=$DOMAIN"
+        [ -z "$EPILOG_CTLD" ] || echo "EpilogSlurmctld=$EPILOG_CTLD"
         echo "ClusterName=sim"
         echo "SlurmctldHost=$CTLD_HOST($HEAD)"
         echo "SlurmUser=root"
@@ -217,6 +219,7 @@ up_failed() {
 
 cmd_up() {
     if [ -f "$S/pids" ] && grep -qx "# domain=$DOMAIN" "$S/slurm.conf" 2>/dev/null &&
+       { [ -z "$EPILOG_CTLD" ] || grep -qx "EpilogSlurmctld=$EPILOG_CTLD" "$S/slurm.conf"; } &&
        cmd_status >/dev/null 2>&1; then
         info "Slurm on '$PREFIX' already up"
         return 0
@@ -303,14 +306,19 @@ main() {
     [ $# -ge 1 ] || usage
     local cmd=$1
     shift
-    DOMAIN=""
-    if [ "$cmd" = up ] && [ $# -ge 1 ]; then
+    DOMAIN=""; EPILOG_CTLD=""
+    while [ "$cmd" = up ] && [ $# -ge 1 ]; do
         case "$1" in
             --domain) [ $# -ge 2 ] || die "--domain needs a value"; DOMAIN=$2; shift 2 ;;
-            --domain=*) DOMAIN=${1#--domain=}; shift ;;
-            *) die "up: unknown argument '$1'" ;;
+            --epilog-slurmctld) [ $# -ge 2 ] || die "--epilog-slurmctld needs a file"; EPILOG_CTLD=$2; shift 2 ;;
+            *) die "up: unknown argument '$1' (--domain D, --epilog-slurmctld FILE)" ;;
         esac
-        [[ "$DOMAIN" =~ ^[a-z0-9]([a-z0-9.-]{0,40}[a-z0-9])?$ ]] || die "--domain '$DOMAIN': not a DNS name"
+    done
+    [ -z "$DOMAIN" ] || [[ "$DOMAIN" =~ ^[a-z0-9]([a-z0-9.-]{0,40}[a-z0-9])?$ ]] ||
+        die "--domain '$DOMAIN': not a DNS name"
+    if [ -n "$EPILOG_CTLD" ]; then
+        [ -x "$EPILOG_CTLD" ] || die "--epilog-slurmctld '$EPILOG_CTLD': not an executable file"
+        EPILOG_CTLD=$(realpath "$EPILOG_CTLD")
     fi
     case "$cmd" in
         up) need_slurm; load_cluster; cmd_up ;;

@@ -5,8 +5,10 @@
 # (scripts/simslurm.sh; host names NODE.sim.test, Slurm node names NODE, so
 # the ranks must take their node name from SLURMD_NODENAME), then measures
 # the tiers three ways: `srun --mpi=pmix`, the sbatch script operators copy
-# (docs/slurm/tierperf-tiers.sbatch, submitted with sbatch --wait) and
-# `salloc` + `mpirun` inside the allocation.  Each results file is checked
+# (docs/slurm/tierperf-tiers.sbatch, submitted with sbatch --wait, with a
+# check profile: the job's check passes, writes JUnit, and the
+# EpilogSlurmctld of docs/slurm records the verdict) and `salloc` + `mpirun`
+# inside the allocation.  Each results file is checked
 # like test_sim_tiers.sh checks the mpirun one (tests/e2e/sim_tiers_check.py:
 # tiers and hypernodes of the tree, tbf caps, bandwidth decreasing with
 # tier) and must carry its Slurm job id.  Slurm missing, or a daemon that
@@ -36,8 +38,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A floor no shaped rate here comes near: check's verdict is about the
+# plumbing (job exit status, JUnit, the epilog), not about timing.
+cat >"$work/floor.yaml" <<'YAML'
+name: sim-floor
+description: "every pair above 1 Mbit/s"
+rules:
+  - name: any
+    min_bandwidth: 1Mbit/s
+YAML
+# The EpilogSlurmctld operators copy, with its three settings made ours.
+mkdir -p "$work/sbatch"
+sed -e "s|^TIERPERF=.*|TIERPERF='$bin'|" -e "s|^RESULTS=.*|RESULTS='$work/sbatch'|" \
+    -e "s|^PROFILE=.*|PROFILE='$work/floor.yaml'|" \
+    "$src/docs/slurm/tierperf-epilog-slurmctld.sh" >"$work/epilog.sh"
+chmod +x "$work/epilog.sh"
+[ "$(grep -c "^[A-Z]*='/" "$work/epilog.sh")" -eq 3 ] || fail "the epilog's three settings were not all replaced"
+
 "$sim" up "$topo"
-timeout 120 "$slurm" up --domain sim.test || fail "Slurm did not start (the line above says which daemon and why)"
+timeout 120 "$slurm" up --domain sim.test --epilog-slurmctld "$work/epilog.sh" ||
+    fail "Slurm did not start (the line above says which daemon and why)"
 "$bin" topo "$topo" --emit sim >"$work/tree.txt"
 
 # 256 KiB carries the bandwidth check, 64 B the latency one; --warmup 4
@@ -63,9 +83,8 @@ timeout 300 "$slurm" exec srun --mpi=pmix -N 8 --ntasks-per-node=1 --kill-on-bad
 checkrun "$work/srun.json" --slurm job_name=tierperf-srun --slurm 'job_id=*'
 
 echo "== sbatch docs/slurm/tierperf-tiers.sbatch"
-mkdir -p "$work/sbatch"
 out=$(TIERPERF="$bin" TIERPERF_TOPOLOGY="$topo" TIERPERF_RESULTS="$work/sbatch" \
-      TIERPERF_ARGS="${run[*]:7}" timeout 300 "$slurm" exec sbatch --wait \
+      TIERPERF_ARGS="${run[*]:7}" TIERPERF_PROFILE="$work/floor.yaml" timeout 300 "$slurm" exec sbatch --wait \
       --output="$work/sbatch/job-%j.out" "$src/docs/slurm/tierperf-tiers.sbatch") ||
     { cat "$work"/sbatch/job-*.out >&2 || true; fail "sbatch --wait: the job failed (its output is above)"; }
 echo "$out"
@@ -73,6 +92,13 @@ job=$(sed -n 's/^Submitted batch job \([0-9]*\)$/\1/p' <<<"$out")
 [ -n "$job" ] || fail "sbatch printed no job id: $out"
 [ -s "$work/sbatch/tiers-$job.json" ] || fail "the batch job left no $work/sbatch/tiers-$job.json"
 checkrun "$work/sbatch/tiers-$job.json" --slurm "job_id=$job" --slurm job_name=tierperf-tiers
+grep -q "^result: PASS" "$work/sbatch/job-$job.out" || fail "the batch job's output has no 'result: PASS' from tierperf check"
+grep -q "<testsuite" "$work/sbatch/tiers-$job.junit.xml" 2>/dev/null || fail "no JUnit file from the batch job's check"
+# EpilogSlurmctld runs when the job has ended, maybe after sbatch --wait returns.
+for _ in $(seq 60); do grep -q "^$job " "$work/sbatch/checks.log" 2>/dev/null && break; sleep 0.5; done
+grep -qx "$job PASS $work/sbatch/tiers-$job.json" "$work/sbatch/checks.log" 2>/dev/null ||
+    fail "EpilogSlurmctld recorded no PASS for job $job: $(cat "$work/sbatch/checks.log" 2>&1)"
+grep -q "^result: PASS" "$work/sbatch/tiers-$job.check.txt" || fail "the epilog's check output has no verdict"
 
 echo "== salloc + mpirun"
 timeout 300 "$slurm" exec salloc -N 8 --ntasks-per-node=1 --job-name=tierperf-salloc \
