@@ -57,5 +57,20 @@ void run_opts_help(FILE *out)
     for (size_t i = 1; t[i] != NULL; i++)
         if (!is_transport_table(t[i]))
             table_help(t, i, "--pattern", out);
-    fprintf(out, "\nExit status: 0 all measured, 1 a pair or measurement failed, 2 bad usage.\n");
+    fprintf(out,
+            "\nFaults (every wait is bounded; docs/results-schema.md):\n"
+            "  A transfer that makes no progress for --timeout, or is not done within twice\n"
+            "  its expected time (at the rate measured so far; 0.1 Gbit/s before any) plus\n"
+            "  --timeout, fails its pair; the other pairs carry on.  A rank that stops\n"
+            "  answering (frozen, unreachable, killed) ends the run: rank 0 gives up on its\n"
+            "  pair after the pair's planned step time plus 6 x --timeout, and on a round's\n"
+            "  end after 2 x --timeout + 1 s, then saves what it has (complete: false) and\n"
+            "  aborts the job.  So a run ends within its measurement time plus at most a\n"
+            "  step's planned time and 6 x --timeout per fault.  Every measurement is in\n"
+            "  <out>.journal.jsonl as soon as it is measured.\n"
+            "  SIGINT/SIGTERM: rank 0 saves what it has (complete: false), says\n"
+            "  \"interrupted\" in one line and exits 128 + the signal (130, 143); under\n"
+            "  mpirun the shell sees mpirun's status (1 with Open MPI 4.1).\n");
+    fprintf(out, "\nExit status: 0 all measured, 1 a pair or measurement failed, 2 bad usage,\n"
+                 "130/143 interrupted by SIGINT/SIGTERM (results so far saved).\n");
 }

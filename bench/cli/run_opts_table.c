@@ -178,8 +178,9 @@ static const struct opt_field fields[] = {
              "it (and at least one message)"},
     {.name = "timeout", .type = OPT_SECONDS, .metavar = "SECONDS", .dflt = "60", .max = 86400,
      .offset = RO(cfg.timeout_s), .json = "timeout_s",
-     .help = "a blocking operation without progress fails after\n"
-             "this; the pair is recorded as failed and the run goes on"},
+     .help = "a transfer without progress for this long, or not\n"
+             "done within twice its expected time plus this, fails; the\n"
+             "pair is recorded as failed and the run goes on (Faults)"},
     {.name = "topology", .type = OPT_STRING, .metavar = "FILE", .offset = RO(topology),
      .json = "topology", .help = "Volcano HyperNode YAML: tiers of pairs (tiers pattern)",
      .section = "Placement and output"},

@@ -99,6 +99,9 @@ PY
   [ -z "$missing" ] || fail "$name: measurements journalled before the freeze lost: $missing"
 }
 
+# the bound this test holds the run to is the one --help states
+"$bin" run --help | grep -q "6 x --timeout per fault" || fail "run --help does not state the bound"
+
 freeze receiver 3
 freeze sender 2
 echo "PASS: a frozen rank (receiving or sending) ended the run in bounded time, results saved"
