@@ -8,8 +8,9 @@
 #include "../bench/engine/stats.h"
 #include "../common/units.h"
 
-static const char *const copy_dirs[] = {"h2d", "d2h", "d2d"};
-static const char *const copy_what[] = {"staging -> mem", "mem -> staging", "mem -> mem"};
+static const char *const copy_dirs[] = {"h2d", "d2h", "d2d", "p2p"};
+static const char *const copy_what[] = {"staging -> mem", "mem -> staging", "mem -> mem",
+                                        "mem -> peer GPU"};
 
 static const char *direction_of(const cJSON *e)
 {
@@ -103,7 +104,7 @@ int report_print_copies(const cJSON *run, FILE *out)
                  "  Gbit/s = 10^9 bit/s, GB/s = 10^9 byte/s; staging is page-locked for cuda\n"
                  "  %-4s %-15s %10s %5s  %10s %10s %10s  %9s\n",
             "dir", "what", "size", "ranks", "Gbit/s min", "median", "max", "GB/s med");
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < (int)(sizeof(copy_dirs) / sizeof(copy_dirs[0])); k++)
         rows += print_direction(results, k, sizes, bw, out);
     if (rows == 0)
         fprintf(out, "  (no successful copies)\n");

@@ -297,6 +297,7 @@ static const char *cuda_kind_name(enum cudaMemcpyKind kind)
     case cudaMemcpyDeviceToHost: return "to host";
     case cudaMemcpyHostToDevice: return "from host";
     case cudaMemcpyDeviceToDevice: return "device to device";
+    case cudaMemcpyDefault: return "device to device or peer";
     default: return "?";
     }
 }
@@ -382,8 +383,10 @@ static tp_status_t cuda_copy_async(void *vctx, void *dst, const void *src, size_
                                    enum tp_mem_dir dir, unsigned lane)
 {
     struct cuda_ctx *ctx = vctx;
+    /* TP_MEM_LOCAL: Default (unified addressing), so a peer GPU's buffer
+     * works as well as this one's */
     enum cudaMemcpyKind kind = dir == TP_MEM_TO_HOST  ? cudaMemcpyDeviceToHost
-                               : dir == TP_MEM_LOCAL ? cudaMemcpyDeviceToDevice
+                               : dir == TP_MEM_LOCAL ? cudaMemcpyDefault
                                                      : cudaMemcpyHostToDevice;
     cudaError_t ce;
 
@@ -472,6 +475,58 @@ static tp_status_t cuda_event_wait(void *vctx, void *ev)
         return TP_ERR_IO;
     }
     return TP_OK;
+}
+
+/* The first other GPU this one can reach directly (NVLink or PCIe peer
+ * access), access enabled, and len bytes there. */
+static tp_status_t cuda_peer_alloc(void *vctx, size_t len, void **buf_p, int *peer_p)
+{
+    struct cuda_ctx *ctx = vctx;
+    int count = 0, peer = -1, ok = 0;
+    void *p = NULL;
+    cudaError_t ce;
+
+    if (cudaGetDeviceCount(&count) != cudaSuccess)
+        return TP_ERR_UNSUPPORTED;
+    for (int g = 0; g < count && peer < 0; g++)
+        if (g != ctx->device && cudaDeviceCanAccessPeer(&ok, ctx->device, g) == cudaSuccess &&
+            ok)
+            peer = g;
+    if (peer < 0 || cuda_select(ctx) != TP_OK)
+        return TP_ERR_UNSUPPORTED;
+    ce = cudaDeviceEnablePeerAccess(peer, 0);
+    if (ce != cudaSuccess && ce != cudaErrorPeerAccessAlreadyEnabled) {
+        tp_log_warn("cuda:%d: peer access to cuda:%d: %s", ctx->device, peer,
+                    cudaGetErrorString(ce));
+        return TP_ERR_UNSUPPORTED;
+    }
+    (void)cudaGetLastError();   /* AlreadyEnabled is sticky otherwise */
+    ce = cudaSetDevice(peer);
+    if (ce == cudaSuccess)
+        ce = cudaMalloc(&p, len ? len : 1);
+    if (ce == cudaSuccess)
+        ce = cudaMemset(p, 0, len ? len : 1);
+    if (ce == cudaSuccess)
+        ce = cudaDeviceSynchronize();
+    cuda_select(ctx);
+    if (ce != cudaSuccess) {
+        tp_log_warn("cuda:%d: %zu bytes on peer cuda:%d: %s", ctx->device, len, peer,
+                    cudaGetErrorString(ce));
+        if (p != NULL)
+            cudaFree(p);
+        return TP_ERR_NO_MEMORY;
+    }
+    *buf_p = p;
+    *peer_p = peer;
+    return TP_OK;
+}
+
+static void cuda_peer_free(void *vctx, void *buf, int peer)
+{
+    if (buf == NULL || cudaSetDevice(peer) != cudaSuccess)
+        return;
+    cudaFree(buf);
+    cuda_select(vctx);
 }
 
 static int cuda_device_of(void *vctx)
@@ -574,4 +629,6 @@ const struct tp_mem_ops tp_mem_cuda_ops = {
     .event_destroy = cuda_event_destroy,
     .event_record = cuda_event_record,
     .event_wait = cuda_event_wait,
+    .peer_alloc = cuda_peer_alloc,
+    .peer_free = cuda_peer_free,
 };

@@ -78,6 +78,11 @@ struct tp_mem_ops {
     void (*event_destroy)(void *ctx, void *ev);
     tp_status_t (*event_record)(void *ctx, void *ev, unsigned lane);
     tp_status_t (*event_wait)(void *ctx, void *ev);
+    /* Two GPUs: len bytes on another device this one has peer access to
+     * (enabled here), for copy_async TP_MEM_LOCAL between them; *peer_p
+     * that device.  TP_ERR_UNSUPPORTED when there is none; NULL for host. */
+    tp_status_t (*peer_alloc)(void *ctx, size_t len, void **buf_p, int *peer_p);
+    void (*peer_free)(void *ctx, void *buf, int peer);
 };
 
 /* An opened memory kind: the table plus its context and device. */

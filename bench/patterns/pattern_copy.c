@@ -4,6 +4,7 @@
  *   h2d  staging -> kind memory   (copy_async + copy_wait: page-locked for
  *   d2h  kind memory -> staging    cuda, so DMA, as in the staged path)
  *   d2d  kind memory -> kind memory (copy_async TP_MEM_LOCAL, queued too)
+ *   p2p  kind memory -> another GPU with peer access (two GPUs only)
  * With --mem host all three are memcpy.  No network is involved: every
  * rank measures its own copies (all at once, or one rank at a time with
  * --serial) and the rows go to rank 0 as tier 0, src == dst. */
@@ -16,13 +17,15 @@
 #include "shape_round.h"
 #include "../engine/timing.h"
 
-enum { COPY_H2D, COPY_D2H, COPY_D2D, COPY_NDIRS };
-static const char *const copy_dir_name[COPY_NDIRS] = {"h2d", "d2h", "d2d"};
+enum { COPY_H2D, COPY_D2H, COPY_D2D, COPY_P2P, COPY_NDIRS };
+static const char *const copy_dir_name[COPY_NDIRS] = {"h2d", "d2h", "d2d", "p2p"};
 
 struct copy_bufs {
     const struct tp_mem *mem;
     void *dev_a, *dev_b;        /* kind memory: h2d lands in a, d2h reads b */
     unsigned char *stage;       /* staging (host) memory */
+    void *peer;                 /* on another GPU with peer access, or NULL */
+    int peer_dev;               /* its device, -1 without */
     size_t len;
 };
 
@@ -62,8 +65,10 @@ static tp_status_t copy_issue(struct copy_bufs *b, int dir, size_t size, uint64_
             st = ops->copy_async(ctx, b->dev_a, b->stage, size, TP_MEM_FROM_HOST, 0);
         else if (dir == COPY_D2H)
             st = ops->copy_async(ctx, b->stage, b->dev_b, size, TP_MEM_TO_HOST, 0);
-        else
+        else if (dir == COPY_D2D)
             st = ops->copy_async(ctx, b->dev_b, b->dev_a, size, TP_MEM_LOCAL, 0);
+        else
+            st = ops->copy_async(ctx, b->peer, b->dev_a, size, TP_MEM_LOCAL, 0);
     }
     tp_status_t wst = ops->copy_wait(ctx, 0);
     return st == TP_OK ? wst : st;
@@ -121,14 +126,14 @@ static unsigned char copy_byte(uint64_t i, uint64_t size)
 static void copy_size(const struct run_opts *o, struct copy_bufs *b, uint64_t size,
                       struct shape_row rows[COPY_NDIRS])
 {
-    static const int order[COPY_NDIRS] = {COPY_H2D, COPY_D2D, COPY_D2H};
+    static const int order[COPY_P2P] = {COPY_H2D, COPY_D2D, COPY_D2H};
     int32_t verdict = PAIR_VERIFY_OFF;
     uint64_t bad = 0;
 
     if (o->verify)
         for (uint64_t i = 0; i < size; i++)
             b->stage[i] = copy_byte(i, size);
-    for (int k = 0; k < COPY_NDIRS; k++) {
+    for (int k = 0; k < COPY_P2P; k++) {
         if (o->verify && order[k] == COPY_D2H)
             memset(b->stage, 0, (size_t)size);
         copy_time(o, b, order[k], size, &rows[order[k]]);
@@ -142,9 +147,14 @@ static void copy_size(const struct run_opts *o, struct copy_bufs *b, uint64_t si
                 break;
             }
     }
-    for (int d = 0; d < COPY_NDIRS; d++) {
+    for (int d = 0; d < COPY_P2P; d++) {
         rows[d].verify = rows[d].status == TP_OK ? verdict : PAIR_VERIFY_OFF;
         rows[d].verify_offset = bad;
+    }
+    /* two GPUs: this one to its peer, not part of the verified chain */
+    if (b->peer != NULL) {
+        copy_time(o, b, COPY_P2P, size, &rows[COPY_P2P]);
+        rows[COPY_P2P].x[1] = b->peer_dev;
     }
 }
 
@@ -160,6 +170,12 @@ static tp_status_t copy_bufs_alloc(const struct tp_mem *mem, size_t len, struct 
         st = mem->ops->alloc(mem->ctx, len, &b->dev_b);
     if (st == TP_OK)
         st = mem->ops->alloc_staging(mem->ctx, len, (void **)&b->stage);
+    b->peer_dev = -1;
+    if (st == TP_OK && mem->ops->peer_alloc != NULL &&
+        mem->ops->peer_alloc(mem->ctx, len, &b->peer, &b->peer_dev) != TP_OK) {
+        b->peer = NULL;         /* one GPU, or no peer access: no p2p rows */
+        b->peer_dev = -1;
+    }
     return st;
 }
 
@@ -167,6 +183,8 @@ static void copy_bufs_free(struct copy_bufs *b)
 {
     const struct tp_mem_ops *ops = b->mem->ops;
 
+    if (b->peer != NULL)
+        ops->peer_free(b->mem->ctx, b->peer, b->peer_dev);
     if (b->stage != NULL)
         ops->free_staging(b->mem->ctx, b->stage, b->len);
     if (b->dev_b != NULL)
@@ -187,7 +205,7 @@ static void copy_measure(struct bench_engine *e, struct shape_row *rows)
             copy_size(o, &b, o->sizes[s], r);
             continue;
         }
-        for (int d = 0; d < COPY_NDIRS; d++) {
+        for (int d = 0; d < COPY_P2P; d++) {
             r[d].size_bytes = o->sizes[s];
             r[d].kind = d;
             shape_row_fail(&r[d], st, "allocating the copy buffers", NULL);
@@ -207,6 +225,9 @@ static void copy_record(struct bench_engine *e, struct shape_row *all, size_t n,
         cJSON *extra = cJSON_CreateObject();
         int dir = r->kind >= 0 && r->kind < COPY_NDIRS ? r->kind : COPY_D2D;
 
+        if (dir == COPY_P2P && r->x[1] < 0)
+            continue;           /* one GPU (or host memory): nothing measured */
+
         if (r->x[0] >= 0)
             snprintf(mem, sizeof(mem), "%s:%d", e->mem->ops->name, (int)r->x[0]);
         else
@@ -216,6 +237,11 @@ static void copy_record(struct bench_engine *e, struct shape_row *all, size_t n,
             cJSON_AddStringToObject(extra, "mem", mem);
             cJSON_AddStringToObject(extra, "staging", e->mem->ops->is_host ? "pageable"
                                                                            : "page-locked");
+            if (dir == COPY_P2P) {
+                char peer[32];
+                snprintf(peer, sizeof(peer), "%s:%d", e->mem->ops->name, (int)r->x[1]);
+                cJSON_AddStringToObject(extra, "peer", peer);
+            }
         }
         struct results_entry en = {
             .pattern = e->pattern->name,
@@ -259,6 +285,8 @@ tp_status_t pattern_run_copy(struct bench_engine *e, const struct topo_tier_plan
     for (size_t i = 0; i < nrows; i++) {
         rows[i].src = rows[i].dst = e->rank;
         rows[i].x[0] = e->mem->device;
+        rows[i].x[1] = -1;      /* p2p: the peer GPU; -1: not measured */
+        rows[i].kind = (int32_t)(i % COPY_NDIRS);
     }
     /* --serial: one rank at a time, so ranks sharing a memory bus or a
      * PCIe switch do not slow each other down */
