@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# test_sim_stall.sh: a link throttled to 8 kbit/s mid-run on the simulated
+# cluster.  Pairs sim-n0 -> sim-n1 and sim-n2 -> sim-n3 run in one round;
+# once the first sizes are journalled, sim-n1's link is shaped to 8 kbit/s
+# both ways (tc tbf).  Data still trickles, so "no progress for --timeout"
+# alone would hold the pair for the warm-up's 64 MiB at 1 kB/s; the
+# transfer's own limit (twice its expected time plus --timeout) must fail
+# the pair, the other pair must be measured in full, and the run must end
+# within the bound run --help states, exit 1, with every measurement made
+# before the throttle in the results file.
+#   args: BUILD_DIR SOURCE_DIR
+. "$(dirname "$0")/lib.sh" "$@"
+topo="$src/topologies/sim-8node-3tier.yaml"
+e2e_need_root "network namespaces need root (CI runs as root)"
+
+work=$(mktemp -d /tmp/tierperf-simstall.XXXXXX)
+export TIERPERF_SIM_PREFIX="tpq$$-" TIERPERF_SIM_STATE="$work/state" TIERPERF_SIM_RATES=600,250,100
+export TIERPERF_BIN="$bin" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+launcher=""
+cleanup() {
+    [ -n "$launcher" ] && kill "$launcher" 2>/dev/null || true
+    "$src/scripts/simcluster.sh" down >/dev/null 2>&1 || echo "warning: teardown failed" >&2
+    rm -rf "$work"
+}
+trap cleanup EXIT
+"$src/scripts/simcluster.sh" up "$topo" >/dev/null
+
+out="$work/stall.json"
+journal="$out.journal.jsonl"
+measured() {   # FILE: "src:size" per good measurement
+  python3 - "$1" <<'PY'
+import json, sys
+path = sys.argv[1]
+try:
+    text = open(path).read()
+except FileNotFoundError:
+    sys.exit(0)
+if path.endswith(".jsonl"):
+    rows = []
+    for line in text.split("\n")[:-1]:
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            pass
+else:
+    rows = json.loads(text)["results"]
+for d in rows:
+    if "src_rank" in d and d.get("error") is None:
+        print("%d:%d" % (d["src_rank"], d["size_bytes"]))
+PY
+}
+
+timeout 600 "$src/scripts/sim-mpirun.sh" -np 4 "$bin" run --pattern pairs --transport tcp \
+    --subnet 198.18.0.0/15 --sizes 64K,256K,1M,4M --duration 1 --lat-iters 20 --timeout 3 \
+    --quiet --out "$out" >"$work/run.out" 2>&1 &
+launcher=$!
+for _ in $(seq 1200); do
+    measured "$journal" | grep -q '^0:' && break
+    kill -0 "$launcher" 2>/dev/null || break
+    sleep 0.1
+done
+measured "$journal" | grep -q '^0:' || { cat "$work/run.out"; fail "nothing of pair 0->1 journalled"; }
+
+# sim-n1: the second node of the state file; its link is n1 in the fabric
+# and eth0 in its own namespace
+idx=$(awk '$1 == "node" {print $2}' "$work/state/cluster.$TIERPERF_SIM_PREFIX" | grep -nx 'sim-n1' | cut -d: -f1)
+[ -n "$idx" ] || fail "sim-n1 not in the cluster state"
+dev="n$((idx - 1))"
+ip netns exec "${TIERPERF_SIM_PREFIX}fabric" tc qdisc replace dev "$dev" root tbf rate 8kbit burst 1600 limit 3200
+ip netns exec "${TIERPERF_SIM_PREFIX}sim-n1" tc qdisc replace dev eth0 root tbf rate 8kbit burst 1600 limit 3200
+t0=$(date +%s)
+before=$(measured "$journal")
+echo "sim-n1 throttled to 8 kbit/s with $(wc -l <<<"$before") measurement(s) journalled"
+
+set +e
+wait "$launcher"
+rc=$?
+set -e
+launcher=""
+took=$(($(date +%s) - t0))
+cat "$work/run.out"
+echo "job ended ${took} s after the throttle, exit $rc"
+[ "$rc" -ne 124 ] || fail "the job hung"
+[ "$rc" -eq 1 ] || fail "exit $rc, expected 1 (pair 0->1 failed)"
+# pair 2->3 has at most 4 sizes (~4 s each) to go; the stalled pair fails
+# within a transfer's limit, the round's end waits 2 x --timeout + 1 s
+[ "$took" -le 90 ] || fail "the run took ${took} s after the throttle (bound 90 s)"
+"$bin" run --help | grep -q "twice" || fail "run --help does not state the transfer limit"
+python3 - "$out" <<'PY' || fail "results file wrong"
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = {(r["src_rank"], r["size_bytes"]) for r in d["results"] if r["error"] is None}
+sizes = (65536, 262144, 1048576, 4194304)
+assert {(2, s) for s in sizes} <= ok, "pair 2->3 not measured in full: %s" % sorted(ok)
+failed = [e for e in d["errors"] if e["src_rank"] == 0 and e["dst_rank"] == 1]
+assert failed, "pair 0->1 not in errors[]"
+print("pair 0->1 failed: %s" % failed[0]["message"])
+PY
+missing=$(comm -23 <(sort <<<"$before") <(measured "$out" | sort))
+[ -z "$missing" ] || fail "measurements made before the throttle lost: $missing"
+echo "PASS: a link throttled to 8 kbit/s failed its pair in ${took} s, the other pair measured in full"
