@@ -407,6 +407,7 @@ int run_main(const struct run_opts *opts, struct topo *topo, int argc, char **ar
     memcpy(e.bufs, s.bufs, sizeof(e.bufs));
     if (s.cm.rank == 0) {
         progress_init(&s.prog, !s.o.quiet, count_rounds(s.plan));
+        progress_plan(&s.prog, s.plan);
         e.prog = &s.prog;
         run_signal_attach(s.w, topo);
     }
