@@ -46,7 +46,7 @@ free_port() {
 # message per stream as iperf3 keeps one buffer per stream.
 tierperf_run() {
   timeout 600 mpirun -np 2 --oversubscribe --bind-to none --mca btl self,vader \
-    "$bin" run --transport tcp --if lo --no-bind --quiet "$@" --out "$tmp/t.json" \
+    "$bin" run --transport tcp --if lo --no-bind --quiet "$@" --out "$tmp/t.json" --force \
     >"$tmp/t.out" 2>&1 || { cat "$tmp/t.out" >&2; die "tierperf run failed"; }
 }
 

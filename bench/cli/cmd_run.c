@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "../engine/mpi_boot.h"
 #include "../engine/run.h"
+#include "run_checks.h"
 #include "run_opts.h"
 
 /* The launcher's rank before MPI_Init, so only one rank prints a usage
@@ -66,6 +67,16 @@ int cmd_run(int argc, char **argv)
     if (o.topology != NULL && topo_load(o.topology, o.nodes, &topo, &err) != TP_OK) {
         if (first)
             tp_log_error("--topology: %s", err.msg);
+        run_opts_free(&o);
+        return usage_exit(first);
+    }
+    tp_status_t st = run_checks_before_mpi(&o, first, &err);
+    int mem_refused = st == TP_OK && (st = run_checks_memory(&o, &err)) != TP_OK;
+    if (st != TP_OK) {
+        /* memory differs per host: the first rank of each host speaks */
+        if (first || (mem_refused && run_checks_local_rank() == 0))
+            tp_log_error("%s", err.msg);
+        topo_free(topo);
         run_opts_free(&o);
         return usage_exit(first);
     }

@@ -37,6 +37,7 @@ struct run_opts {
     const char *nodes;          /* --nodes FILE or NULL */
     const char *node_name;      /* --node-name, TIERPERF_NODE_NAME, or NULL */
     const char *out;            /* --out or NULL (writer's default) */
+    int force;                  /* --force: --out may replace an existing file */
     int help;                   /* --help */
     struct tp_config cfg;       /* what every transport gets: --tx-depth,
                                    --timeout (secret set later); cfg.opts is

@@ -180,7 +180,8 @@ static const struct opt_field fields[] = {
      .offset = RO(cfg.timeout_s), .json = "timeout_s",
      .help = "a transfer without progress for this long, or not\n"
              "done within twice its expected time plus this, fails; the\n"
-             "pair is recorded as failed and the run goes on (Faults)"},
+             "pair is recorded as failed and the run goes on (Faults;\n"
+             "at least 1 s)"},
     {.name = "topology", .type = OPT_STRING, .metavar = "FILE", .offset = RO(topology),
      .json = "topology", .help = "Volcano HyperNode YAML: tiers of pairs (tiers pattern)",
      .section = "Placement and output"},
@@ -194,7 +195,10 @@ static const struct opt_field fields[] = {
     {.name = "no-bind", .type = OPT_FLAG, .offset = RO(no_bind),
      .help = "do not pin ranks to the cores nearest the NIC"},
     {.name = "out", .type = OPT_STRING, .metavar = "FILE", .min = 1, .offset = RO(out),
-     .dflt_help = "results/tierperf-<time>-<pattern>.json", .help = "results file"},
+     .dflt_help = "results/tierperf-<time>-<pattern>.json",
+     .help = "results file; an existing FILE is refused unless --force"},
+    {.name = "force", .type = OPT_FLAG, .offset = RO(force),
+     .help = "let --out replace an existing file"},
     {.name = "quiet", .type = OPT_FLAG, .offset = RO(quiet),
      .help = "no progress and no table (the JSON path is still printed)"},
     {.name = "verbose", .type = OPT_COUNT, .short_name = 'v', .offset = RO(verbose),

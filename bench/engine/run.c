@@ -18,6 +18,7 @@
 #include "../results/run_header.h"
 #include "run_setup.h"
 #include "run_signal.h"
+#include "setup_check.h"
 #include "timing.h"
 #include "../../topology/topo_pack.h"
 
@@ -136,6 +137,9 @@ static int plan_rounds(struct run_state *s, const struct bench_pattern *pat, str
         if (st == TP_OK && s->cm.rank == 0)
             for (size_t i = 0; i < topo_warning_count(topo); i++)
                 tp_log_warn("%s", topo_warning(topo, i));
+        if (st == TP_OK)
+            st = setup_check_nodes(topo, s->o.topology, (const char *const *)s->names,
+                                   (size_t)s->cm.size, &err);
     }
     struct pattern_input in = {topo, (const char *const *)s->names, (size_t)s->cm.size, &s->o};
     if (st == TP_OK)
@@ -147,6 +151,9 @@ static int plan_rounds(struct run_state *s, const struct bench_pattern *pat, str
     if (st == TP_OK)
         st = topo_plan_annotate(topo, (const char *const *)s->names, (size_t)s->cm.size, s->plan,
                                 &err);
+    if (st == TP_OK && strcmp(pat->name, "pairs") == 0)
+        setup_warn_idle(s->plan, pat->name, (const char *const *)s->names, (size_t)s->cm.size,
+                        s->cm.rank == 0);
     /* the plan is computed identically everywhere: rank 0 speaks */
     if (st != TP_OK) {
         if (s->cm.rank == 0)
