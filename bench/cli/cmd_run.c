@@ -14,10 +14,11 @@
 #include "run_opts.h"
 
 /* The launcher's rank before MPI_Init, so only one rank prints a usage
- * error; 0 when not under mpirun. */
+ * error (SLURM_PROCID: srun without PMIx); 0 when not under a launcher. */
 static int launcher_rank(void)
 {
-    static const char *const vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"};
+    static const char *const vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK",
+                                       "SLURM_PROCID"};
 
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
         const char *v = getenv(vars[i]);

@@ -76,20 +76,53 @@ export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader,tcp
 # seconds (see test_sim_tiers.sh); srun and sbatch pass the environment on.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 
+# --mpi=none: no PMIx rank in the environment, tierperf finds SLURM_PROCID.
+echo "== bad input under srun: one line, from one rank, non-zero exit"
+rc=0
+timeout 60 "$slurm" exec srun --mpi=none -N 8 --ntasks-per-node=1 "$bin" run --pattern nosuch \
+    --topology "$topo" >"$work/bad.out" 2>"$work/bad.err" || rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "srun tierperf run --pattern nosuch: exit $rc"
+n=$(grep -c -- "--pattern" "$work/bad.err" || true)
+[ "$n" -eq 1 ] || { cat "$work/bad.err" >&2; fail "bad --pattern under srun: $n lines name it, expected 1"; }
+
+# Open MPI 4.1.4 under srun's direct launch (PMIx) now and then kills a rank
+# inside MPI_Init: a peer that has left MPI_Init sends its first message
+# (an ob1 MATCH fragment) before this rank's ob1 has registered the handler,
+# and btl/tcp calls a NULL callback (a core dump here showed it; about 1
+# launch in 10 on this machine, never under mpirun).  Such a launch, a
+# segfault before rank 0 wrote anything, is tried once more, saying so; any
+# other failure, or the crash twice, fails the test.
+init_crash() {   # $1 = the launch's stderr/output, $2 = its results file
+    grep -q "Segmentation fault" "$1" && [ ! -e "$2" ] && [ ! -e "$2.journal.jsonl" ]
+}
+
 echo "== srun --mpi=pmix"
-timeout 300 "$slurm" exec srun --mpi=pmix -N 8 --ntasks-per-node=1 --kill-on-bad-exit=1 \
-    --job-name=tierperf-srun "$bin" "${run[@]}" --out "$work/srun.json" ||
-    fail "srun --mpi=pmix tierperf run exited with $?"
+for attempt in 1 2; do
+    rc=0
+    timeout 300 "$slurm" exec srun --mpi=pmix -N 8 --ntasks-per-node=1 --kill-on-bad-exit=1 \
+        --job-name=tierperf-srun "$bin" "${run[@]}" --out "$work/srun.json" 2>"$work/srun.err" || rc=$?
+    [ "$rc" -eq 0 ] && break
+    cat "$work/srun.err" >&2
+    [ "$attempt" -eq 1 ] && init_crash "$work/srun.err" "$work/srun.json" || fail "srun --mpi=pmix tierperf run exited with $rc"
+    echo "WARNING: a rank crashed in MPI_Init (the Open MPI race under srun that test_slurm.sh describes); launching once more"
+done
 checkrun "$work/srun.json" --slurm job_name=tierperf-srun --slurm 'job_id=*'
 
 echo "== sbatch docs/slurm/tierperf-tiers.sbatch"
-out=$(TIERPERF="$bin" TIERPERF_TOPOLOGY="$topo" TIERPERF_RESULTS="$work/sbatch" \
-      TIERPERF_ARGS="${run[*]:7}" TIERPERF_PROFILE="$work/floor.yaml" timeout 300 "$slurm" exec sbatch --wait \
-      --output="$work/sbatch/job-%j.out" "$src/docs/slurm/tierperf-tiers.sbatch") ||
-    { cat "$work"/sbatch/job-*.out >&2 || true; fail "sbatch --wait: the job failed (its output is above)"; }
-echo "$out"
-job=$(sed -n 's/^Submitted batch job \([0-9]*\)$/\1/p' <<<"$out")
-[ -n "$job" ] || fail "sbatch printed no job id: $out"
+for attempt in 1 2; do
+    rc=0
+    out=$(TIERPERF="$bin" TIERPERF_TOPOLOGY="$topo" TIERPERF_RESULTS="$work/sbatch" \
+          TIERPERF_ARGS="${run[*]:7}" TIERPERF_PROFILE="$work/floor.yaml" timeout 300 "$slurm" exec \
+          sbatch --wait --output="$work/sbatch/job-%j.out" "$src/docs/slurm/tierperf-tiers.sbatch") || rc=$?
+    echo "$out"
+    job=$(sed -n 's/^Submitted batch job \([0-9]*\)$/\1/p' <<<"$out")
+    [ -n "$job" ] || fail "sbatch printed no job id: $out"
+    [ "$rc" -eq 0 ] && break
+    cat "$work/sbatch/job-$job.out" >&2 || true
+    [ "$attempt" -eq 1 ] && init_crash "$work/sbatch/job-$job.out" "$work/sbatch/tiers-$job.json" ||
+        fail "sbatch --wait: job $job failed (exit $rc, its output is above)"
+    echo "WARNING: a rank crashed in MPI_Init (the Open MPI race under srun that test_slurm.sh describes); submitting once more"
+done
 [ -s "$work/sbatch/tiers-$job.json" ] || fail "the batch job left no $work/sbatch/tiers-$job.json"
 checkrun "$work/sbatch/tiers-$job.json" --slurm "job_id=$job" --slurm job_name=tierperf-tiers
 grep -q "^result: PASS" "$work/sbatch/job-$job.out" || fail "the batch job's output has no 'result: PASS' from tierperf check"
