@@ -24,6 +24,11 @@ void ans_check_print(FILE *out, const struct ans_check *c, const struct ans_prof
     char a[32], b[32], d[32], t[16], label[600];
 
     fprintf(out, "profile %s: %s\n", profile->name, profile->description);
+    if (profile->overhead_pct > 0)
+        fprintf(out, "thresholds judge application throughput; this profile allows %s%% for "
+                "protocol overhead (min_bandwidth x %s)\n",
+                units_fmt_num(profile->overhead_pct, 4, a, sizeof(a)),
+                units_fmt_num(1 - profile->overhead_pct / 100, 4, b, sizeof(b)));
     fprintf(out, "%-5s %6s %6s %6s %8s  %-36s %s\n", "tier", "pairs", "judged", "failed",
             "outliers", "bandwidth min / median / max", "lat p50 (median)");
     for (size_t i = 0; i < c->ntiers; i++) {

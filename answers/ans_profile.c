@@ -173,6 +173,10 @@ static tp_status_t parse_root(struct yctx *c, yaml_node_t *root, struct ans_prof
             snprintf(p->description, sizeof(p->description), "%s", vs);
         } else if (ks && (strcmp(ks, "name") == 0 || strcmp(ks, "description") == 0)) {
             return bad(c, v, ks, "expected a string");
+        } else if (ks && strcmp(ks, "protocol_overhead") == 0) {
+            if (vs == NULL || ans_parse_percent(vs, &p->overhead_pct, NULL) != TP_OK ||
+                p->overhead_pct >= 50)
+                return bad(c, v, "protocol_overhead", "expected a percentage below 50, e.g. 6%");
         } else if (ks && strcmp(ks, "rules") == 0) {
             if (v->type != YAML_SEQUENCE_NODE)
                 return bad(c, v, "rules", "expected a list of rules");
@@ -187,11 +191,14 @@ static tp_status_t parse_root(struct yctx *c, yaml_node_t *root, struct ans_prof
                 p->nrules++;
             }
         } else {
-            return bad(c, k, ks ? ks : "?", "unknown key (name, description, rules)");
+            return bad(c, k, ks ? ks : "?",
+                       "unknown key (name, description, protocol_overhead, rules)");
         }
     }
     if (p->nrules == 0)
         return bad(c, root, "rules", "a profile needs at least one rule");
+    for (size_t i = 0; i < p->nrules; i++)
+        p->rules[i].min_bw_gbit *= 1 - p->overhead_pct / 100;   /* NAN stays NAN */
     return TP_OK;
 }
 

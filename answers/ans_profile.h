@@ -27,6 +27,10 @@ struct ans_rule {
 struct ans_profile {
     char name[64];
     char description[256];
+    /* protocol_overhead: thresholds judge application throughput (payload
+     * after TCP/IP or RoCE headers); this allowance, in percent, lowers every
+     * min_bandwidth so a link sold at exactly its threshold passes.  0 none. */
+    double overhead_pct;
     struct ans_rule rules[ANS_RULES_MAX];
     size_t nrules;
 };
