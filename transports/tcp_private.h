@@ -100,6 +100,26 @@ struct tcp_ready {
     uint64_t nonce;
 };
 
+/* Dropped strangers, logged rate-limited (tp_tcp_droplog.c). */
+#define TCP_DROPLOG_WINDOW_S 10.0
+#define TCP_DROPLOG_SOURCES 8
+#define TCP_DROPLOG_REASONS 4
+struct tcp_droplog_src {
+    uint32_t addr;              /* IPv4, network order */
+    unsigned long more;         /* drops after the logged one, this window */
+    const char *why[TCP_DROPLOG_REASONS];     /* distinct reasons (string literals) */
+    unsigned long nwhy[TCP_DROPLOG_REASONS + 1];   /* their counts; [last]: other reasons */
+};
+struct tcp_droplog {
+    double window_start;        /* 0: nothing dropped yet */
+    struct tcp_droplog_src src[TCP_DROPLOG_SOURCES];
+    int nsrc;
+    unsigned long others;       /* drops from addresses beyond src[] */
+};
+void tcp_droplog_note(struct tcp_droplog *l, const struct sockaddr_in *from, const char *me,
+                      const char *why);
+void tcp_droplog_flush(struct tcp_droplog *l, const char *me);   /* the window's summaries */
+
 struct tcp_acceptor {
     int listen_fd;
     int wake_fd;            /* eventfd: stop the thread */
@@ -118,6 +138,7 @@ struct tcp_acceptor {
     size_t nready;
     size_t cap;
     unsigned long dropped;
+    struct tcp_droplog droplog;   /* acceptor thread only (then stop) */
 };
 
 tp_status_t tcp_acceptor_start(struct tcp_acceptor *acc,

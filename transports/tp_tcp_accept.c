@@ -27,11 +27,10 @@ struct pending {
 
 static void drop(struct tcp_acceptor *acc, struct pending *p, const char *why)
 {
-    char who[64], me[64];
+    char me[64];
 
-    tcp_sockaddr_text(&p->from, who, sizeof(who));
     tcp_sockaddr_text(&acc->bound, me, sizeof(me));
-    tp_log_warn("tcp: dropped connection from %s to %s: %s", who, me, why);
+    tcp_droplog_note(&acc->droplog, &p->from, me, why);
     close(p->fd);
     p->fd = -1;
     pthread_mutex_lock(&acc->lock);
@@ -235,6 +234,9 @@ void tcp_acceptor_stop(struct tcp_acceptor *acc)
     if (write(acc->wake_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
         tp_log_warn("tcp: cannot wake the acceptor thread: %m");
     pthread_join(acc->thread, NULL);
+    char me[64];
+    tcp_sockaddr_text(&acc->bound, me, sizeof(me));
+    tcp_droplog_flush(&acc->droplog, me);
     for (size_t i = 0; i < acc->nready; i++)
         close(acc->ready[i].fd);
     free(acc->ready);

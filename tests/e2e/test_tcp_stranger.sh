@@ -6,7 +6,9 @@
 # immediate close, and a silent connection held open.  The run must
 # finish with exit 0, every result verified ok, each stranger dropped and
 # logged naming its address, and the listeners bound only to the chosen
-# address (--if lo), never to 0.0.0.0.
+# address (--if lo), never to 0.0.0.0.  A flood of connections (bounded,
+# loopback) is summarised: a bounded number of log lines, one summary
+# naming the count from 127.0.0.1 per 10 s window.
 #   args: BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.sh" "$@"
 command -v ss >/dev/null || fail "ss (iproute2) not installed"
@@ -65,15 +67,32 @@ for a in $ports; do
   case "$a" in 127.0.0.1:*) ;; *) fail "listener on $a, not only on the chosen address 127.0.0.1";; esac
 done
 
-# Strangers for as long as the run lasts, plus one silent connection.
+# Strangers for as long as the run lasts, plus one silent connection, and
+# a flood: a bounded number of connect-and-close on loopback, as fast as
+# they go (at most 20 s), counted in $tmp/flood.
 (
   silent_port=${ports%%$'\n'*}
   exec 4<>"/dev/tcp/127.0.0.1/${silent_port##*:}" || true
+  python3 - "${silent_port##*:}" "$tmp/flood" <<'PY' &
+import socket, sys, time
+port, n, end = int(sys.argv[1]), 0, time.time() + 20
+for _ in range(3000):
+    if time.time() > end:
+        break
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=2)
+        s.close()
+        n += 1
+    except OSError:
+        break
+open(sys.argv[2], "w").write("%d\n" % n)
+PY
   while kill -0 "$launcher" 2>/dev/null; do
     for a in $ports; do stray_round "${a##*:}"; done
     echo round >>"$tmp/rounds"
     sleep 0.2
   done
+  wait
 ) &
 strays=$!
 
@@ -96,4 +115,12 @@ grep -q "warning: tcp: dropped connection from 127.0.0.1:" "$tmp/run.out" ||
 for why in "not a tierperf hello" "wrong secret" "closed before completing a hello"; do
   grep -q "$why" "$tmp/run.out" || fail "no stranger dropped with reason '$why'"
 done
-echo "PASS: $rounds stranger rounds, $(grep -c 'dropped connection' "$tmp/run.out") dropped, run verified"
+# the flood and the rounds are summarised, not logged one line each: per
+# listener and 10 s window, one full line and one summary per address
+flood=$(cat "$tmp/flood" 2>/dev/null || echo 0)
+[ "$flood" -ge 500 ] || fail "only $flood flood connections were made: the test tells nothing"
+lines=$(grep -Ec 'tcp: (dropped connection from|[0-9]+ more connection\(s\) refused from|[0-9]+ connection\(s\) refused from other)' "$tmp/run.out")
+[ "$lines" -le 40 ] || fail "$lines log lines for $flood flood connections and $rounds rounds: not rate limited"
+grep -Eq 'warning: tcp: [0-9]+ more connection\(s\) refused from 127\.0\.0\.1 to 127\.0\.0\.1:[0-9]+ in the last [0-9]+ s: [0-9]+ ' \
+  "$tmp/run.out" || fail "no summary line for the strangers from 127.0.0.1"
+echo "PASS: $rounds stranger rounds and $flood flood connections in $lines log line(s), run verified"
