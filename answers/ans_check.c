@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ans_sizes.h"
 #include "ans_units.h"
 
 static void note(struct ans_check_pair *cp, const char *fmt, ...)
@@ -26,34 +27,82 @@ static void note(struct ans_check_pair *cp, const char *fmt, ...)
     va_end(ap);
 }
 
-/* m: the pair as measured at the rule's size (may differ from cp->pair). */
-static void apply_rule(const struct ans_rule *r, const struct ans_pair *m,
-                       struct ans_check_pair *cp, struct ans_check *out)
+/* A threshold that could not be judged: noted on the pair and counted
+ * under its reason (reasons name no pair, so they group). */
+static void unjudged(struct ans_check *out, struct ans_check_pair *cp, const char *why)
 {
-    char a[32], b[32];
-    if (!isnan(r->min_bw_gbit)) {
-        if (isnan(m->bw_gbit)) {
-            note(cp, "%s: no bandwidth measured%s", r->name, r->size >= 0 ? " at rule size" : "");
-            out->unmeasured++;
-        } else if (m->bw_gbit < r->min_bw_gbit) {
-            cp->failed = 1;
-            note(cp, "%s: bandwidth %s < %s", r->name, ans_fmt_gbit(m->bw_gbit, a, sizeof(a)),
-                 ans_fmt_gbit(r->min_bw_gbit, b, sizeof(b)));
-        }
+    size_t k;
+
+    note(cp, "not judged: %s", why);
+    cp->unjudged++;
+    out->unmeasured++;
+    for (k = 0; k < out->nwhy && strcmp(out->why[k].why, why) != 0; k++)
+        ;
+    if (k == out->nwhy && out->nwhy < ANS_UNJUDGED_KINDS)
+        snprintf(out->why[out->nwhy++].why, sizeof(out->why[0].why), "%s", why);
+    else if (k == out->nwhy)
+        k = ANS_UNJUDGED_KINDS - 1;   /* the last kind takes the rest */
+    out->why[k].thresholds++;
+}
+
+static void apply_bw(const struct ans_rule *r, const struct ans_pair *m, long long size,
+                     struct ans_check_pair *cp, struct ans_check *out)
+{
+    char a[32], b[32], why[200];
+
+    if (isnan(m->bw_gbit)) {
+        if (size >= 0)
+            snprintf(why, sizeof(why), "%s: bandwidth not measured at %s", r->name,
+                     ans_fmt_msgsize(size, a, sizeof(a)));
+        else
+            snprintf(why, sizeof(why), "%s: bandwidth not measured", r->name);
+        unjudged(out, cp, why);
+        return;
     }
-    for (int i = 0; i < ANS_LAT_N; i++) {
-        if (isnan(r->max_lat_us[i]))
-            continue;
-        if (isnan(m->lat_us[i])) {
-            note(cp, "%s: latency %s not measured", r->name, ans_lat_names[i]);
-            out->unmeasured++;
-        } else if (m->lat_us[i] > r->max_lat_us[i]) {
+    out->evaluated++;
+    if (m->bw_gbit < r->min_bw_gbit) {
+        cp->failed = 1;
+        note(cp, "%s: bandwidth %s < %s", r->name, ans_fmt_gbit(m->bw_gbit, a, sizeof(a)),
+             ans_fmt_gbit(r->min_bw_gbit, b, sizeof(b)));
+    }
+}
+
+static void apply_lat(const struct ans_rule *r, int i, const struct ans_pair *m,
+                      struct ans_check_pair *cp, struct ans_check *out)
+{
+    char a[32], b[32], why[200];
+
+    if (isnan(m->lat_us[i])) {
+        snprintf(why, sizeof(why), "%s: latency %s not measured", r->name, ans_lat_names[i]);
+        unjudged(out, cp, why);
+    } else if (m->lat_size > out->lat_max_size) {
+        /* a large ping-pong measures transfer time, not latency */
+        snprintf(why, sizeof(why),
+                 "%s: latency %s measured only at %s, above the latency size limit %s", r->name,
+                 ans_lat_names[i], ans_fmt_msgsize(m->lat_size, a, sizeof(a)),
+                 ans_fmt_msgsize(out->lat_max_size, b, sizeof(b)));
+        unjudged(out, cp, why);
+        out->lat_over_limit++;
+    } else {
+        out->evaluated++;
+        if (m->lat_us[i] > r->max_lat_us[i]) {
             cp->failed = 1;
             note(cp, "%s: latency %s %s us > %s us", r->name, ans_lat_names[i],
                  units_fmt_num(m->lat_us[i], 6, a, sizeof(a)),
                  units_fmt_num(r->max_lat_us[i], 6, b, sizeof(b)));
         }
     }
+}
+
+/* m: the pair as measured at the rule's size (may differ from cp->pair). */
+static void apply_rule(const struct ans_rule *r, const struct ans_pair *m, long long size,
+                       struct ans_check_pair *cp, struct ans_check *out)
+{
+    if (!isnan(r->min_bw_gbit))
+        apply_bw(r, m, size, cp, out);
+    for (int i = 0; i < ANS_LAT_N; i++)
+        if (!isnan(r->max_lat_us[i]))
+            apply_lat(r, i, m, cp, out);
 }
 
 static void flag_outliers(struct ans_check *out, const struct ans_check_opts *opts)
@@ -75,9 +124,14 @@ static void flag_outliers(struct ans_check *out, const struct ans_check_opts *op
             ct->outliers++;
             out->outliers++;
             char a[32], b[32];
-            note(cp, "outlier: %s is %.0f%% below tier %d median %s",
-                 ans_fmt_gbit(p->bw_gbit, a, sizeof(a)), 100 * (1 - p->bw_gbit / ct->bw_median),
-                 ct->tier, ans_fmt_gbit(ct->bw_median, b, sizeof(b)));
+            char which[32];
+            if (ct->tier == ANS_NO_TIER)
+                snprintf(which, sizeof(which), "the untiered pairs'");
+            else
+                snprintf(which, sizeof(which), "tier %d", ct->tier);
+            note(cp, "outlier: %s is %.0f%% below %s median %s",
+                 ans_fmt_gbit(p->bw_gbit, a, sizeof(a)), 100 * (1 - p->bw_gbit / ct->bw_median), which,
+                 ans_fmt_gbit(ct->bw_median, b, sizeof(b)));
             if (opts->fail_outliers && !cp->failed) {
                 cp->failed = 1;
                 ct->failed++;
@@ -109,6 +163,7 @@ static tp_status_t summarize_tiers(struct ans_check *out)
             ct->pairs++;
             ct->judged += out->v[i].judged;
             ct->failed += out->v[i].failed;
+            ct->unjudged += out->v[i].unjudged > 0;
             if (lat && out->pairs.v[i].failure == NULL)
                 lat[nlat++] = out->pairs.v[i].lat_us[ANS_P50];
         }
@@ -123,6 +178,22 @@ static tp_status_t summarize_tiers(struct ans_check *out)
     return TP_OK;
 }
 
+/* The latency size limit, and what to suggest when nothing under it
+ * was judged: a measured size within the limit, or the run's largest. */
+static void sizes_in_force(const cJSON *run, const struct ans_profile *profile,
+                           const struct ans_check_opts *opts, struct ans_check *out)
+{
+    long long *sizes;
+    size_t n = ans_sizes_measured(run, &sizes);
+
+    out->lat_max_size = opts->lat_max_size > 0        ? opts->lat_max_size
+                        : profile->latency_max_size > 0 ? profile->latency_max_size
+                                                         : ANS_LAT_MAX_SIZE_DEFAULT;
+    out->lat_suggest = n > 0 && sizes[0] <= out->lat_max_size ? sizes[0] : -1;
+    out->largest_size = n > 0 ? sizes[n - 1] : -1;
+    free(sizes);
+}
+
 tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_profile *profile,
                           const struct ans_check_opts *opts, struct ans_check *out,
                           struct tp_error *err)
@@ -133,6 +204,7 @@ tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_p
     st = ans_pairs_collect(run, opts->size, what, &out->pairs, err);
     if (st != TP_OK)
         return st;
+    sizes_in_force(run, profile, opts, out);
     out->v = calloc(out->pairs.n ? out->pairs.n : 1, sizeof(*out->v));
     if (out->v == NULL)
         goto oom;
@@ -156,7 +228,8 @@ tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_p
             out->v[i].judged = 1;
             if (out->pairs.v[i].failure != NULL)
                 continue;   /* failed outright below; its numbers mean nothing */
-            apply_rule(rule, &src->v[i], &out->v[i], out);
+            apply_rule(rule, &src->v[i], rule->size >= 0 ? rule->size : opts->size, &out->v[i],
+                       out);
         }
         ans_pairs_free(&sized);
     }
@@ -168,6 +241,7 @@ tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_p
         }
         out->judged += cp->judged;
         out->failed += cp->failed;
+        out->unjudged_pairs += cp->unjudged > 0;
     }
     if (summarize_tiers(out) != TP_OK)
         goto oom;
@@ -188,8 +262,35 @@ void ans_check_free(struct ans_check *check)
     memset(check, 0, sizeof(*check));
 }
 
+const char *ans_verdict_name(enum ans_verdict v)
+{
+    return v == ANS_VERDICT_PASS ? "PASS" : v == ANS_VERDICT_FAIL ? "FAIL" : "INCOMPLETE";
+}
+
+enum ans_verdict ans_check_verdict(const struct ans_check *check)
+{
+    /* fail_outliers already counted outliers as failures */
+    if (check->failed > 0)
+        return ANS_VERDICT_FAIL;
+    if (check->judged == 0 || check->unmeasured > 0)
+        return ANS_VERDICT_INCOMPLETE;
+    return ANS_VERDICT_PASS;
+}
+
+int ans_check_exit_status(const struct ans_check *check, const struct ans_check_opts *opts)
+{
+    switch (ans_check_verdict(check)) {
+    case ANS_VERDICT_PASS: return ANS_EXIT_PASS;
+    case ANS_VERDICT_FAIL: return ANS_EXIT_FAIL;
+    default:
+        /* accepting unjudged thresholds needs some judged evidence */
+        return opts->allow_unjudged && check->evaluated > 0 ? ANS_EXIT_PASS
+                                                            : ANS_EXIT_INCOMPLETE;
+    }
+}
+
 int ans_check_passed(const struct ans_check *check, const struct ans_check_opts *opts)
 {
-    (void)opts;   /* fail_outliers already counted outliers as failures */
-    return check->judged > 0 && check->failed == 0;
+    (void)opts;
+    return ans_check_verdict(check) == ANS_VERDICT_PASS;
 }

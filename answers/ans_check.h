@@ -1,6 +1,8 @@
 /* ans_check.h: judge a run against an acceptance profile: pass/fail per
  * pair and per tier, plus outliers (pairs far below their tier's median
- * even when above the threshold: one bad cable among good ones). */
+ * even when above the threshold: one bad cable among good ones).  A
+ * threshold that cannot be judged (not measured, or latency measured only
+ * on large messages) makes the verdict INCOMPLETE, never PASS. */
 #ifndef TIERPERF_ANS_CHECK_H
 #define TIERPERF_ANS_CHECK_H
 
@@ -13,10 +15,23 @@
 
 struct ans_culprit;
 
+/* Exit statuses of the answer commands (docs/answers.md). */
+enum ans_exit {
+    ANS_EXIT_PASS = 0,
+    ANS_EXIT_FAIL = 1,
+    ANS_EXIT_BAD_INPUT = 2,
+    ANS_EXIT_INCOMPLETE = 3,   /* a threshold could not be judged */
+};
+
+enum ans_verdict { ANS_VERDICT_PASS, ANS_VERDICT_FAIL, ANS_VERDICT_INCOMPLETE };
+const char *ans_verdict_name(enum ans_verdict v);   /* "PASS", "FAIL", "INCOMPLETE" */
+
 struct ans_check_opts {
     long long size;        /* -1: default sizes */
     double outlier_pct;    /* flag pairs this % below their tier median; 0 off */
     int fail_outliers;     /* outliers fail the check too */
+    long long lat_max_size;   /* latency judged up to this size; <= 0: the profile's */
+    int allow_unjudged;    /* INCOMPLETE exits 0 (still stated) */
 };
 
 struct ans_check_pair {
@@ -24,13 +39,21 @@ struct ans_check_pair {
     int judged;            /* selected by a rule, or failed outright */
     int failed;
     int outlier;
+    int unjudged;          /* thresholds of its rules that could not be judged */
     char reason[384];      /* why it failed / notes */
 };
 
 struct ans_check_tier {
     int tier;
-    size_t pairs, judged, failed, outliers;
+    size_t pairs, judged, failed, outliers, unjudged;
     double bw_min, bw_median, bw_max, lat_p50_median;
+};
+
+/* Why thresholds went unjudged, grouped: one line each in the output. */
+#define ANS_UNJUDGED_KINDS 8
+struct ans_unjudged {
+    char why[200];
+    size_t thresholds;
 };
 
 struct ans_check {
@@ -38,25 +61,44 @@ struct ans_check {
     struct ans_check_pair *v;          /* one per pairs.v[i] */
     struct ans_check_tier *tiers;
     size_t ntiers;
-    size_t judged, failed, outliers, unmeasured;
-    const struct ans_culprit *culprit; /* borrowed, may be NULL: JUnit and JSON add it */
+    size_t judged, failed, outliers;
+    size_t evaluated;                  /* thresholds judged (passed or failed) */
+    size_t unmeasured;                 /* thresholds that could not be judged */
+    size_t unjudged_pairs;             /* pairs with at least one of them */
+    struct ans_unjudged why[ANS_UNJUDGED_KINDS];
+    size_t nwhy;
+    size_t lat_over_limit;             /* of unmeasured: latency only on large messages */
+    long long lat_max_size;            /* the limit in force, bytes */
+    long long lat_suggest;             /* a measured size <= the limit to judge
+                                        * latency at (-1: the run has none) */
+    long long largest_size;            /* largest size measured, -1 none */
+    const struct ans_culprit *culprit; /* borrowed, may be NULL: the culprit section */
+    const char *culprit_note;          /* borrowed, may be NULL: why there is none */
 };
 
 tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_profile *profile,
                           const struct ans_check_opts *opts, struct ans_check *out,
                           struct tp_error *err);
 void ans_check_free(struct ans_check *check);
-/* 1 when every judged pair passed (and no outlier when fail_outliers)
- * and at least one pair was judged. */
+/* FAIL when a judged pair failed; else INCOMPLETE when no pair was judged
+ * or a threshold could not be judged; else PASS. */
+enum ans_verdict ans_check_verdict(const struct ans_check *check);
+/* 0 PASS; 1 FAIL; 3 INCOMPLETE, 0 with allow_unjudged when at least one
+ * threshold was judged. */
+int ans_check_exit_status(const struct ans_check *check, const struct ans_check_opts *opts);
+/* 1 when the verdict is PASS. */
 int ans_check_passed(const struct ans_check *check, const struct ans_check_opts *opts);
 
+/* The output, section by section (ans_check_sections.c). */
 void ans_check_print(FILE *out, const struct ans_check *check, const struct ans_profile *profile,
                      const struct ans_check_opts *opts, int verbose);
 tp_status_t ans_check_write_junit(const struct ans_check *check, const struct ans_profile *profile,
-                                  const char *path, struct tp_error *err);
-/* {"profile", "passed", "tiers":[...], "pairs":[{src,dst,tier,failed,outlier,reason}]}
- * as the HTML report shows it (report_render reads run["check"]). */
+                                  const struct ans_check_opts *opts, const char *path,
+                                  struct tp_error *err);
+/* The verdict as JSON (docs/answers.md "check --json"): every pair when
+ * all_pairs, else only the pairs that are not PASS/SKIP (the HTML report
+ * reads run["check"] in that form). */
 cJSON *ans_check_to_json(const struct ans_check *check, const struct ans_profile *profile,
-                         const struct ans_check_opts *opts);
+                         const struct ans_check_opts *opts, int all_pairs);
 
 #endif

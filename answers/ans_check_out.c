@@ -1,12 +1,11 @@
-/* ans_check_out.c: the check verdict as text, JUnit XML and JSON. */
-#include "ans_check.h"
+/* ans_check_out.c: the check verdict as text and JSON, one section at a
+ * time (see ans_check_out.h). */
+#include "ans_check_out.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
 #include "ans_culprit.h"
-#include "ans_escape.h"
 #include "ans_units.h"
 
 static const char *tier_str(int tier, char *buf, int len)
@@ -18,10 +17,41 @@ static const char *tier_str(int tier, char *buf, int len)
     return buf;
 }
 
-void ans_check_print(FILE *out, const struct ans_check *c, const struct ans_profile *profile,
-                     const struct ans_check_opts *opts, int verbose)
+static void add_num(cJSON *o, const char *k, double v)
 {
-    char a[32], b[32], d[32], t[16], label[600];
+    if (isnan(v))
+        cJSON_AddNullToObject(o, k);
+    else
+        cJSON_AddNumberToObject(o, k, v);
+}
+
+static void add_size(cJSON *o, const char *k, long long v)
+{
+    add_num(o, k, v < 0 ? NAN : (double)v);
+}
+
+const char *ans_check_pair_verdict(const struct ans_check_pair *cp)
+{
+    if (cp->failed)
+        return "FAIL";
+    if (cp->outlier)
+        return "WARN";   /* the reason says when a threshold went unjudged too */
+    if (cp->unjudged)
+        return "UNJUDGED";
+    return cp->judged ? "PASS" : "SKIP";
+}
+
+static const char *tier_verdict(const struct ans_check_tier *ct)
+{
+    return ct->failed ? "FAIL" : ct->unjudged ? "INCOMPLETE" : ct->judged ? "PASS" : "not judged";
+}
+
+/* ---- header ---------------------------------------------------------- */
+
+static void header_text(FILE *out, const struct ans_check_view *v)
+{
+    const struct ans_profile *profile = v->profile;
+    char a[32], b[32];
 
     fprintf(out, "profile %s: %s\n", profile->name, profile->description);
     if (profile->overhead_pct > 0)
@@ -29,6 +59,17 @@ void ans_check_print(FILE *out, const struct ans_check *c, const struct ans_prof
                 "protocol overhead (min_bandwidth x %s)\n",
                 units_fmt_num(profile->overhead_pct, 4, a, sizeof(a)),
                 units_fmt_num(1 - profile->overhead_pct / 100, 4, b, sizeof(b)));
+}
+
+static const struct ans_check_section section_header = {NULL, header_text, NULL, NULL};
+
+/* ---- tiers ----------------------------------------------------------- */
+
+static void tiers_text(FILE *out, const struct ans_check_view *v)
+{
+    const struct ans_check *c = v->check;
+    char a[32], b[32], d[32], t[16];
+
     fprintf(out, "%-5s %6s %6s %6s %8s  %-36s %s\n", "tier", "pairs", "judged", "failed",
             "outliers", "bandwidth min / median / max", "lat p50 (median)");
     for (size_t i = 0; i < c->ntiers; i++) {
@@ -42,127 +83,271 @@ void ans_check_print(FILE *out, const struct ans_check *c, const struct ans_prof
             fprintf(out, "%-10s", "-");
         else
             fprintf(out, "%10s", units_fmt_usec(ct->lat_p50_median, a, sizeof(a)));
-        fprintf(out, "  %s\n", ct->failed ? "FAIL" : ct->judged ? "PASS" : "not judged");
+        fprintf(out, "  %s\n", tier_verdict(ct));
     }
+}
+
+static cJSON *tiers_json(const struct ans_check_view *v)
+{
+    const struct ans_check *c = v->check;
+    cJSON *tiers = cJSON_CreateArray();
+    for (size_t i = 0; i < c->ntiers; i++) {
+        const struct ans_check_tier *ct = &c->tiers[i];
+        cJSON *t = cJSON_CreateObject();
+        add_num(t, "tier", ct->tier == ANS_NO_TIER ? NAN : ct->tier);
+        cJSON_AddNumberToObject(t, "pairs", (double)ct->pairs);
+        cJSON_AddNumberToObject(t, "judged", (double)ct->judged);
+        cJSON_AddNumberToObject(t, "failed", (double)ct->failed);
+        cJSON_AddNumberToObject(t, "outliers", (double)ct->outliers);
+        cJSON_AddNumberToObject(t, "unjudged", (double)ct->unjudged);
+        add_num(t, "bw_min", ct->bw_min);
+        add_num(t, "bw_median", ct->bw_median);
+        add_num(t, "bw_max", ct->bw_max);
+        add_num(t, "lat_p50_median_us", ct->lat_p50_median);
+        cJSON_AddStringToObject(t, "verdict", tier_verdict(ct));
+        cJSON_AddItemToArray(tiers, t);
+    }
+    return tiers;
+}
+
+static const struct ans_check_section section_tiers = {"tiers", tiers_text, tiers_json, NULL};
+
+/* ---- pairs ----------------------------------------------------------- */
+
+static void pairs_text(FILE *out, const struct ans_check_view *v)
+{
+    const struct ans_check *c = v->check;
+    char a[32], t[16], label[600];
+
     for (size_t i = 0; i < c->pairs.n; i++) {
         const struct ans_check_pair *cp = &c->v[i];
-        const char *verdict = cp->failed ? "FAIL" : cp->outlier ? "WARN" : "PASS";
-        if (!verbose && !cp->failed && !cp->outlier)
+        /* unjudged pairs are summarized by reason below; -v lists them */
+        if (!v->verbose && !cp->failed && !cp->outlier)
             continue;
-        if (!cp->judged && !cp->outlier)
-            verdict = "SKIP";
-        fprintf(out, "%s %s tier %s bw %s", verdict, ans_pair_label(cp->pair, label, sizeof(label)),
+        fprintf(out, "%s %s tier %s bw %s", ans_check_pair_verdict(cp),
+                ans_pair_label(cp->pair, label, sizeof(label)),
                 tier_str(cp->pair->tier, t, sizeof(t)),
                 ans_fmt_gbit(cp->pair->bw_gbit, a, sizeof(a)));
         if (!isnan(cp->pair->lat_us[ANS_P50]))
             fprintf(out, " p50 %s", units_fmt_usec(cp->pair->lat_us[ANS_P50], a, sizeof(a)));
         fprintf(out, "%s%s\n", cp->reason[0] ? ": " : "", cp->reason);
     }
-    if (c->unmeasured > 0)
-        fprintf(out, "note: %zu threshold(s) could not be judged (not measured); see the pair lines "
-                "with -v\n", c->unmeasured);
-    if (c->judged == 0)
-        fprintf(out, "result: FAIL (no pair was selected by the profile's rules: wrong tiers or "
-                "no results?)\n");
-    else
-        fprintf(out, "result: %s (%zu of %zu judged pairs failed, %zu outlier%s%s)\n",
-                c->failed ? "FAIL" : "PASS", c->failed, c->judged, c->outliers,
-                c->outliers == 1 ? "" : "s",
-                c->outliers && !opts->fail_outliers ? ", warned only" : "");
 }
 
-tp_status_t ans_check_write_junit(const struct ans_check *c, const struct ans_profile *profile,
-                                  const char *path, struct tp_error *err)
+static cJSON *pair_json(const struct ans_check_pair *cp)
 {
-    FILE *f = fopen(path, "w");
-    char t[16], label[600];
+    const struct ans_pair *p = cp->pair;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "src", p->src);
+    cJSON_AddStringToObject(o, "dst", p->dst);
+    cJSON_AddNumberToObject(o, "src_rank", p->src_rank);
+    cJSON_AddNumberToObject(o, "dst_rank", p->dst_rank);
+    add_num(o, "tier", p->tier == ANS_NO_TIER ? NAN : p->tier);
+    add_num(o, "bw_gbit_s", p->bw_gbit);
+    add_size(o, "bw_size_bytes", p->bw_size);
+    add_num(o, "lat_p50_us", p->lat_us[ANS_P50]);
+    add_size(o, "lat_size_bytes", p->lat_size);
+    cJSON_AddStringToObject(o, "verdict", ans_check_pair_verdict(cp));
+    cJSON_AddBoolToObject(o, "failed", cp->failed);
+    cJSON_AddBoolToObject(o, "outlier", cp->outlier);
+    cJSON_AddNumberToObject(o, "unjudged", cp->unjudged);
+    cJSON_AddStringToObject(o, "reason", cp->reason);
+    return o;
+}
 
-    if (f == NULL)
-        return tp_error_set(err, TP_ERR_IO, "--junit %s: %s", path, strerror(errno));
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fprintf(f, "<testsuites name=\"tierperf check ");
-    ans_xml_puts(f, profile->name);
-    fprintf(f, "\" tests=\"%zu\" failures=\"%zu\">\n", c->judged, c->failed);
-    for (size_t i = 0; i < c->ntiers; i++) {
-        const struct ans_check_tier *ct = &c->tiers[i];
-        fprintf(f, "  <testsuite name=\"tier %s\" tests=\"%zu\" failures=\"%zu\">\n",
-                tier_str(ct->tier, t, sizeof(t)), ct->judged, ct->failed);
-        for (size_t j = 0; j < c->pairs.n; j++) {
-            const struct ans_check_pair *cp = &c->v[j];
-            if (cp->pair->tier != ct->tier || !cp->judged)
-                continue;
-            fprintf(f, "    <testcase classname=\"tierperf.");
-            ans_xml_puts(f, profile->name);
-            fprintf(f, ".tier%s\" name=\"", t);
-            ans_xml_puts(f, ans_pair_label(cp->pair, label, sizeof(label)));
-            fprintf(f, "\" time=\"0\">");
-            if (cp->failed) {
-                fprintf(f, "<failure message=\"");
-                ans_xml_puts(f, cp->reason);
-                fprintf(f, "\"/>");
-            } else if (cp->outlier) {
-                fprintf(f, "<system-out>");
-                ans_xml_puts(f, cp->reason);
-                fprintf(f, "</system-out>");
-            }
-            fprintf(f, "</testcase>\n");
-        }
-        fprintf(f, "  </testsuite>\n");
+static cJSON *pairs_json(const struct ans_check_view *v)
+{
+    const struct ans_check *c = v->check;
+    cJSON *pairs = cJSON_CreateArray();
+    for (size_t i = 0; i < c->pairs.n; i++) {
+        const struct ans_check_pair *cp = &c->v[i];
+        if (v->all_pairs || cp->failed || cp->outlier || cp->unjudged)
+            cJSON_AddItemToArray(pairs, pair_json(cp));
     }
-    if (c->culprit != NULL)
-        ans_culprit_write_junit(f, c->culprit);
-    fprintf(f, "</testsuites>\n");
-    if (fclose(f) != 0)
-        return tp_error_set(err, TP_ERR_IO, "--junit %s: write failed", path);
-    return TP_OK;
+    return pairs;
 }
 
-static void add_num(cJSON *o, const char *k, double v)
+static const struct ans_check_section section_pairs = {"pairs", pairs_text, pairs_json, NULL};
+
+/* ---- culprit (answers/ans_culprit.h) ----------------------------------- */
+
+static void culprit_text(FILE *out, const struct ans_check_view *v)
 {
-    if (isnan(v))
-        cJSON_AddNullToObject(o, k);
+    if (v->check->culprit != NULL)
+        ans_culprit_print(out, v->check->culprit);
+    else if (v->check->culprit_note != NULL)
+        fprintf(out, "%s\n", v->check->culprit_note);
+}
+
+static cJSON *culprit_json(const struct ans_check_view *v)
+{
+    return v->check->culprit != NULL ? ans_culprit_to_json(v->check->culprit, &v->check->pairs)
+                                     : NULL;
+}
+
+static void culprit_junit(FILE *f, const struct ans_check_view *v)
+{
+    if (v->check->culprit != NULL)
+        ans_culprit_write_junit(f, v->check->culprit);
+}
+
+static const struct ans_check_section section_culprit = {"culprit", culprit_text, culprit_json,
+                                                         culprit_junit};
+
+/* ---- unjudged thresholds --------------------------------------------- */
+
+/* A size as `run --sizes` and `check --size` read it: 64, 64K, 4M. */
+static const char *size_arg(long long bytes, char *buf, int len)
+{
+    static const char *const units[] = {"", "K", "M", "G", "T"};
+    int i = 0;
+    while (bytes >= 1024 && bytes % 1024 == 0 && i < 4) {
+        bytes /= 1024;
+        i++;
+    }
+    snprintf(buf, len, "%lld%s", bytes, units[i]);
+    return buf;
+}
+
+/* What to do about latency judged on large messages only; "" when nothing. */
+static const char *lat_hint(const struct ans_check *c, char *buf, size_t len)
+{
+    char lim[32], s1[32], s2[32];
+
+    buf[0] = '\0';
+    if (c->lat_over_limit == 0)
+        return buf;
+    ans_fmt_msgsize(c->lat_max_size, lim, sizeof(lim));
+    if (c->lat_suggest >= 0)
+        snprintf(buf, len,
+                 "latency thresholds are judged on messages up to %s: this run measured %s, "
+                 "judge latency with --size %s",
+                 lim, ans_fmt_msgsize(c->lat_suggest, s1, sizeof(s1)),
+                 size_arg(c->lat_suggest, s2, sizeof(s2)));
     else
-        cJSON_AddNumberToObject(o, k, v);
+        snprintf(buf, len,
+                 "latency thresholds are judged on messages up to %s and this run measured "
+                 "none: add one to the run (e.g. --sizes 64,%s), or raise the limit "
+                 "(check --latency-max-size, profile key latency_max_size)",
+                 lim, size_arg(c->largest_size > 64 ? c->largest_size : 4194304, s1, sizeof(s1)));
+    return buf;
+}
+
+static void unjudged_text(FILE *out, const struct ans_check_view *v)
+{
+    const struct ans_check *c = v->check;
+    char hint[400];
+
+    if (c->unmeasured == 0)
+        return;
+    fprintf(out, "not judged: %zu threshold(s) on %zu pair(s)%s:\n", c->unmeasured,
+            c->unjudged_pairs, v->verbose ? "" : " (the pairs: -v)");
+    for (size_t k = 0; k < c->nwhy; k++)
+        fprintf(out, "  %zu x %s\n", c->why[k].thresholds, c->why[k].why);
+    if (lat_hint(c, hint, sizeof(hint))[0] != '\0')
+        fprintf(out, "hint: %s\n", hint);
+}
+
+static cJSON *unjudged_json(const struct ans_check_view *v)
+{
+    const struct ans_check *c = v->check;
+    cJSON *a = cJSON_CreateArray();
+    for (size_t k = 0; k < c->nwhy; k++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "reason", c->why[k].why);
+        cJSON_AddNumberToObject(o, "thresholds", (double)c->why[k].thresholds);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *hints_json(const struct ans_check_view *v)
+{
+    char hint[400];
+    cJSON *a = cJSON_CreateArray();
+    if (lat_hint(v->check, hint, sizeof(hint))[0] != '\0')
+        cJSON_AddItemToArray(a, cJSON_CreateString(hint));
+    return a;
+}
+
+static const struct ans_check_section section_unjudged = {"unjudged", unjudged_text,
+                                                          unjudged_json, NULL};
+static const struct ans_check_section section_hints = {"hints", NULL, hints_json, NULL};
+
+/* ---- result ------------------------------------------------------------ */
+
+void ans_check_result_line(FILE *out, const struct ans_check_view *v)
+{
+    const struct ans_check *c = v->check;
+    enum ans_verdict verdict = ans_check_verdict(c);
+    int rc = ans_check_exit_status(c, v->opts);
+
+    fprintf(out, "%s", ans_verdict_name(verdict));
+    if (verdict == ANS_VERDICT_INCOMPLETE && rc == ANS_EXIT_PASS)
+        fprintf(out, ", accepted with --allow-unjudged");
+    if (c->judged == 0) {
+        fprintf(out, " (no pair was selected by the profile's rules: wrong tiers or no results?)");
+    } else {
+        fprintf(out, " (%zu of %zu judged pairs failed, %zu outlier%s%s", c->failed, c->judged,
+                c->outliers, c->outliers == 1 ? "" : "s",
+                c->outliers && !v->opts->fail_outliers ? ", warned only" : "");
+        if (c->unmeasured > 0)
+            fprintf(out, "; %zu threshold(s) not judged", c->unmeasured);
+        fprintf(out, ")");
+    }
+    fprintf(out, ", exit status %d", rc);
+}
+
+static void result_text(FILE *out, const struct ans_check_view *v)
+{
+    fprintf(out, "result: ");
+    ans_check_result_line(out, v);
+    fputc('\n', out);
+}
+
+static const struct ans_check_section section_result = {NULL, result_text, NULL, NULL};
+
+const struct ans_check_section *const ans_check_sections[] = {
+    &section_header, &section_tiers,  &section_pairs,  &section_culprit,
+    &section_unjudged, &section_hints, &section_result, NULL,
+};
+
+void ans_check_print(FILE *out, const struct ans_check *check, const struct ans_profile *profile,
+                     const struct ans_check_opts *opts, int verbose)
+{
+    const struct ans_check_view v = {check, profile, opts, verbose, 0};
+    for (size_t i = 0; ans_check_sections[i] != NULL; i++)
+        if (ans_check_sections[i]->text != NULL)
+            ans_check_sections[i]->text(out, &v);
 }
 
 cJSON *ans_check_to_json(const struct ans_check *c, const struct ans_profile *profile,
-                         const struct ans_check_opts *opts)
+                         const struct ans_check_opts *opts, int all_pairs)
 {
+    const struct ans_check_view v = {c, profile, opts, 0, all_pairs};
     cJSON *o = cJSON_CreateObject();
+    if (o == NULL)
+        return NULL;
+    cJSON_AddStringToObject(o, "command", "check");
+    cJSON_AddStringToObject(o, "result", ans_verdict_name(ans_check_verdict(c)));
+    cJSON_AddNumberToObject(o, "exit_status", ans_check_exit_status(c, opts));
+    cJSON_AddBoolToObject(o, "passed", ans_check_passed(c, opts));
+    cJSON_AddBoolToObject(o, "allow_unjudged", opts->allow_unjudged);
     cJSON_AddStringToObject(o, "profile", profile->name);
     cJSON_AddStringToObject(o, "description", profile->description);
-    cJSON_AddBoolToObject(o, "passed", ans_check_passed(c, opts));
+    add_size(o, "size_bytes", opts->size);
+    cJSON_AddNumberToObject(o, "latency_max_size_bytes", (double)c->lat_max_size);
     cJSON_AddNumberToObject(o, "judged", (double)c->judged);
     cJSON_AddNumberToObject(o, "failed", (double)c->failed);
     cJSON_AddNumberToObject(o, "outliers", (double)c->outliers);
-    cJSON *tiers = cJSON_AddArrayToObject(o, "tiers");
-    for (size_t i = 0; i < c->ntiers; i++) {
-        const struct ans_check_tier *ct = &c->tiers[i];
-        cJSON *t = cJSON_CreateObject();
-        add_num(t, "tier", ct->tier == ANS_NO_TIER ? NAN : ct->tier);
-        cJSON_AddNumberToObject(t, "pairs", (double)ct->pairs);
-        cJSON_AddNumberToObject(t, "failed", (double)ct->failed);
-        cJSON_AddNumberToObject(t, "outliers", (double)ct->outliers);
-        add_num(t, "bw_min", ct->bw_min);
-        add_num(t, "bw_median", ct->bw_median);
-        cJSON_AddItemToArray(tiers, t);
+    cJSON_AddNumberToObject(o, "judged_thresholds", (double)c->evaluated);
+    cJSON_AddNumberToObject(o, "unjudged_thresholds", (double)c->unmeasured);
+    cJSON_AddNumberToObject(o, "unjudged_pairs", (double)c->unjudged_pairs);
+    for (size_t i = 0; ans_check_sections[i] != NULL; i++) {
+        const struct ans_check_section *s = ans_check_sections[i];
+        cJSON *part = s->key != NULL && s->json != NULL ? s->json(&v) : NULL;
+        if (part != NULL)   /* NULL: the section has nothing to say */
+            cJSON_AddItemToObject(o, s->key, part);
     }
-    cJSON *pairs = cJSON_AddArrayToObject(o, "pairs");
-    for (size_t i = 0; i < c->pairs.n; i++) {
-        const struct ans_check_pair *cp = &c->v[i];
-        if (!cp->failed && !cp->outlier)
-            continue;   /* the report lists problems; passing pairs are in the heatmap */
-        cJSON *p = cJSON_CreateObject();
-        cJSON_AddStringToObject(p, "src", cp->pair->src);
-        cJSON_AddStringToObject(p, "dst", cp->pair->dst);
-        add_num(p, "tier", cp->pair->tier == ANS_NO_TIER ? NAN : cp->pair->tier);
-        add_num(p, "bw_gbit_s", cp->pair->bw_gbit);
-        cJSON_AddBoolToObject(p, "failed", cp->failed);
-        cJSON_AddBoolToObject(p, "outlier", cp->outlier);
-        cJSON_AddStringToObject(p, "reason", cp->reason);
-        cJSON_AddItemToArray(pairs, p);
-    }
-    if (c->culprit != NULL)
-        cJSON_AddItemToObject(o, "culprit", ans_culprit_to_json(c->culprit, &c->pairs));
     return o;
 }

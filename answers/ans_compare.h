@@ -36,4 +36,10 @@ void ans_compare_env(FILE *out, const cJSON *run);
 void ans_compare_print(FILE *out, const struct ans_compare *c, const char *const *names,
                        const cJSON *const *runs);
 
+/* ans_compare_json.c: keep only the rows of one message size. */
+void ans_compare_keep_size(struct ans_compare *c, long long size);
+/* {"command":"compare","runs":[...],"rows":[...]} (docs/answers.md). */
+cJSON *ans_compare_to_json(const struct ans_compare *c, const char *const *names,
+                           const cJSON *const *runs);
+
 #endif

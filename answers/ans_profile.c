@@ -177,6 +177,9 @@ static tp_status_t parse_root(struct yctx *c, yaml_node_t *root, struct ans_prof
             if (vs == NULL || ans_parse_percent(vs, &p->overhead_pct, NULL) != TP_OK ||
                 p->overhead_pct >= 50)
                 return bad(c, v, "protocol_overhead", "expected a percentage below 50, e.g. 6%");
+        } else if (ks && strcmp(ks, "latency_max_size") == 0) {
+            if (vs == NULL || ans_parse_msgsize(vs, &p->latency_max_size, NULL) != TP_OK)
+                return bad(c, v, ks, "expected a message size like 64KiB (1 byte to 2^53)");
         } else if (ks && strcmp(ks, "rules") == 0) {
             if (v->type != YAML_SEQUENCE_NODE)
                 return bad(c, v, "rules", "expected a list of rules");
@@ -192,7 +195,8 @@ static tp_status_t parse_root(struct yctx *c, yaml_node_t *root, struct ans_prof
             }
         } else {
             return bad(c, k, ks ? ks : "?",
-                       "unknown key (name, description, protocol_overhead, rules)");
+                       "unknown key (name, description, protocol_overhead, latency_max_size, "
+                       "rules)");
         }
     }
     if (p->nrules == 0)
@@ -211,6 +215,7 @@ tp_status_t ans_profile_parse(const char *text, size_t len, const char *what,
     tp_status_t st;
 
     memset(profile, 0, sizeof(*profile));
+    profile->latency_max_size = -1;
     if (!yaml_parser_initialize(&parser))
         return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", what);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);

@@ -24,6 +24,10 @@ struct ans_rule {
     char nodes[128];              /* POSIX ERE on either node name, "" any */
 };
 
+/* Latency thresholds are judged only on messages up to this size: a 4 MiB
+ * ping-pong measures transfer time, not latency. */
+#define ANS_LAT_MAX_SIZE_DEFAULT 65536LL
+
 struct ans_profile {
     char name[64];
     char description[256];
@@ -31,6 +35,7 @@ struct ans_profile {
      * after TCP/IP or RoCE headers); this allowance, in percent, lowers every
      * min_bandwidth so a link sold at exactly its threshold passes.  0 none. */
     double overhead_pct;
+    long long latency_max_size;   /* bytes; <= 0: ANS_LAT_MAX_SIZE_DEFAULT */
     struct ans_rule rules[ANS_RULES_MAX];
     size_t nrules;
 };

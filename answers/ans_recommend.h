@@ -44,6 +44,17 @@ void ans_recommend_print_yaml(FILE *out, int group_tier, const char *group_tier_
 /* The same with mode "hard" or "soft" (recommend --mode). */
 void ans_recommend_print_yaml_mode(FILE *out, int group_tier, const char *group_tier_name,
                                    int role_tier, const char *mode);
+/* ans_recommend_json.c: the answer for machines (docs/answers.md,
+ * "recommend --json"): the group's evaluation, the role's (role may be
+ * NULL), the tiers allowed, the exit status and the YAML (mode "hard" or
+ * "soft") as text. */
+cJSON *ans_recommend_to_json(const struct ans_recommendation *group,
+                             const struct ans_recommendation *role, const char *tier_name,
+                             const char *mode);
+/* The role's tier: never above the group's; -1 without a role. */
+int ans_recommend_role_tier(const struct ans_recommendation *group,
+                            const struct ans_recommendation *role);
+
 /* The run's topology.tiers[] name for a tier, or NULL. */
 const char *ans_run_tier_name(const cJSON *run, int tier);
 

@@ -171,12 +171,16 @@ static void section_check(FILE *f, const cJSON *check)
     if (!cJSON_IsObject(check))
         return;
     int passed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(check, "passed"));
+    /* "result": PASS, FAIL or INCOMPLETE (older check objects: "passed" only) */
+    const cJSON *result = cJSON_GetObjectItemCaseSensitive(check, "result");
+    const char *verdict = cJSON_IsString(result) ? result->valuestring : passed ? "PASS" : "FAIL";
     fputs("<h2 id='check'>Check</h2>\n<p>profile <b>", f);
     esc(f, jstr(check, "profile"));
     fputs("</b>: ", f);
     esc(f, jstr(check, "description"));
-    fprintf(f, " &mdash; <span class='%s'>%s</span></p>\n", passed ? "pass" : "fail",
-            passed ? "PASS" : "FAIL");
+    fprintf(f, " &mdash; <span class='%s'>", passed ? "pass" : "fail");
+    esc(f, verdict);
+    fputs("</span></p>\n", f);
     fputs("<table><tr><th>tier</th><th>pairs</th><th>failed</th><th>outliers</th>"
           "<th>min Gbit/s</th><th>median Gbit/s</th></tr>\n", f);
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(check, "tiers")) {
@@ -203,8 +207,10 @@ static void section_check(FILE *f, const cJSON *check)
     cJSON_ArrayForEach(it, pairs) {
         int failed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "failed"));
         const cJSON *bw = cJSON_GetObjectItemCaseSensitive(it, "bw_gbit_s");
-        fprintf(f, "<tr><td class='%s'>%s</td><td>", failed ? "fail" : "",
-                failed ? "FAIL" : "outlier");
+        const cJSON *pv = cJSON_GetObjectItemCaseSensitive(it, "verdict");
+        fprintf(f, "<tr><td class='%s'>", failed ? "fail" : "");
+        esc(f, cJSON_IsString(pv) ? pv->valuestring : failed ? "FAIL" : "outlier");
+        fputs("</td><td>", f);
         esc(f, jstr(it, "src"));
         fputs(" &rarr; ", f);
         esc(f, jstr(it, "dst"));

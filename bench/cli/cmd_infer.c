@@ -12,6 +12,7 @@
 #include "../../topology/topology.h"
 #include "../../answers/ans_declared.h"
 #include "../../answers/ans_infer.h"
+#include "../../answers/ans_sizes.h"
 #include "../../answers/ans_units.h"
 
 #pragma weak topo_free
@@ -29,7 +30,8 @@ static void usage(FILE *out)
             "  --prefix NAME       HyperNode names NAME-t<tier>-<i>, tierName NAME-t<tier>\n"
             "                      (a DNS name: lowercase letters, digits, '-', '.';\n"
             "                      default tierperf)\n"
-            "  --size SIZE         judge this message size (default: largest per pair)\n"
+            "  --size SIZE         judge this message size (default: largest per pair); a\n"
+            "                      size the run did not measure is bad input\n"
             "exit status: 0 inferred (and the declared tree agrees), 1 the declared tree\n"
             "disagrees with the measurement, 2 bad usage or input\n");
 }
@@ -87,6 +89,7 @@ int cmd_infer(int argc, char **argv)
     int rc = 2;
 
     if (results_load(path, &run, &err) != TP_OK ||
+        (size >= 0 && ans_size_require(run, size, path, &err) != TP_OK) ||
         ans_pairs_collect(run, size, path, &pairs, &err) != TP_OK ||
         ans_matrix_build(&pairs, &m, &err) != TP_OK)
         goto out;

@@ -13,6 +13,7 @@
 #include "../../common/log.h"
 #include "../../answers/ans_estimate.h"
 #include "../../answers/ans_recommend.h"
+#include "../../answers/ans_sizes.h"
 #include "../../answers/ans_units.h"
 
 struct rec_args {
@@ -21,7 +22,7 @@ struct rec_args {
     double model_bytes, within_s, concurrency, headroom;
     double percentile;           /* < 0 worst pair */
     long long size;
-    int yaml_only;
+    int yaml_only, json;
     const char *mode;            /* networkTopology mode: "hard" (default) or "soft" */
 };
 
@@ -39,8 +40,11 @@ static void usage(FILE *out)
             "  --mode hard|soft   networkTopology mode in the YAML (default hard: pods stay\n"
             "                     pending rather than spread; soft only prefers the tier)\n"
             "  --percentile P     judge tiers by the P-th percentile pair, not the worst\n"
-            "  --size SIZE        judge this message size (default: largest per pair)\n"
+            "  --size SIZE        judge this message size (default: largest per pair); a\n"
+            "                     size the run did not measure is bad input\n"
             "  --yaml-only        print only the YAML\n"
+            "  --json             print the answer as JSON, the YAML in its \"yaml\" field\n"
+            "                     (docs/answers.md)\n"
             "exit status: 0 a tier meets the need, 1 no tier does, 2 bad input\n");
 }
 
@@ -52,7 +56,8 @@ static int parse_args(int argc, char **argv, struct rec_args *a)
         {"concurrency", required_argument, NULL, 'c'}, {"headroom", required_argument, NULL, 'H'},
         {"percentile", required_argument, NULL, 'p'}, {"size", required_argument, NULL, 's'},
         {"yaml-only", no_argument, NULL, 'y'},        {"help", no_argument, NULL, 'h'},
-        {"mode", required_argument, NULL, 'M'},       {NULL, 0, NULL, 0}};
+        {"mode", required_argument, NULL, 'M'},       {"json", no_argument, NULL, 'J'},
+        {NULL, 0, NULL, 0}};
     unsigned char seen[128] = {0};
     int li = -1;
     struct tp_error err = {0};
@@ -82,6 +87,7 @@ static int parse_args(int argc, char **argv, struct rec_args *a)
                 st = tp_error_set(&err, TP_ERR_INVALID, "--mode '%s': expected hard or soft", optarg);
             a->mode = optarg;
             break;
+        case 'J': a->json = 1; break;
         case 'h': usage(stdout); return 0;
         case 'c':
             a->concurrency = strtod(optarg, &end);
@@ -138,6 +144,25 @@ static void say_no_tier(const struct ans_recommendation *rec, const char *what)
            rec->percentile < 0 ? "worst pair" : "chosen percentile");
 }
 
+/* The exit status, as without --json. */
+static int print_json(const struct ans_recommendation *rec, const struct ans_recommendation *role,
+                      const char *tier_name, const char *mode)
+{
+    cJSON *j = ans_recommend_to_json(rec, role, tier_name, mode);
+    char *text = j ? cJSON_Print(j) : NULL;
+    int rc = cJSON_GetObjectItemCaseSensitive(j, "exit_status")
+                 ? cJSON_GetObjectItemCaseSensitive(j, "exit_status")->valueint
+                 : 2;
+    cJSON_Delete(j);
+    if (text == NULL) {
+        tp_log_error("recommend --json: out of memory");
+        return 2;
+    }
+    printf("%s\n", text);
+    cJSON_free(text);
+    return rc;
+}
+
 int cmd_recommend(int argc, char **argv)
 {
     struct rec_args a;
@@ -150,6 +175,7 @@ int cmd_recommend(int argc, char **argv)
     if (rc >= 0)
         return rc;
     if (results_load(a.path, &run, &err) != TP_OK ||
+        (a.size >= 0 && ans_size_require(run, a.size, a.path, &err) != TP_OK) ||
         ans_pairs_collect(run, a.size, a.path, &pairs, &err) != TP_OK) {
         tp_log_error("%s", err.msg);
         cJSON_Delete(run);
@@ -162,6 +188,10 @@ int cmd_recommend(int argc, char **argv)
     if (want_role &&
         ans_recommend(&pairs, run, a.role_need, a.percentile, a.path, &role, &err) != TP_OK)
         goto out_err;
+    if (a.json) {
+        rc = print_json(&rec, want_role ? &role : NULL, ans_run_tier_name(run, rec.tier), a.mode);
+        goto out;
+    }
     FILE *ev = a.yaml_only ? stderr : stdout;
     if (!a.yaml_only) {
         ans_recommend_print_evidence(ev, &rec, "serving group / job");
@@ -177,7 +207,7 @@ int cmd_recommend(int argc, char **argv)
         say_no_tier(&role, "role");
         goto out;
     }
-    int role_tier = !want_role ? -1 : role.tier < rec.tier ? role.tier : rec.tier;
+    int role_tier = ans_recommend_role_tier(&rec, want_role ? &role : NULL);
     const char *name = ans_run_tier_name(run, rec.tier);
     if (!a.yaml_only) {
         printf("recommendation: highestTierAllowed: %d%s%s%s", rec.tier, name ? " (tier '" : "",

@@ -36,7 +36,7 @@ for f in allpairs15 recommend; do
     # the same renderer is reachable through check --html
     echo "NOTE: 'tierperf report' not built yet; HTML through 'check --html', CSV skipped"
     run "$bin" check "$fx/$f.json" --profile test-dev --html "$tmp/$f.html"
-    [ "$rc" -le 1 ] || fail "check --html $f: exit $rc"
+    [ "$rc" -le 1 ] || [ "$rc" -eq 3 ] || fail "check --html $f: exit $rc"
   else
     expect_rc 0 "report $f --html --csv"
     rows=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["results"]))' "$fx/$f.json")
@@ -84,9 +84,17 @@ else
 fi
 
 # ---- check ----------------------------------------------------------------
+# outlier.json measured 1 MiB only and o0->o5 has no latency: INCOMPLETE
 run "$bin" check "$fx/outlier.json" --profile test-dev --junit "$tmp/pass.xml"
-expect_rc 0 "check outlier.json test-dev passes (outlier warned)"
+expect_rc 3 "check outlier.json test-dev: INCOMPLETE (latency not judgeable)"
 expect_out "WARN o3->o4" "check names the outlier pair"
+expect_out "result: INCOMPLETE" "INCOMPLETE stated"
+grep -q "result: PASS" "$tmp/out" && fail "PASS printed with unjudged thresholds"
+grep -q 'name="result: INCOMPLETE" time="0"><failure' "$tmp/pass.xml" && ok "JUnit carries INCOMPLETE" \
+  || fail "JUnit lacks the INCOMPLETE verdict"
+run "$bin" check "$fx/outlier.json" --profile test-dev --allow-unjudged --latency-max-size 1M
+expect_rc 0 "check --allow-unjudged accepts the one unmeasured latency"
+expect_out "result: INCOMPLETE, accepted with --allow-unjudged" "accepted INCOMPLETE still stated"
 run "$bin" check "$fx/outlier.json" --profile test-dev --fail-outliers
 expect_rc 1 "check --fail-outliers fails on the outlier"
 run "$bin" check "$fx/threshold.json" --profile sme-production --junit "$tmp/fail.xml"
@@ -99,7 +107,8 @@ for x in pass fail; do
     fail "JUnit $x.xml not well-formed"
   fi
 done
-grep -q 'failures="2"' "$tmp/fail.xml" && ok "JUnit counts 2 failures" || fail "JUnit failure count"
+grep -q 'failures="3"' "$tmp/fail.xml" && ok "JUnit counts 2 failed pairs + the verdict" \
+  || fail "JUnit failure count"
 printf 'name: bad\nrules:\n  - name: r\n    speed: 1\n' >"$tmp/bad.yaml"
 run "$bin" check "$fx/outlier.json" --profile "$tmp/bad.yaml"
 expect_rc 2 "check with a bad profile"
@@ -144,7 +153,8 @@ for input in empty truncated odd zero killed.json.journal; do
   for cmd in "check --profile test-dev" "recommend --need 1" "infer" "report --html $tmp/o.html --csv $tmp/o.csv" \
              "compare $f" "estimate --model-size 1GB --target 1s --results"; do
     run "$bin" $cmd "$f"
-    if [ "$rc" -ge 3 ]; then
+    # 3 is check's INCOMPLETE; anything above is a crash
+    if [ "$rc" -ge 4 ] || { [ "$rc" -eq 3 ] && [ "${cmd%% *}" != check ]; }; then
       fail "tierperf $cmd on $input: exit $rc (crash?)"; sed 's/^/  | /' "$tmp/out" | tail -8
     elif [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
       fail "tierperf $cmd on $input: exit 2 without exactly one error line"; sed 's/^/  | /' "$tmp/err"

@@ -18,7 +18,7 @@ static void answers(const cJSON *run, const char *out_base)
     static struct ans_profile profile;
     static FILE *sink;
     struct tp_error err = {0};
-    struct ans_check_opts opts = {.size = -1, .outlier_pct = 20};
+    struct ans_check_opts opts = {.size = -1, .outlier_pct = 20, .lat_max_size = -1};
     struct ans_check check;
     struct ans_pairs pairs;
     char path[256];
@@ -31,9 +31,9 @@ static void answers(const cJSON *run, const char *out_base)
     if (ans_check_run(run, "fuzz", &profile, &opts, &check, &err) == TP_OK) {
         ans_check_print(sink, &check, &profile, &opts, 1);
         snprintf(path, sizeof(path), "%s.junit.xml", out_base);
-        (void)ans_check_write_junit(&check, &profile, path, &err);
+        (void)ans_check_write_junit(&check, &profile, &opts, path, &err);
         unlink(path);
-        cJSON_Delete(ans_check_to_json(&check, &profile, &opts));
+        cJSON_Delete(ans_check_to_json(&check, &profile, &opts, 1));
         ans_check_free(&check);
     }
     if (ans_pairs_collect(run, -1, "fuzz", &pairs, &err) == TP_OK) {

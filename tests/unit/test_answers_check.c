@@ -229,18 +229,26 @@ Test(check, nodes_regex_selects_pairs)
 }
 
 /* outlier.json: tier 1 at ~10 Gbit/s and o3->o4 at 7.5, far above
- * test-dev's 100 Mbit/s but 25% below the tier median. */
+ * test-dev's 100 Mbit/s but 25% below the tier median.  It measured 1 MiB
+ * only: latency is judged there only with the size limit raised. */
 Test(check, outlier_flagged_but_passes_unless_asked)
 {
     struct ans_profile prof;
     cJSON *run;
-    struct ans_check c = run_check("outlier.json", "test-dev", &default_opts, &prof, &run);
+    const struct ans_check_opts lat1m = {.size = -1, .outlier_pct = 20, .lat_max_size = 1 << 20};
+    struct ans_check c = run_check("outlier.json", "test-dev", &lat1m, &prof, &run);
     cr_assert_eq(c.outliers, 1);
     const struct ans_check_pair *o = find_pair(&c, "o3", "o4");
     cr_assert(o->outlier && !o->failed);
     cr_assert(strstr(o->reason, "25% below tier 1 median 10 Gbit/s"), "%s", o->reason);
     cr_assert_not(find_pair(&c, "o0", "o5")->outlier);   /* no tier: no median to compare */
-    cr_assert(ans_check_passed(&c, &default_opts));
+    /* o0->o5 has no latency at all: INCOMPLETE, accepted on request */
+    cr_assert_eq(c.unmeasured, 1);
+    cr_assert_eq(ans_check_verdict(&c), ANS_VERDICT_INCOMPLETE);
+    cr_assert_eq(ans_check_exit_status(&c, &lat1m), ANS_EXIT_INCOMPLETE);
+    struct ans_check_opts accept = lat1m;
+    accept.allow_unjudged = 1;
+    cr_assert_eq(ans_check_exit_status(&c, &accept), ANS_EXIT_PASS);
     ans_check_free(&c);
     cJSON_Delete(run);
 
@@ -268,15 +276,19 @@ Test(check, junit_well_formed_and_escaped)
 
     scratch_dir(dir, sizeof(dir));
     snprintf(path, sizeof(path), "%s/junit.xml", dir);
-    cr_assert_eq(ans_check_write_junit(&c, &prof, path, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(ans_check_write_junit(&c, &prof, &default_opts, path, &err), TP_OK, "%s", err.msg);
     char *xml = read_text(path);
     const char *why = xml_check(xml);
     cr_assert_null(why, "%s:\n%s", why, xml);
-    cr_assert(strstr(xml, "<testsuites name=\"tierperf check test-dev\" tests=\"9\" failures=\"2\">"),
+    /* 9 judged pairs + the verdict testcase; 2 failed pairs + the verdict */
+    cr_assert(strstr(xml, "<testsuites name=\"tierperf check test-dev\" tests=\"10\" failures=\"3\">"),
               "%s", xml);
-    cr_assert_eq(count_of(xml, "<testsuite "), 2);
-    cr_assert_eq(count_of(xml, "<testcase "), 9);
-    cr_assert_eq(count_of(xml, "<failure "), 2);
+    cr_assert_eq(count_of(xml, "<testsuite "), 3);
+    cr_assert_eq(count_of(xml, "<testcase "), 10);
+    cr_assert_eq(count_of(xml, "<failure "), 3);
+    /* latency at 1 MiB only: the 7 other pairs were not fully judged */
+    cr_assert_eq(count_of(xml, "<skipped "), 7, "%s", xml);
+    cr_assert(strstr(xml, "name=\"result: FAIL\""), "%s", xml);
     cr_assert(strstr(xml, "a3-&gt;a4"), "arrow in the name not escaped");
     free(xml);
     ans_check_free(&c);
@@ -287,7 +299,7 @@ Test(check, junit_well_formed_and_escaped)
         "{\"results\":[{\"src_node\":\"a<b&\\\"c'\",\"dst_node\":\"d]]>e\",\"tier\":1,"
         "\"size_bytes\":8,\"bw_gbit_s\":1,\"error\":\"</failure><x>&\"}]}");
     cr_assert_eq(ans_check_run(run, "t", &prof, &default_opts, &c, &err), TP_OK, "%s", err.msg);
-    cr_assert_eq(ans_check_write_junit(&c, &prof, path, &err), TP_OK);
+    cr_assert_eq(ans_check_write_junit(&c, &prof, &default_opts, path, &err), TP_OK);
     xml = read_text(path);
     cr_assert_null(xml_check(xml), "%s:\n%s", xml_check(xml), xml);
     cr_assert(strstr(xml, "a&lt;b&amp;&quot;c&#39;-&gt;d]]&gt;e"), "%s", xml);
@@ -296,7 +308,7 @@ Test(check, junit_well_formed_and_escaped)
     ans_check_free(&c);
     cJSON_Delete(run);
 
-    cr_assert_neq(ans_check_write_junit(&c, &prof, "/nonexistent/dir/j.xml", &err), TP_OK);
+    cr_assert_neq(ans_check_write_junit(&c, &prof, &default_opts, "/nonexistent/dir/j.xml", &err), TP_OK);
     cr_assert(strstr(err.msg, "/nonexistent/dir/j.xml"), "%s", err.msg);
     unlink(path);
     rmdir(dir);
@@ -313,6 +325,10 @@ Test(check, empty_and_odd_runs_do_not_pass)
     cr_assert_eq(ans_check_run(run, "empty", &prof, &default_opts, &c, &err), TP_OK);
     cr_assert_eq(c.judged, 0);
     cr_assert_not(ans_check_passed(&c, &default_opts));   /* nothing judged is no pass */
+    cr_assert_eq(ans_check_verdict(&c), ANS_VERDICT_INCOMPLETE);
+    const struct ans_check_opts allow = {.size = -1, .allow_unjudged = 1};
+    /* --allow-unjudged accepts unjudged thresholds, not the absence of evidence */
+    cr_assert_eq(ans_check_exit_status(&c, &allow), ANS_EXIT_INCOMPLETE);
     ans_check_free(&c);
     cJSON_Delete(run);
 
@@ -359,4 +375,164 @@ Test(check, journal_of_a_killed_run)
     cJSON_Delete(run);
     unlink(path);
     rmdir(dir);
+}
+
+static char *check_text(const struct ans_check *c, const struct ans_profile *prof,
+                        const struct ans_check_opts *opts, int verbose)
+{
+    struct capture cap;
+    ans_check_print(capture_begin(&cap), c, prof, opts, verbose);
+    return capture_end(&cap);
+}
+
+/* allpairs15_miswired.json measured 4 MiB only: a 4 MiB ping-pong is no
+ * latency, so test-dev's "p50 <= 1 ms" cannot be judged: INCOMPLETE, never
+ * PASS, and the output says which size to add. */
+Test(check, latency_on_large_messages_only_is_incomplete)
+{
+    struct ans_profile prof;
+    cJSON *run;
+    struct ans_check c = run_check("allpairs15_miswired.json", "test-dev", &default_opts, &prof,
+                                   &run);
+    cr_assert_eq(c.failed, 0);
+    cr_assert_eq(c.unmeasured, 210);
+    cr_assert_eq(c.lat_over_limit, 210);
+    cr_assert_eq(c.evaluated, 210);   /* the bandwidth thresholds */
+    cr_assert_eq(c.lat_max_size, 65536);
+    cr_assert_eq(c.lat_suggest, -1);
+    cr_assert_eq(ans_check_verdict(&c), ANS_VERDICT_INCOMPLETE);
+    cr_assert_eq(ans_check_exit_status(&c, &default_opts), ANS_EXIT_INCOMPLETE);
+    char *text = check_text(&c, &prof, &default_opts, 0);
+    cr_assert_null(strstr(text, "result: PASS"), "%s", text);
+    cr_assert(strstr(text, "result: INCOMPLETE (0 of 210 judged pairs failed, "), "%s", text);
+    cr_assert(strstr(text, "; 210 threshold(s) not judged), exit status 3\n"), "%s", text);
+    cr_assert(strstr(text, "210 x per-node: latency p50 measured only at 4 MiB, above the latency "
+                           "size limit 64 KiB"), "%s", text);
+    cr_assert(strstr(text, "hint: latency thresholds are judged on messages up to 64 KiB and this "
+                           "run measured none: add one to the run (e.g. --sizes 64,4M)"), "%s", text);
+    free(text);
+
+    const struct ans_check_opts allow = {.size = -1, .allow_unjudged = 1};
+    cr_assert_eq(ans_check_exit_status(&c, &allow), ANS_EXIT_PASS);
+    text = check_text(&c, &prof, &allow, 0);
+    cr_assert(strstr(text, "result: INCOMPLETE, accepted with --allow-unjudged ("), "%s", text);
+    free(text);
+    ans_check_free(&c);
+
+    /* the limit raised (flag or profile key): latency is judged at 4 MiB */
+    const struct ans_check_opts big = {.size = -1, .lat_max_size = 4 << 20};
+    c = run_check("allpairs15_miswired.json", "test-dev", &big, &prof, &run);
+    cr_assert_eq(c.unmeasured, 0);
+    cr_assert_neq(ans_check_verdict(&c), ANS_VERDICT_INCOMPLETE);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+    c = run_check("allpairs15_miswired.json",
+                  "latency_max_size: 4MiB\nrules:\n  - max_latency: {p50: 1s}\n", &default_opts,
+                  &prof, &run);
+    cr_assert_eq(prof.latency_max_size, 4 << 20);
+    cr_assert_eq(c.unmeasured, 0);
+    cr_assert_eq(ans_check_verdict(&c), ANS_VERDICT_PASS);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+}
+
+/* threshold.json measured 8 B, 64 KiB and 4 MiB: --size 4M judges the
+ * bandwidth there, and says to judge latency with --size 8. */
+Test(check, size_above_latency_limit_suggests_a_measured_small_size)
+{
+    struct ans_profile prof;
+    cJSON *run;
+    const struct ans_check_opts at4m = {.size = 4 << 20, .outlier_pct = 20};
+    struct ans_check c = run_check("threshold.json", "large-scale-ai", &at4m, &prof, &run);
+    cr_assert_eq(c.lat_suggest, 8);
+    cr_assert_eq(c.unmeasured, 3);
+    char *text = check_text(&c, &prof, &at4m, 0);
+    cr_assert(strstr(text, "this run measured 8 B, judge latency with --size 8"), "%s", text);
+    free(text);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+}
+
+/* A rule's size the run never measured: not judged, INCOMPLETE. */
+Test(check, rule_size_not_measured_is_incomplete)
+{
+    static const char *yaml = "rules:\n  - name: mid\n    size: 1MiB\n    min_bandwidth: 1Gbit/s\n";
+    struct ans_profile prof;
+    cJSON *run;
+    struct ans_check c = run_check("recommend.json", yaml, &default_opts, &prof, &run);
+    cr_assert_eq(c.failed, 0);
+    cr_assert_eq(c.evaluated, 0);
+    cr_assert_gt(c.unmeasured, 0);
+    cr_assert_eq(c.nwhy, 1);
+    cr_assert_str_eq(c.why[0].why, "mid: bandwidth not measured at 1 MiB");
+    cr_assert_eq(ans_check_verdict(&c), ANS_VERDICT_INCOMPLETE);
+    /* nothing judged at all: --allow-unjudged does not make it a pass */
+    const struct ans_check_opts allow = {.size = -1, .allow_unjudged = 1};
+    cr_assert_eq(ans_check_exit_status(&c, &allow), ANS_EXIT_INCOMPLETE);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+}
+
+Test(check, json_shape)
+{
+    struct ans_profile prof;
+    cJSON *run;
+    struct ans_check c = run_check("threshold.json", "sme-production", &default_opts, &prof, &run);
+    cJSON *j = ans_check_to_json(&c, &prof, &default_opts, 1);
+    char *text = cJSON_PrintUnformatted(j);
+    cJSON *o = cJSON_Parse(text);   /* what a reader gets */
+    cr_assert_not_null(o);
+    cr_assert_str_eq(cJSON_GetObjectItem(o, "command")->valuestring, "check");
+    cr_assert_str_eq(cJSON_GetObjectItem(o, "result")->valuestring, "FAIL");
+    cr_assert_eq(cJSON_GetObjectItem(o, "exit_status")->valueint, 1);
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(o, "passed")));
+    cr_assert_str_eq(cJSON_GetObjectItem(o, "profile")->valuestring, "sme-production");
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "size_bytes")));
+    cr_assert_eq(cJSON_GetObjectItem(o, "latency_max_size_bytes")->valueint, 65536);
+    static const char *const counts[] = {"judged", "failed", "outliers", "judged_thresholds",
+                                         "unjudged_thresholds", "unjudged_pairs"};
+    for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+        cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(o, counts[i])), "%s", counts[i]);
+    cr_assert_eq(cJSON_GetObjectItem(o, "failed")->valueint, 2);
+    cJSON *tiers = cJSON_GetObjectItem(o, "tiers");
+    cr_assert_eq(cJSON_GetArraySize(tiers), 1);
+    cJSON *t = cJSON_GetArrayItem(tiers, 0);
+    cr_assert_eq(cJSON_GetObjectItem(t, "tier")->valueint, 1);
+    cr_assert_str_eq(cJSON_GetObjectItem(t, "verdict")->valuestring, "FAIL");
+    cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(t, "bw_median")));
+    cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(t, "lat_p50_median_us")));
+    cJSON *pairs = cJSON_GetObjectItem(o, "pairs"), *p;
+    cr_assert_eq(cJSON_GetArraySize(pairs), 3);   /* all pairs */
+    int fails = 0;
+    cJSON_ArrayForEach(p, pairs) {
+        cr_assert(cJSON_IsString(cJSON_GetObjectItem(p, "src")));
+        cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(p, "bw_gbit_s")));
+        cr_assert_eq(cJSON_GetObjectItem(p, "bw_size_bytes")->valueint, 4 << 20);
+        cr_assert_eq(cJSON_GetObjectItem(p, "lat_size_bytes")->valueint, 8);
+        fails += strcmp(cJSON_GetObjectItem(p, "verdict")->valuestring, "FAIL") == 0;
+    }
+    cr_assert_eq(fails, 2);
+    cr_assert(cJSON_IsArray(cJSON_GetObjectItem(o, "unjudged")));
+    cr_assert(cJSON_IsArray(cJSON_GetObjectItem(o, "hints")));
+    cJSON_Delete(o);
+    cJSON_free(text);
+    cJSON_Delete(j);
+
+    /* the HTML report's form: only the pairs that are not PASS */
+    j = ans_check_to_json(&c, &prof, &default_opts, 0);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "pairs")), 2);
+    cJSON_Delete(j);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+
+    c = run_check("allpairs15_miswired.json", "test-dev", &default_opts, &prof, &run);
+    j = ans_check_to_json(&c, &prof, &default_opts, 1);
+    cr_assert_str_eq(cJSON_GetObjectItem(j, "result")->valuestring, "INCOMPLETE");
+    cr_assert_eq(cJSON_GetObjectItem(j, "exit_status")->valueint, 3);
+    cJSON *u = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "unjudged"), 0);
+    cr_assert_eq(cJSON_GetObjectItem(u, "thresholds")->valueint, 210);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "hints")), 1);
+    cJSON_Delete(j);
+    ans_check_free(&c);
+    cJSON_Delete(run);
 }

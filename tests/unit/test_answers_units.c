@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "answers/ans_estimate.h"
+#include "answers/ans_sizes.h"
 #include "answers/ans_units.h"
+#include "ans_test_util.h"
 
 static double bw(const char *text)
 {
@@ -165,4 +167,21 @@ Test(units, message_sizes_for_size_options)
         cr_assert_eq(v, 7);
         cr_assert(strstr(err.msg, bad[i]), "%s", err.msg);
     }
+}
+
+/* A --size the run never measured: one line listing what it did measure. */
+Test(units, size_require_lists_measured_sizes)
+{
+    struct tp_error err = {0};
+    cJSON *run = load_fixture("threshold.json");
+    cr_assert_eq(ans_size_require(run, 65536, "t.json", &err), TP_OK);
+    cr_assert_eq(ans_size_require(run, 1 << 20, "t.json", &err), TP_ERR_INVALID);
+    cr_assert_str_eq(err.msg, "--size 1 MiB was not measured in t.json; measured sizes: 8 B, "
+                              "64 KiB, 4 MiB");
+    cJSON_Delete(run);
+    run = parse_run("{\"results\":[{\"src_node\":\"a\",\"dst_node\":\"b\",\"size_bytes\":64,"
+                    "\"error\":\"reset\"}]}");
+    cr_assert_eq(ans_size_require(run, 64, "e.json", &err), TP_ERR_INVALID);
+    cr_assert_str_eq(err.msg, "--size 64 B was not measured in e.json; measured sizes: none");
+    cJSON_Delete(run);
 }
