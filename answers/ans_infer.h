@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <cjson/cJSON.h>
+
 #include "ans_pairs.h"
 
 struct ans_matrix {
@@ -51,6 +53,13 @@ tp_status_t ans_infer_prefix_check(const char *prefix, struct tp_error *err);
 /* kind: List of topology.volcano.sh/v1alpha1 HyperNodes, exactMatch members. */
 void ans_tree_print_yaml(FILE *out, const struct ans_tree *t, const struct ans_matrix *m,
                          const char *prefix, const char *source);
+
+/* ans_infer_json.c: the answer for machines (docs/answers.md, "infer
+ * --json"): tiers, HyperNodes with their members, the disagreements with a
+ * declared tree (diff_text: ans_infer_diff's lines, NULL without one) and
+ * the YAML as text. */
+cJSON *ans_infer_to_json(const struct ans_tree *t, const struct ans_matrix *m, const char *prefix,
+                         const char *source, const char *diff_text);
 
 /* Declared topology as matrices over the same nodes (filled by the caller
  * from topology/topology.h): tier[i*n+j] (-1 unknown) and the lowest

@@ -32,8 +32,43 @@ static void usage(FILE *out)
             "                      default tierperf)\n"
             "  --size SIZE         judge this message size (default: largest per pair); a\n"
             "                      size the run did not measure is bad input\n"
+            "  --json              print the answer as JSON, the YAML in its \"yaml\" field\n"
+            "                      (docs/answers.md)\n"
             "exit status: 0 inferred (and the declared tree agrees), 1 the declared tree\n"
             "disagrees with the measurement, 2 bad usage or input\n");
+}
+
+/* --json: the disagreements (d: NULL without --topology) and the tree in
+ * one object; returns the exit status. */
+static int print_json(const struct ans_matrix *m, const struct ans_tree *t,
+                      const struct ans_declared *d, double slow_pct, const char *prefix,
+                      const char *path)
+{
+    char *diff = NULL, *text = NULL;
+    size_t len = 0;
+    int rc = 2;
+
+    if (d != NULL) {
+        FILE *f = open_memstream(&diff, &len);
+        if (f == NULL)
+            goto oom;
+        ans_infer_diff(f, m, t, d, slow_pct);
+        fclose(f);
+    }
+    cJSON *j = ans_infer_to_json(t, m, prefix, path, diff);
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "exit_status");
+    rc = cJSON_IsNumber(st) ? st->valueint : 2;
+    text = j ? cJSON_Print(j) : NULL;
+    cJSON_Delete(j);
+    free(diff);
+    if (text == NULL)
+        goto oom;
+    printf("%s\n", text);
+    cJSON_free(text);
+    return rc;
+oom:
+    tp_log_error("infer --json: out of memory");
+    return 2;
 }
 
 int cmd_infer(int argc, char **argv)
@@ -42,6 +77,7 @@ int cmd_infer(int argc, char **argv)
         {"topology", required_argument, NULL, 't'}, {"nodes", required_argument, NULL, 'n'},
         {"break-factor", required_argument, NULL, 'b'}, {"slow-pct", required_argument, NULL, 'p'},
         {"prefix", required_argument, NULL, 'P'},    {"size", required_argument, NULL, 's'},
+        {"json", no_argument, NULL, 'J'},
         {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
     const char *topo_path = NULL, *nodes_path = NULL, *prefix = "tierperf";
     double factor = 1.5, slow_pct = 20;
@@ -49,7 +85,7 @@ int cmd_infer(int argc, char **argv)
     struct tp_error err = {0};
     tp_status_t st = TP_OK;
     char *end;
-    int c;
+    int c, json = 0;
 
     optind = 0;
     opterr = 0;
@@ -61,6 +97,7 @@ int cmd_infer(int argc, char **argv)
             prefix = optarg;
             st = ans_infer_prefix_check(prefix, &err);
             break;
+        case 'J': json = 1; break;
         case 'p': st = ans_parse_percent(optarg, &slow_pct, &err); break;
         case 'h': usage(stdout); return 0;
         case 's':
@@ -102,6 +139,10 @@ int cmd_infer(int argc, char **argv)
     if (topo_path != NULL &&
         ans_declared_load(topo_path, nodes_path, &m, &d, &topo, &err) != TP_OK)
         goto out;
+    if (json) {
+        rc = print_json(&m, &t, topo_path ? &d : NULL, slow_pct, prefix, path);
+        goto out;
+    }
     rc = 0;
     if (topo_path != NULL) {
         size_t found = ans_infer_diff(stdout, &m, &t, &d, slow_pct);

@@ -18,6 +18,7 @@
 #include "../results/run_header.h"
 #include "run_setup.h"
 #include "run_signal.h"
+#include "run_sharing.h"
 #include "setup_check.h"
 #include "timing.h"
 #include "../../topology/topo_pack.h"
@@ -40,6 +41,7 @@ struct run_state {
     struct results_writer *w;
     struct progress prog;
     char start_time[32];
+    struct run_sharing sharing;   /* also in the results header */
 };
 
 /* Exit status for a set-up failure: bad input or an unavailable kind is
@@ -102,8 +104,9 @@ static uint64_t count_rounds(const struct topo_plan *plan)
     return n;
 }
 
-/* Rank 0: whether pairs of one round may slow each other down. */
-static void say_sharing(const struct topo_plan *plan, int have_topo)
+/* Rank 0: whether pairs of one round may slow each other down (without a
+ * topology: run_sharing's warning). */
+static void say_sharing(const struct topo_plan *plan, int have_topo, const char *no_topo_warning)
 {
     size_t pairs = 0, sharing = 0, concurrent = 0;
 
@@ -117,9 +120,8 @@ static void say_sharing(const struct topo_plan *plan, int have_topo)
                                                                      rd->pairs[0].dst != rd->pairs[1].src));
             }
         }
-    if (!have_topo && concurrent > 0)
-        tp_log_warn("without --topology, pairs of one round run at once and may share links: a slow "
-                    "pair may be contention, not a fault (add --topology, or --serial)");
+    if (!have_topo && concurrent > 0 && no_topo_warning[0] != '\0')
+        tp_log_warn("%s", no_topo_warning);
     else if (sharing > 0)
         tp_log_warn("%zu of %zu pairs share a link in the same direction with another pair of their "
                     "round (results field round_shared)", sharing, pairs);
@@ -160,8 +162,9 @@ static int plan_rounds(struct run_state *s, const struct bench_pattern *pat, str
             tp_log_error("%s", err.msg);
         return setup_exit(st);
     }
+    run_sharing_assess(s->plan, topo, pat->run_round != NULL, &s->sharing);
     if (s->cm.rank == 0 && pat->run_round == NULL)
-        say_sharing(s->plan, topo != NULL);
+        say_sharing(s->plan, topo != NULL, s->sharing.warning);
     return 0;
 }
 
@@ -262,6 +265,8 @@ static int open_results(struct run_state *s, struct topo *topo, double budget, i
         struct run_header_input in = {&s->o, argc, argv, s->start_time, mem, s->hosts,
                                       s->links, s->cm.size, topo, budget};
         cJSON *h = run_header_json(&in);
+        if (h != NULL)
+            cJSON_AddItemToObject(h, "concurrency", run_sharing_json(&s->sharing));
         st = h == NULL ? tp_error_set(&err, TP_ERR_NO_MEMORY, "out of memory for the header")
                        : results_open(s->o.out, h, &s->w, &err);
         if (st != TP_OK)

@@ -15,12 +15,14 @@ static const struct bench_pattern pattern_tiers = {
     .name = "tiers",
     .summary = "per tier, disjoint pairs crossing exactly that tier (needs --topology)",
     .needs_topology = 1,
+    .default_sizes = "64,4M",   /* a latency size and a bandwidth size */
     .plan = pattern_plan_tiers,
 };
 
 static const struct bench_pattern pattern_allpairs = {
     .name = "allpairs",
     .summary = "every ordered rank pair in N-1 rounds (bandwidth/latency matrix)",
+    .default_sizes = "64,4M",   /* a latency size and a bandwidth size */
     .plan = pattern_plan_allpairs,
 };
 

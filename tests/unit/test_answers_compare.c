@@ -138,3 +138,45 @@ Test(compare, links_with_unknown_line_rate)
     free(text);
     cJSON_Delete(run);
 }
+
+/* --json: each run (label, file, environment) and per (tier, size) row the
+ * medians, the ratios to A and the winners; --size keeps one size. */
+Test(compare, json_shape_and_size_filter)
+{
+    struct two x;
+    build(&x, "compare_a.json", "compare_b.json");
+    const char *names[] = {"a.json", "b.json"};
+    cJSON *j = ans_compare_to_json(&x.c, names, x.runs);
+    char *text = cJSON_PrintUnformatted(j);
+    cJSON *o = cJSON_Parse(text);
+    cr_assert_not_null(o);
+    cr_assert_str_eq(cJSON_GetObjectItem(o, "command")->valuestring, "compare");
+    cJSON *runs = cJSON_GetObjectItem(o, "runs");
+    cr_assert_eq(cJSON_GetArraySize(runs), 2);
+    cJSON *b = cJSON_GetArrayItem(runs, 1);
+    cr_assert_str_eq(cJSON_GetObjectItem(b, "label")->valuestring, "B");
+    cr_assert_str_eq(cJSON_GetObjectItem(b, "file")->valuestring, "b.json");
+    cr_assert(strstr(cJSON_GetObjectItem(b, "environment")->valuestring, "E810-C"));
+    cJSON *rows = cJSON_GetObjectItem(o, "rows");
+    cr_assert_eq(cJSON_GetArraySize(rows), 4);
+    cJSON *r = cJSON_GetArrayItem(rows, 1);   /* tier 1, 4 MiB: A 80, B 40 */
+    cr_assert_eq(cJSON_GetObjectItem(r, "tier")->valueint, 1);
+    cr_assert_eq(cJSON_GetObjectItem(r, "size_bytes")->valueint, 4 << 20);
+    cr_assert_float_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "bw_gbit_s"), 0)->valuedouble, 80,
+                       1e-9);
+    cr_assert_float_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "bw_ratio"), 1)->valuedouble, 0.5,
+                       1e-9);
+    cr_assert_str_eq(cJSON_GetObjectItem(r, "bw_winner")->valuestring, "A");
+    cr_assert(cJSON_IsNumber(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "lat_p50_us"), 1)));
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 3), "lat_winner")->valuestring,
+                     "tie");
+    cJSON_Delete(o);
+    cJSON_free(text);
+    cJSON_Delete(j);
+
+    ans_compare_keep_size(&x.c, 65536);
+    cr_assert_eq(x.c.nrows, 2);
+    for (size_t i = 0; i < x.c.nrows; i++)
+        cr_assert_eq(x.c.rows[i].size, 65536);
+    two_free(&x);
+}

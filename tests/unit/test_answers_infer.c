@@ -177,3 +177,47 @@ Test(infer, sparse_and_degenerate_runs)
     ans_pairs_free(&pairs);
     cJSON_Delete(run);
 }
+
+/* --json: tiers with their HyperNodes (members and nodes), the
+ * disagreements with a declared tree, the exit status and the YAML. */
+Test(infer, json_shape)
+{
+    struct inferred x;
+    infer("allpairs15.json", &x);
+    cJSON *j = ans_infer_to_json(&x.t, &x.m, "dc1", "a.json", NULL);
+    char *text = cJSON_PrintUnformatted(j);
+    cJSON *o = cJSON_Parse(text);
+    cr_assert_not_null(o);
+    cr_assert_str_eq(cJSON_GetObjectItem(o, "command")->valuestring, "infer");
+    cr_assert_str_eq(cJSON_GetObjectItem(o, "source")->valuestring, "a.json");
+    cr_assert_eq(cJSON_GetObjectItem(o, "nodes")->valueint, 15);
+    cr_assert_eq(cJSON_GetObjectItem(o, "exit_status")->valueint, 0);
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "disagreements")));
+    cJSON *tiers = cJSON_GetObjectItem(o, "tiers");
+    cr_assert_eq(cJSON_GetArraySize(tiers), x.t.ntiers);
+    cJSON *t1 = cJSON_GetArrayItem(tiers, 0);
+    cr_assert_eq(cJSON_GetObjectItem(t1, "tier")->valueint, 1);
+    cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(t1, "bw_gbit_s")));
+    cJSON *hn = cJSON_GetObjectItem(t1, "hypernodes");
+    cr_assert_eq(cJSON_GetArraySize(hn), 5);   /* 5 leaves of 3 */
+    cJSON *leaf = cJSON_GetArrayItem(hn, 0);
+    cr_assert_str_eq(cJSON_GetObjectItem(leaf, "name")->valuestring, "dc1-t1-0");
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(leaf, "members")), 3);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(leaf, "nodes")), 3);
+    /* above tier 1 the members are HyperNodes, the nodes every node under it */
+    cJSON *spine = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(tiers, 1), "hypernodes"), 0);
+    cr_assert_eq(strncmp(cJSON_GetArrayItem(cJSON_GetObjectItem(spine, "members"), 0)->valuestring,
+                         "dc1-t1-", 7), 0);
+    cr_assert(strstr(cJSON_GetObjectItem(o, "yaml")->valuestring, "kind: HyperNode"));
+    cJSON_Delete(o);
+    cJSON_free(text);
+    cJSON_Delete(j);
+
+    j = ans_infer_to_json(&x.t, &x.m, "dc1", "a.json", "# miswired? h05: x\n# slow uplink? y\n");
+    cJSON *d = cJSON_GetObjectItem(j, "disagreements");
+    cr_assert_eq(cJSON_GetArraySize(d), 2);
+    cr_assert_str_eq(cJSON_GetArrayItem(d, 0)->valuestring, "miswired? h05: x");
+    cr_assert_eq(cJSON_GetObjectItem(j, "exit_status")->valueint, 1);
+    cJSON_Delete(j);
+    infer_free(&x);
+}

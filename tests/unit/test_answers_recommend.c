@@ -169,3 +169,63 @@ Test(recommend, volcano_and_kthena_yaml)
     cr_assert_eq(yaml_documents(text), 2);
     free(text);
 }
+
+/* --json: the group and role evaluations, the tiers allowed, the exit
+ * status and the YAML text; every field with its type. */
+Test(recommend, json_shape)
+{
+    struct tp_error err = {0};
+    struct ans_pairs pairs;
+    struct ans_recommendation group, role;
+    cJSON *run = load_fixture("recommend.json");
+    cr_assert_eq(ans_pairs_collect(run, -1, "r", &pairs, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(ans_recommend(&pairs, run, 25, -1, "r", &group, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(ans_recommend(&pairs, run, 50, -1, "r", &role, &err), TP_OK, "%s", err.msg);
+    cJSON *j = ans_recommend_to_json(&group, &role, ans_run_tier_name(run, group.tier), "hard");
+    char *text = cJSON_PrintUnformatted(j);
+    cJSON *o = cJSON_Parse(text);
+    cr_assert_not_null(o);
+    cr_assert_str_eq(cJSON_GetObjectItem(o, "command")->valuestring, "recommend");
+    cr_assert_eq(cJSON_GetObjectItem(o, "exit_status")->valueint, 0);
+    cr_assert_eq(cJSON_GetObjectItem(o, "highest_tier_allowed")->valueint, 2);
+    cr_assert_str_eq(cJSON_GetObjectItem(o, "highest_tier_name")->valuestring, "spine");
+    cr_assert_eq(cJSON_GetObjectItem(o, "role_highest_tier_allowed")->valueint, 1);
+    cr_assert(cJSON_IsBool(cJSON_GetObjectItem(o, "virtual_root")));
+    cr_assert_str_eq(cJSON_GetObjectItem(o, "mode")->valuestring, "hard");
+    cJSON *g = cJSON_GetObjectItem(o, "group");
+    cr_assert_float_eq(cJSON_GetObjectItem(g, "need_gbit_s")->valuedouble, 25, 1e-9);
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(g, "percentile")));
+    cJSON *tiers = cJSON_GetObjectItem(g, "tiers");
+    cr_assert_eq(cJSON_GetArraySize(tiers), 3);
+    cJSON *t2 = cJSON_GetArrayItem(tiers, 1);
+    cr_assert_eq(cJSON_GetObjectItem(t2, "tier")->valueint, 2);
+    cr_assert_float_eq(cJSON_GetObjectItem(t2, "judged_gbit_s")->valuedouble, 38, 1e-9);
+    cr_assert_float_eq(cJSON_GetObjectItem(t2, "median_gbit_s")->valuedouble, 40.5, 1e-9);
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(t2, "meets")));
+    cJSON *sp = cJSON_GetObjectItem(t2, "slowest_pair");
+    cr_assert_str_eq(cJSON_GetObjectItem(sp, "src")->valuestring, "r5");
+    cr_assert_eq(cJSON_GetObjectItem(sp, "dst_rank")->valueint, 6);
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(sp, "failed")));
+    cr_assert_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "role"), "highest_tier_allowed")->valueint,
+                 1);
+    const char *yaml = cJSON_GetObjectItem(o, "yaml")->valuestring;
+    cr_assert(strstr(yaml, "highestTierAllowed: 2"), "%s", yaml);
+    cr_assert(strstr(yaml, "rolePolicy:"), "%s", yaml);
+    cJSON_Delete(o);
+    cJSON_free(text);
+    cJSON_Delete(j);
+    ans_recommendation_free(&role);
+    ans_recommendation_free(&group);
+
+    /* no tier meets: exit 1, no tier, no YAML, no role */
+    cr_assert_eq(ans_recommend(&pairs, run, 100, -1, "r", &group, &err), TP_OK, "%s", err.msg);
+    j = ans_recommend_to_json(&group, NULL, NULL, "soft");
+    cr_assert_eq(cJSON_GetObjectItem(j, "exit_status")->valueint, 1);
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "highest_tier_allowed")));
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "role")));
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "yaml")));
+    cJSON_Delete(j);
+    ans_recommendation_free(&group);
+    ans_pairs_free(&pairs);
+    cJSON_Delete(run);
+}

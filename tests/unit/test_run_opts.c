@@ -63,6 +63,23 @@ Test(run_opts, defaults)
     run_opts_free(&o);
 }
 
+/* tiers and allpairs feed check: their default sizes include a small one
+ * (latency is judged only on small messages) and a bandwidth size. */
+Test(run_opts, tiers_and_allpairs_default_to_a_latency_and_a_bandwidth_size)
+{
+    struct run_opts o;
+    static char *const pats[] = {"tiers", "allpairs"};
+
+    for (size_t i = 0; i < 2; i++) {
+        PARSE_OK(&o, "--no-bind", "--pattern", pats[i], "--topology", "x.yaml");
+        cr_assert_eq(o.nsizes, 2, "%s", pats[i]);
+        cr_assert_str_eq(o.pattern, pats[i]);
+        cr_assert_eq(o.sizes[0], 64);
+        cr_assert_eq(o.sizes[1], 4u << 20);
+        run_opts_free(&o);
+    }
+}
+
 Test(run_opts, values)
 {
     struct run_opts o;
