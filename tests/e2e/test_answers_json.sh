@@ -4,7 +4,7 @@
 # did not measure), 3 (INCOMPLETE) and --allow-unjudged; recommend, infer
 # and compare --json; every JSON parsed by python3 and its exit_status /
 # result matching the exit status.  First on the fixture runs, then on a
-# fresh 3-rank allpairs loopback run with the default sizes (64 B and
+# fresh 4-rank allpairs loopback run with the default sizes (64 B and
 # 4 MiB: latency is judged, so never INCOMPLETE) that must warn that its
 # concurrent pairs may share links.
 #   args: BUILD_DIR SOURCE_DIR
@@ -80,9 +80,9 @@ want 2 "$bin" compare "$fx/compare_a.json" "$fx/compare_b.json" --size 1M
 one_line_error "measured sizes: 64 KiB, 4 MiB"
 
 # ---- a fresh loopback run: default sizes of allpairs ------------------------
-echo "== allpairs, 3 ranks on nodes n0 n1 n2, default sizes"
+echo "== allpairs, 4 ranks on nodes n0..n3, default sizes"
 run=$tmp/ap.json
-if ! timeout 300 mpirun -np 3 --oversubscribe --bind-to none \
+if ! timeout 300 mpirun -np 4 --oversubscribe --bind-to none \
     sh -c 'TIERPERF_NODE_NAME=n$OMPI_COMM_WORLD_RANK exec "$0" "$@"' "$bin" run \
     --transport mpi --pattern allpairs --duration 0.02 --lat-iters 50 --warmup 2 --timeout 20 \
     --no-bind --out "$run" >"$tmp/run.out" 2>&1; then
@@ -101,7 +101,7 @@ PY
 set +e; "$bin" check "$run" --profile test-dev --json >"$tmp/out" 2>"$tmp/err"; got=$?; set -e
 [ "$got" -le 1 ] || { cat "$tmp/out" "$tmp/err"; fail "check on the fresh run: exit $got (64 B measured: never INCOMPLETE)"; }
 json_is 'd["result"] in ("PASS", "FAIL")' 'd["exit_status"] == rc' 'd["unjudged_thresholds"] == 0' \
-  'd["judged"] == 6'
+  'd["judged"] == 12'
 echo "ok: check --json on the fresh run: exit $got"
 want 0 "$bin" check "$run" --profile "$tmp/lat.yaml" --json
 json_is 'd["result"] == "PASS"' 'all(p["lat_size_bytes"] == 64 for p in d["pairs"])'
@@ -110,7 +110,7 @@ json_is 'd["result"] == "INCOMPLETE"' 'd["judged_thresholds"] == 0' '"--size 64"
 want 2 "$bin" check "$run" --profile test-dev --size 1M
 one_line_error "measured sizes: 64 B, 4 MiB"
 want 0 "$bin" infer "$run" --json
-json_is 'd["nodes"] == 3' 'd["exit_status"] == 0'
+json_is 'd["nodes"] == 4' 'd["exit_status"] == 0'
 want 0 "$bin" compare "$run" "$run" --json
 json_is 'len(d["rows"]) == 2' 'all(r["bw_winner"] == "tie" for r in d["rows"])'
 want 2 "$bin" recommend "$run" --need 1 --json
