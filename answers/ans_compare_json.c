@@ -54,15 +54,15 @@ static cJSON *run_json(size_t k, const char *name, const cJSON *run)
 static cJSON *row_json(const struct ans_compare *c, const struct ans_cmp_row *r)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON *bw = cJSON_AddArrayToObject(o, "bw_gbit_s");
-    cJSON *ratio = cJSON_AddArrayToObject(o, "bw_ratio");
-    cJSON *lat = cJSON_AddArrayToObject(o, "lat_p50_us");
 
     if (r->tier < 0)
         cJSON_AddNullToObject(o, "tier");
     else
         cJSON_AddNumberToObject(o, "tier", r->tier);
     cJSON_AddNumberToObject(o, "size_bytes", (double)r->size);
+    cJSON *bw = cJSON_AddArrayToObject(o, "bw_gbit_s");
+    cJSON *ratio = cJSON_AddArrayToObject(o, "bw_ratio");
+    cJSON *lat = cJSON_AddArrayToObject(o, "lat_p50_us");
     for (size_t k = 0; k < c->nruns; k++) {
         cJSON_AddItemToArray(bw, num_or_null(r->bw[k]));
         cJSON_AddItemToArray(lat, num_or_null(r->lat[k]));
