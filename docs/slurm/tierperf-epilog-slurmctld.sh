@@ -8,7 +8,8 @@
 # slurmctld runs it on the controller when any job ends, with SLURM_JOB_ID
 # and SLURM_JOB_NAME set and no PATH: full paths below.  It writes
 # RESULTS/tiers-JOBID.check.txt (check's output) and one line per judged
-# job to RESULTS/checks.log ("JOBID PASS|FAIL|BAD FILE"), and always exits
+# job to RESULTS/checks.log ("JOBID PASS|FAIL|INCOMPLETE|BAD FILE";
+# INCOMPLETE: a threshold could not be judged, see docs/answers.md), and always exits
 # 0: the verdict is for the operator (or a script that drains nodes), not a
 # reason to fail the epilog.  CI runs this very file (tests/e2e/test_slurm.sh)
 # with the three settings below replaced.
@@ -24,6 +25,7 @@ f="$RESULTS/tiers-$SLURM_JOB_ID.json"
 case $? in
     0) verdict=PASS ;;
     1) verdict=FAIL ;;
+    3) verdict=INCOMPLETE ;;
     *) verdict="BAD FILE" ;;
 esac
 echo "$SLURM_JOB_ID $verdict $f" >>"$RESULTS/checks.log"
