@@ -335,6 +335,7 @@ cJSON *ans_check_to_json(const struct ans_check *c, const struct ans_profile *pr
     cJSON_AddBoolToObject(o, "allow_unjudged", opts->allow_unjudged);
     cJSON_AddStringToObject(o, "profile", profile->name);
     cJSON_AddStringToObject(o, "description", profile->description);
+    cJSON_AddNumberToObject(o, "protocol_overhead_pct", profile->overhead_pct);
     add_size(o, "size_bytes", opts->size);
     cJSON_AddNumberToObject(o, "latency_max_size_bytes", (double)c->lat_max_size);
     cJSON_AddNumberToObject(o, "judged", (double)c->judged);
