@@ -103,7 +103,7 @@ struct tcp_ready {
 /* Dropped strangers, logged rate-limited (tp_tcp_droplog.c). */
 #define TCP_DROPLOG_WINDOW_S 10.0
 #define TCP_DROPLOG_SOURCES 8
-#define TCP_DROPLOG_REASONS 4
+#define TCP_DROPLOG_REASONS 12   /* every reason the acceptor gives has a slot */
 struct tcp_droplog_src {
     uint32_t addr;              /* IPv4, network order */
     unsigned long more;         /* drops after the logged one, this window */
