@@ -69,6 +69,28 @@ static int tier_selected(const cJSON *obj, const struct report_table_opts *opts)
     return tier_of(obj, &tier) && tier == opts->tier_filter;
 }
 
+/* "  slurm: job 12 (tierperf-tiers), cluster sim, partition sim, nodes
+ * sim-n[0-7]": the job a run came from (results header "slurm"). */
+static void print_slurm(const cJSON *run, FILE *out)
+{
+    static const char *const parts[][2] = {
+        {"cluster", ", cluster "}, {"partition", ", partition "}, {"job_nodelist", ", nodes "}};
+    const cJSON *slurm = cJSON_GetObjectItemCaseSensitive(run, "slurm");
+    const char *id = str_of(slurm, "job_id"), *name = str_of(slurm, "job_name");
+
+    if (!cJSON_IsObject(slurm) || id == NULL)
+        return;
+    fprintf(out, "  slurm: job %s", id);
+    if (name != NULL)
+        fprintf(out, " (%s)", name);
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        const char *v = str_of(slurm, parts[i][0]);
+        if (v != NULL)
+            fprintf(out, "%s%s", parts[i][1], v);
+    }
+    fprintf(out, "\n");
+}
+
 static void print_header(const cJSON *run, FILE *out)
 {
     const char *start = str_of(run, "start_time"), *end = str_of(run, "end_time");
@@ -87,6 +109,7 @@ static void print_header(const cJSON *run, FILE *out)
             str_of(run, "version") ? str_of(run, "version") : "?");
     if (command != NULL)
         fprintf(out, "  command: %s\n", command);
+    print_slurm(run, out);
     fprintf(out, "  hosts (%d ranks):", nhosts);
     int listed = 0;
     const cJSON *h;

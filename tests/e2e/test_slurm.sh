@@ -126,6 +126,8 @@ done
 [ -s "$work/sbatch/tiers-$job.json" ] || fail "the batch job left no $work/sbatch/tiers-$job.json"
 checkrun "$work/sbatch/tiers-$job.json" --slurm "job_id=$job" --slurm job_name=tierperf-tiers
 grep -q "^result: PASS" "$work/sbatch/job-$job.out" || fail "the batch job's output has no 'result: PASS' from tierperf check"
+grep -qxF "  slurm: job $job (tierperf-tiers), cluster sim, partition sim, nodes sim-n[0-7]" \
+    "$work/sbatch/job-$job.out" || fail "the batch job's table does not name its Slurm job"
 grep -q "<testsuite" "$work/sbatch/tiers-$job.junit.xml" 2>/dev/null || fail "no JUnit file from the batch job's check"
 # EpilogSlurmctld runs when the job has ended, maybe after sbatch --wait returns.
 for _ in $(seq 60); do grep -q "^$job " "$work/sbatch/checks.log" 2>/dev/null && break; sleep 0.5; done
