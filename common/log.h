@@ -1,5 +1,9 @@
 /* log.h: one-line diagnostics on stderr, prefixed "tierperf[rank]: ".
- * The function that first detects an error logs it, once. */
+ * Errors follow the rule in status.h: the function that first detects one
+ * fills a struct tp_error and the top level prints it once with
+ * tp_log_error; code below the top logs an error only where no caller can
+ * take the record (a background thread).  Warnings, progress and debug
+ * lines are logged where they arise. */
 #ifndef TIERPERF_LOG_H
 #define TIERPERF_LOG_H
 

@@ -24,8 +24,14 @@ typedef enum tp_status {
 
 const char *tp_status_string(tp_status_t status);
 
-/* Filled by the function that first detects an error; printed once by the
- * caller at the top.  msg is one line, naming file/field/peer. */
+/* Errors are reported once.  The function that first detects an error
+ * fills a struct tp_error (one line naming the file, field, option or peer)
+ * and returns its status; callers pass it up, adding context at most, and
+ * the top level prints it once (a command's error line, or the engine's
+ * record of a failed pair).  Nobody on the way logs it again.  Only code
+ * with no caller to hand the record to (a background thread, or a
+ * transport op called without a record: transports/tp_fail.h) logs the
+ * line itself, and then nothing else does.  msg is one line. */
 struct tp_error {
     tp_status_t status;
     char msg[512];

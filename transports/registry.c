@@ -32,11 +32,11 @@ const struct tp_transport_ops *tp_transport_find(const char *name)
     return NULL;
 }
 
-tp_status_t tp_unsupported_mem_reg(void *ctx, struct tp_buf *buf)
+tp_status_t tp_unsupported_mem_reg(void *ctx, struct tp_buf *buf, struct tp_error *err)
 {
     (void)ctx;
     (void)buf;
-    return TP_ERR_UNSUPPORTED;
+    return tp_error_set(err, TP_ERR_UNSUPPORTED, "registering memory: not supported");
 }
 
 void tp_noop_mem_dereg(void *ctx, struct tp_buf *buf)
@@ -46,17 +46,18 @@ void tp_noop_mem_dereg(void *ctx, struct tp_buf *buf)
 }
 
 tp_status_t tp_unsupported_stream_bidir(void *ep, const struct tp_xfer *tx,
-                                        const struct tp_xfer *rx)
+                                        const struct tp_xfer *rx, struct tp_error *err)
 {
     (void)ep;
     (void)tx;
     (void)rx;
-    return TP_ERR_UNSUPPORTED;
+    return tp_error_set(err, TP_ERR_UNSUPPORTED, "both directions at once: not supported");
 }
 
-tp_status_t tp_unsupported_link_info(void *ctx, struct tp_link_info *info)
+tp_status_t tp_unsupported_link_info(void *ctx, struct tp_link_info *info,
+                                     struct tp_error *err)
 {
     (void)ctx;
     (void)info;
-    return TP_ERR_UNSUPPORTED;
+    return tp_error_set(err, TP_ERR_UNSUPPORTED, "link facts: not offered");
 }

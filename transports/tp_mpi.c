@@ -15,6 +15,7 @@
 
 #include "../common/log.h"
 #include "tp_deadline.h"
+#include "tp_fail.h"
 
 enum { TAG_DATA = 11, TAG_ACK = 12, TAG_PING = 13 };
 
@@ -75,7 +76,7 @@ static tp_status_t mpi_wait_one(MPI_Request *req, struct deadline *d, const stru
             return TP_OK;
         }
         if (dl_expired(d)) {
-            tp_log_error("mpi: %s with rank %d: no progress within --timeout %.0f s", what,
+            tp_fail("mpi: %s with rank %d: no progress within --timeout %.0f s", what,
                          ep->peer, d->limit_s);
             MPI_Cancel(req);
             MPI_Request_free(req);
@@ -99,7 +100,7 @@ static tp_status_t mpi_init(const struct tp_config *cfg, const struct tp_ctrl *c
     struct mpi_ctx *ctx;
 
     if (ctrl->mpi_comm == NULL) {
-        tp_log_error("mpi transport: no MPI communicator (run under mpirun)");
+        tp_fail("mpi transport: no MPI communicator (run under mpirun)");
         return TP_ERR_UNSUPPORTED;
     }
     if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
@@ -120,7 +121,7 @@ static tp_status_t mpi_mem_reg(void *ctx, struct tp_buf *buf)
 {
     (void)ctx;
     if (buf->mem != NULL && !buf->mem->ops->is_host) {
-        tp_log_error("mpi transport: moves host memory only (--mem %s)", buf->mem->ops->name);
+        tp_fail("mpi transport: moves host memory only (--mem %s)", buf->mem->ops->name);
         return TP_ERR_UNSUPPORTED;
     }
     buf->mr = NULL;
@@ -165,7 +166,7 @@ static tp_status_t dir_open(struct dir *d, const struct tp_xfer *x, int send, in
     d->send = send;
     d->n = tp_xfer_msgs(x);
     if (x->msg_size > (size_t)INT_MAX) {
-        tp_log_error("mpi transport: message size %zu exceeds the MPI count limit", x->msg_size);
+        tp_fail("mpi transport: message size %zu exceeds the MPI count limit", x->msg_size);
         return TP_ERR_UNSUPPORTED;
     }
     d->win = (size_t)tx_depth < nslots ? (size_t)tx_depth : (size_t)nslots;
@@ -318,7 +319,7 @@ static tp_status_t mpi_stream_bidir(void *epv, const struct tp_xfer *tx, const s
         if (progress)
             dl.last = now_s();
         else if (dl_expired(&dl)) {
-            tp_log_error("mpi: bidirectional transfer with rank %d: no progress within "
+            tp_fail("mpi: bidirectional transfer with rank %d: no progress within "
                          "--timeout %.0f s", ep->peer, dl.limit_s);
             st = TP_ERR_TIMEOUT;
         }
@@ -400,20 +401,74 @@ static tp_status_t mpi_link_info(void *ctx, struct tp_link_info *info)
     return TP_OK;
 }
 
+/* The ops as transport.h declares them: what the work above reports
+ * through tp_fail() lands in the caller's error record (tp_fail.h). */
+static tp_status_t mpi_init_op(const struct tp_config *cfg, const struct tp_ctrl *ctrl,
+                               void **ctx_p, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, mpi_init(cfg, ctrl, ctx_p));
+}
+
+static tp_status_t mpi_mem_reg_op(void *ctx, struct tp_buf *buf, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, mpi_mem_reg(ctx, buf));
+}
+
+static tp_status_t mpi_connect_op(void *ctx, int peer, void **ep_p, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, mpi_connect(ctx, peer, ep_p));
+}
+
+static tp_status_t mpi_stream_send_op(void *ep, const struct tp_xfer *x, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, mpi_stream_send(ep, x));
+}
+
+static tp_status_t mpi_stream_recv_op(void *ep, const struct tp_xfer *x, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, mpi_stream_recv(ep, x));
+}
+
+static tp_status_t mpi_stream_bidir_op(void *ep, const struct tp_xfer *tx,
+                                       const struct tp_xfer *rx, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, mpi_stream_bidir(ep, tx, rx));
+}
+
+static tp_status_t mpi_pingpong_op(void *ep, struct tp_buf *buf, size_t msg_size,
+                                   uint64_t iters, int initiator, uint64_t *rtt_ns,
+                                   struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, mpi_pingpong(ep, buf, msg_size, iters, initiator, rtt_ns));
+}
+
+static tp_status_t mpi_link_info_op(void *ctx, struct tp_link_info *info, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, mpi_link_info(ctx, info));
+}
+
 const struct tp_transport_ops tp_mpi_ops = {
     .size = sizeof(struct tp_transport_ops),
     .name = "mpi",
     .summary = "MPI_Isend/Irecv baseline (what MPI itself gets), host memory",
     .caps = TP_CAP_BIDIR,
-    .init = mpi_init,
+    .init = mpi_init_op,
     .finalize = mpi_finalize,
-    .mem_reg = mpi_mem_reg,
+    .mem_reg = mpi_mem_reg_op,
     .mem_dereg = tp_noop_mem_dereg,
-    .connect = mpi_connect,
+    .connect = mpi_connect_op,
     .disconnect = mpi_disconnect,
-    .stream_send = mpi_stream_send,
-    .stream_recv = mpi_stream_recv,
-    .stream_bidir = mpi_stream_bidir,
-    .pingpong = mpi_pingpong,
-    .link_info = mpi_link_info,
+    .stream_send = mpi_stream_send_op,
+    .stream_recv = mpi_stream_recv_op,
+    .stream_bidir = mpi_stream_bidir_op,
+    .pingpong = mpi_pingpong_op,
+    .link_info = mpi_link_info_op,
 };

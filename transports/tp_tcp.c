@@ -14,6 +14,7 @@
 
 #include "../common/log.h"
 #include "tp_deadline.h"
+#include "tp_fail.h"
 
 #define BLOB_BYTES 16   /* addr(4) port(2) pad(2) nonce(8), network order */
 
@@ -26,7 +27,7 @@ static tp_status_t tcp_init(const struct tp_config *cfg, const struct tp_ctrl *c
     tp_status_t st;
 
     if ((st = opt_table_resolve(&tcp_options, cfg->opts, &opts, &err)) != TP_OK) {
-        tp_log_error("%s", err.msg);
+        tp_fail("%s", err.msg);
         return st;
     }
     ctx = calloc(1, sizeof(*ctx));
@@ -67,7 +68,7 @@ static tp_status_t tcp_mem_reg(void *ctx, struct tp_buf *buf)
     if (tcp_buf_is_host(buf))
         return TP_OK;
     if (buf->mem->ops->copy_to_host == NULL || buf->mem->ops->copy_from_host == NULL) {
-        tp_log_error("tcp: memory kind '%s' offers no copy to/from host, so TCP "
+        tp_fail("tcp: memory kind '%s' offers no copy to/from host, so TCP "
                      "cannot stage it", buf->mem->ops->name);
         return TP_ERR_UNSUPPORTED;
     }
@@ -148,7 +149,7 @@ static tp_status_t connect_accept(struct tcp_ep *ep, uint64_t nonce)
                                        fds, ep->ctx->cfg.timeout_s);
 
     if (st != TP_OK) {
-        tp_log_error("tcp: waiting for %d stream(s) from %s on %s:%u: timed out after "
+        tp_fail("tcp: waiting for %d stream(s) from %s on %s:%u: timed out after "
                      "%.1f s (--timeout)", ep->nstreams, ep->peer_name, ep->ctx->local.text,
                      (unsigned)ntohs(ep->ctx->acc.bound.sin_port), ep->ctx->cfg.timeout_s);
         return st;
@@ -193,7 +194,7 @@ static tp_status_t tcp_connect(void *ctx_v, int peer, void **ep_p)
     tp_status_t st;
 
     if (peer < 0 || peer >= ctx->ctrl.size || peer == ctx->ctrl.rank) {
-        tp_log_error("tcp: cannot connect rank %d to rank %d", ctx->ctrl.rank, peer);
+        tp_fail("tcp: cannot connect rank %d to rank %d", ctx->ctrl.rank, peer);
         return TP_ERR_INVALID;
     }
     struct tcp_ep *ep = ep_new(ctx, peer);
@@ -204,7 +205,7 @@ static tp_status_t tcp_connect(void *ctx_v, int peer, void **ep_p)
     blob_pack(out, ctx->local.addr, listening ? ntohs(ctx->acc.bound.sin_port) : 0, my_nonce);
     st = ctx->ctrl.exchange(ctx->ctrl.arg, peer, out, in, BLOB_BYTES);
     if (st != TP_OK) {
-        tp_log_error("tcp: exchanging connection data with rank %d failed: %s", peer,
+        tp_fail("tcp: exchanging connection data with rank %d failed: %s", peer,
                      tp_status_string(st));
         ep_free(ep);
         return st;
@@ -240,17 +241,17 @@ tp_status_t tcp_ep_fail(struct tcp_ep *ep, tp_status_t st, const char *what, int
 {
     if (what != NULL) {
         if (st == TP_ERR_TIMEOUT && tp_deadline_passed())
-            tp_log_error("tcp: %s %s: too slow: not done within the time allowed (the "
+            tp_fail("tcp: %s %s: too slow: not done within the time allowed (the "
                          "expected time at the rate measured so far, plus --timeout %.1f s)",
                          what, ep->peer_name, ep->ctx->cfg.timeout_s);
         else if (st == TP_ERR_TIMEOUT)
-            tp_log_error("tcp: %s %s: no progress for %.1f s (--timeout)", what,
+            tp_fail("tcp: %s %s: no progress for %.1f s (--timeout)", what,
                          ep->peer_name, ep->ctx->cfg.timeout_s);
         else if (st == TP_ERR_PEER)
-            tp_log_error("tcp: %s %s: %s", what, ep->peer_name,
+            tp_fail("tcp: %s %s: %s", what, ep->peer_name,
                          err ? strerror(err) : "connection closed by the peer");
         else
-            tp_log_error("tcp: %s %s: %s", what, ep->peer_name,
+            tp_fail("tcp: %s %s: %s", what, ep->peer_name,
                          err ? strerror(err) : tp_status_string(st));
     }
     /* the streams are mid-message: unusable, and the peer should learn it now */
@@ -277,21 +278,75 @@ static tp_status_t tcp_stream_bidir(void *ep, const struct tp_xfer *tx,
     return tcp_xfer_run(ep, tx, rx);
 }
 
+/* The ops as transport.h declares them: what the work above reports
+ * through tp_fail() lands in the caller's error record (tp_fail.h). */
+static tp_status_t tcp_init_op(const struct tp_config *cfg, const struct tp_ctrl *ctrl,
+                               void **ctx_p, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, tcp_init(cfg, ctrl, ctx_p));
+}
+
+static tp_status_t tcp_mem_reg_op(void *ctx, struct tp_buf *buf, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, tcp_mem_reg(ctx, buf));
+}
+
+static tp_status_t tcp_connect_op(void *ctx, int peer, void **ep_p, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, tcp_connect(ctx, peer, ep_p));
+}
+
+static tp_status_t tcp_stream_send_op(void *ep, const struct tp_xfer *x, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, tcp_stream_send(ep, x));
+}
+
+static tp_status_t tcp_stream_recv_op(void *ep, const struct tp_xfer *x, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, tcp_stream_recv(ep, x));
+}
+
+static tp_status_t tcp_stream_bidir_op(void *ep, const struct tp_xfer *tx,
+                                       const struct tp_xfer *rx, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, tcp_stream_bidir(ep, tx, rx));
+}
+
+static tp_status_t tcp_pingpong_op(void *ep, struct tp_buf *buf, size_t msg_size,
+                                   uint64_t iters, int initiator, uint64_t *rtt_ns,
+                                   struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, tcp_pingpong(ep, buf, msg_size, iters, initiator, rtt_ns));
+}
+
+static tp_status_t tcp_link_info_op(void *ctx, struct tp_link_info *info, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, tcp_link_info(ctx, info));
+}
+
 const struct tp_transport_ops tp_tcp_ops = {
     .size = sizeof(struct tp_transport_ops),
     .name = "tcp",
     .summary = "TCP sockets: parallel streams, authenticated, optional MSG_ZEROCOPY",
     .caps = TP_CAP_BIDIR | TP_CAP_STAGED_MEM | TP_CAP_THREAD_EPS,
     .options = &tcp_options,
-    .init = tcp_init,
+    .init = tcp_init_op,
     .finalize = tcp_finalize,
-    .mem_reg = tcp_mem_reg,
+    .mem_reg = tcp_mem_reg_op,
     .mem_dereg = tp_noop_mem_dereg,
-    .connect = tcp_connect,
+    .connect = tcp_connect_op,
     .disconnect = tcp_disconnect,
-    .stream_send = tcp_stream_send,
-    .stream_recv = tcp_stream_recv,
-    .stream_bidir = tcp_stream_bidir,
-    .pingpong = tcp_pingpong,
-    .link_info = tcp_link_info,
+    .stream_send = tcp_stream_send_op,
+    .stream_recv = tcp_stream_recv_op,
+    .stream_bidir = tcp_stream_bidir_op,
+    .pingpong = tcp_pingpong_op,
+    .link_info = tcp_link_info_op,
 };

@@ -6,6 +6,7 @@
  * connect() takes them, so strangers never reach a measurement. */
 #define _GNU_SOURCE     /* accept4 */
 #include "tcp_private.h"
+#include "tp_fail.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -214,14 +215,14 @@ tp_status_t tcp_acceptor_start(struct tcp_acceptor *acc,
     return TP_OK;
 
 err_close:
-    tp_log_error("tcp: cannot listen on %s (%s): %m", local->text, local->why);
+    tp_fail("tcp: cannot listen on %s (%s): %m", local->text, local->why);
     if (acc->wake_fd >= 0)
         close(acc->wake_fd);
     close(acc->listen_fd);
     acc->listen_fd = -1;
     return TP_ERR_IO;
 err_sys:
-    tp_log_error("tcp: cannot create a socket: %m");
+    tp_fail("tcp: cannot create a socket: %m");
     return TP_ERR_IO;
 }
 

@@ -1,6 +1,7 @@
 /* tp_tcp_addr.c: which local IPv4 address the TCP transport listens and
  * dials on (--if, --subnet, host name, first non-loopback, loopback). */
 #include "tcp_private.h"
+#include "tp_fail.h"
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -84,7 +85,7 @@ static tp_status_t choose_by_if(const struct ifaddrs *ifs, const char *name,
             return TP_OK;
         }
     list_addrs(ifs, have, sizeof(have));
-    tp_log_error("tcp: --if %s: no IPv4 address on interface '%s' (have: %s)",
+    tp_fail("tcp: --if %s: no IPv4 address on interface '%s' (have: %s)",
                  name, name, have);
     return TP_ERR_NO_DEVICE;
 }
@@ -96,7 +97,7 @@ static tp_status_t choose_by_subnet(const struct ifaddrs *ifs, const char *cidr,
     char have[256];
 
     if (cidr_parse(cidr, &net, &mask) != 0) {
-        tp_log_error("tcp: --subnet '%s': not an IPv4 CIDR such as 198.18.0.0/15",
+        tp_fail("tcp: --subnet '%s': not an IPv4 CIDR such as 198.18.0.0/15",
                      cidr);
         return TP_ERR_INVALID;
     }
@@ -110,7 +111,7 @@ static tp_status_t choose_by_subnet(const struct ifaddrs *ifs, const char *cidr,
         }
     }
     list_addrs(ifs, have, sizeof(have));
-    tp_log_error("tcp: --subnet %s: no local IPv4 address inside it (have: %s)",
+    tp_fail("tcp: --subnet %s: no local IPv4 address inside it (have: %s)",
                  cidr, have);
     return TP_ERR_NO_DEVICE;
 }
@@ -163,7 +164,7 @@ tp_status_t tcp_local_choose(const struct tp_net_opts *net, struct tcp_local *ou
     tp_status_t st = TP_OK;
 
     if (getifaddrs(&ifs) != 0) {
-        tp_log_error("tcp: cannot list network interfaces: %m");
+        tp_fail("tcp: cannot list network interfaces: %m");
         return TP_ERR_IO;
     }
     if (net->bind_if != NULL && net->bind_if[0] != '\0')

@@ -2,6 +2,7 @@
  * local address, present the hello, and check the listener's answer (so a
  * dialer also refuses a listener that does not know the run's secret). */
 #include "tcp_private.h"
+#include "tp_fail.h"
 
 #include <errno.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 static tp_status_t dial_fail(struct tcp_ep *ep, int fd, int stream, tp_status_t st,
                              const char *why)
 {
-    tp_log_error("tcp: connecting stream %d to %s: %s%s", stream, ep->peer_name, why,
+    tp_fail("tcp: connecting stream %d to %s: %s%s", stream, ep->peer_name, why,
                  st == TP_ERR_TIMEOUT ? " (--timeout)" : "");
     if (fd >= 0)
         close(fd);

@@ -11,6 +11,7 @@
  * is for that chunk's copy only; kinds without events wait on lane k for
  * chunk k. */
 #include "tcp_private.h"
+#include "tp_fail.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -60,7 +61,7 @@ tp_status_t tcp_stage_ready(struct tcp_ep *ep, const struct tp_buf *buf)
         return TP_OK;
     ops = buf->mem->ops;
     if (ops->copy_async == NULL || ops->copy_wait == NULL) {
-        tp_log_error("tcp: memory kind '%s' offers no asynchronous copy to/from host, "
+        tp_fail("tcp: memory kind '%s' offers no asynchronous copy to/from host, "
                      "so TCP cannot stage it", ops->name);
         return TP_ERR_UNSUPPORTED;
     }
@@ -76,7 +77,7 @@ tp_status_t tcp_stage_ready(struct tcp_ep *ep, const struct tp_buf *buf)
         size_t len = (size_t)TCP_STAGE_DEPTH * TCP_STAGE_CHUNK;
         if (tp_mem_staging_alloc(buf->mem, len, &st->stage_tx, &st->stage_pinned[0]) != TP_OK ||
             tp_mem_staging_alloc(buf->mem, len, &st->stage_rx, &st->stage_pinned[1]) != TP_OK) {
-            tp_log_error("tcp: no memory for 2 x %d staging chunks of %u bytes", TCP_STAGE_DEPTH,
+            tp_fail("tcp: no memory for 2 x %d staging chunks of %u bytes", TCP_STAGE_DEPTH,
                          TCP_STAGE_CHUNK);
             return TP_ERR_NO_MEMORY;
         }
@@ -116,7 +117,7 @@ static tp_status_t io_error(struct tcp_ep *ep, struct tcp_dir *d, int flags,
 static tp_status_t stage_failed(struct tcp_ep *ep, const struct tp_mem *mem, int to_host,
                                 tp_status_t st, size_t len)
 {
-    tp_log_error("tcp: staging %zu bytes %s %s memory for %s failed: %s", len,
+    tp_fail("tcp: staging %zu bytes %s %s memory for %s failed: %s", len,
                  to_host ? "from" : "to", mem->ops->name, ep->peer_name, tp_status_string(st));
     return tcp_ep_fail(ep, st, NULL, 0);
 }

@@ -2,6 +2,7 @@
  * system call per send or receive, as sockperf does); SO_*TIMEO carries
  * the --timeout limit.  Non-host memory goes through the bounce chunk. */
 #include "tcp_private.h"
+#include "tp_fail.h"
 
 #include <time.h>
 
@@ -68,12 +69,12 @@ tp_status_t tcp_pingpong(void *ep_v, struct tp_buf *buf, size_t msg_size,
     tp_status_t st;
 
     if (ep->broken) {
-        tp_log_error("tcp: connection to %s is unusable after an earlier error",
+        tp_fail("tcp: connection to %s is unusable after an earlier error",
                      ep->peer_name);
         return TP_ERR_PEER;
     }
     if (buf == NULL || msg_size == 0 || msg_size > buf->len || (initiator && rtt_ns == NULL)) {
-        tp_log_error("tcp: ping-pong with %s: bad arguments (message %zu bytes, buffer %zu)",
+        tp_fail("tcp: ping-pong with %s: bad arguments (message %zu bytes, buffer %zu)",
                      ep->peer_name, msg_size, buf ? buf->len : 0);
         return TP_ERR_INVALID;
     }

@@ -12,6 +12,7 @@
  * At the end the receiver writes an 8-byte acknowledgement on stream 0,
  * after its own data on that stream, and the sender waits for it. */
 #include "tcp_private.h"
+#include "tp_fail.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -27,7 +28,7 @@ static tp_status_t xfer_check(struct tcp_ep *ep, const struct tp_xfer *x, const 
 {
     if (x->buf == NULL || x->buf->addr == NULL || (x->bytes > 0 && x->msg_size == 0) ||
         x->buf->len < (x->bytes < x->msg_size ? x->bytes : x->msg_size)) {
-        tp_log_error("tcp: %s %s: bad transfer (buffer %zu bytes, message %zu, total %llu)",
+        tp_fail("tcp: %s %s: bad transfer (buffer %zu bytes, message %zu, total %llu)",
                      what, ep->peer_name, x->buf ? x->buf->len : 0, x->msg_size,
                      (unsigned long long)x->bytes);
         return TP_ERR_INVALID;
@@ -183,7 +184,7 @@ static tp_status_t wait_ready(struct tcp_ep *ep, struct tcp_side *tx, struct tcp
             pfd[n++] = (struct pollfd){.fd = ep->st[s].fd, .events = ev};
     }
     if (n == 0) {
-        tp_log_error("tcp: %s %s: transfer stalled with nothing to wait for", what,
+        tp_fail("tcp: %s %s: transfer stalled with nothing to wait for", what,
                      ep->peer_name);
         return tcp_ep_fail(ep, TP_ERR_INTERNAL, NULL, 0);
     }
@@ -230,7 +231,7 @@ static tp_status_t finish_ack(struct tcp_ep *ep, int sent, int received)
     if ((st = tcp_recv_all(fd, in, sizeof(in), &err)) != TP_OK)
         return tcp_ep_fail(ep, st, "waiting for the end acknowledgement from", err);
     if (memcmp(in, ack_bytes, sizeof(in)) != 0) {
-        tp_log_error("tcp: %s sent a bad end acknowledgement (streams out of step)",
+        tp_fail("tcp: %s sent a bad end acknowledgement (streams out of step)",
                      ep->peer_name);
         return tcp_ep_fail(ep, TP_ERR_PEER, NULL, 0);
     }
@@ -246,7 +247,7 @@ tp_status_t tcp_xfer_run(struct tcp_ep *ep, const struct tp_xfer *tx,
     tp_status_t st;
 
     if (ep->broken) {
-        tp_log_error("tcp: connection to %s is unusable after an earlier error",
+        tp_fail("tcp: connection to %s is unusable after an earlier error",
                      ep->peer_name);
         return TP_ERR_PEER;
     }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "tp_fail.h"
 
 #define VERBS_AUTO_INLINE 220     /* what mlx5 offers; the QP says if less */
 
@@ -36,12 +37,12 @@ static tp_status_t check_config(const struct tp_config *cfg, struct verbs_opts *
     tp_status_t st;
 
     if (cfg->tx_depth < 0 || cfg->tx_depth > VERBS_MAX_DEPTH) {
-        tp_log_error("verbs: --tx-depth %d: must be 1..%d", cfg->tx_depth,
+        tp_fail("verbs: --tx-depth %d: must be 1..%d", cfg->tx_depth,
                      VERBS_MAX_DEPTH);
         return TP_ERR_INVALID;
     }
     if ((st = opt_table_resolve(&verbs_options, cfg->opts, opts, &err)) != TP_OK)
-        tp_log_error("%s", err.msg);
+        tp_fail("%s", err.msg);
     return st;
 }
 
@@ -165,6 +166,60 @@ static tp_status_t verbs_link_info(void *vctx, struct tp_link_info *info)
     return TP_OK;
 }
 
+/* The ops as transport.h declares them: what the work above reports
+ * through tp_fail() lands in the caller's error record (tp_fail.h). */
+static tp_status_t verbs_init_op(const struct tp_config *cfg, const struct tp_ctrl *ctrl,
+                                 void **ctx_p, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, verbs_init(cfg, ctrl, ctx_p));
+}
+
+static tp_status_t verbs_mem_reg_op(void *ctx, struct tp_buf *buf, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, verbs_mem_reg(ctx, buf));
+}
+
+static tp_status_t verbs_connect_op(void *ctx, int peer, void **ep_p, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, verbs_connect(ctx, peer, ep_p));
+}
+
+static tp_status_t verbs_stream_send_op(void *ep, const struct tp_xfer *x, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, verbs_stream_send(ep, x));
+}
+
+static tp_status_t verbs_stream_recv_op(void *ep, const struct tp_xfer *x, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, verbs_stream_recv(ep, x));
+}
+
+static tp_status_t verbs_stream_bidir_op(void *ep, const struct tp_xfer *tx,
+                                         const struct tp_xfer *rx, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, verbs_stream_bidir(ep, tx, rx));
+}
+
+static tp_status_t verbs_pingpong_op(void *ep, struct tp_buf *buf, size_t msg_size,
+                                     uint64_t iters, int initiator, uint64_t *rtt_ns,
+                                     struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, verbs_pingpong(ep, buf, msg_size, iters, initiator, rtt_ns));
+}
+
+static tp_status_t verbs_link_info_op(void *ctx, struct tp_link_info *info, struct tp_error *err)
+{
+    tp_fail_begin(err);
+    return tp_fail_end(err, verbs_link_info(ctx, info));
+}
+
 const struct tp_transport_ops tp_verbs_ops = {
     .size = sizeof(struct tp_transport_ops),
     .name = "verbs",
@@ -172,15 +227,15 @@ const struct tp_transport_ops tp_verbs_ops = {
     .caps = TP_CAP_BIDIR | TP_CAP_DEVICE_MEM | TP_CAP_THREAD_EPS,
     .options = &verbs_options,
     .max_tx_depth = VERBS_MAX_DEPTH,
-    .init = verbs_init,
+    .init = verbs_init_op,
     .finalize = verbs_finalize,
-    .mem_reg = verbs_mem_reg,
+    .mem_reg = verbs_mem_reg_op,
     .mem_dereg = verbs_mem_dereg,
-    .connect = verbs_connect,
+    .connect = verbs_connect_op,
     .disconnect = verbs_disconnect,
-    .stream_send = verbs_stream_send,
-    .stream_recv = verbs_stream_recv,
-    .stream_bidir = verbs_stream_bidir,
-    .pingpong = verbs_pingpong,
-    .link_info = verbs_link_info,
+    .stream_send = verbs_stream_send_op,
+    .stream_recv = verbs_stream_recv_op,
+    .stream_bidir = verbs_stream_bidir_op,
+    .pingpong = verbs_pingpong_op,
+    .link_info = verbs_link_info_op,
 };

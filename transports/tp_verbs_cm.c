@@ -11,6 +11,7 @@
  * everything after connecting is the same code with or without rdma_cm,
  * and the QPs live on the transport's own device context. */
 #include "verbs_private.h"
+#include "tp_fail.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -95,7 +96,7 @@ static tp_status_t local_addr(const struct verbs_ctx *ctx, struct sockaddr_stora
     if (!ctx->is_roce) {
         if (if_ipv4(ctx->opts.net.bind_if, v4))
             return TP_OK;
-        tp_log_error("verbs: --rdma-cm on InfiniBand (%s) needs an IPoIB address: "
+        tp_fail("verbs: --rdma-cm on InfiniBand (%s) needs an IPoIB address: "
                      "give --if with the IPoIB interface%s", ctx->dev_name,
                      ctx->opts.net.bind_if ? " (the one given has no IPv4 address)" : "");
         return TP_ERR_INVALID;
@@ -109,7 +110,7 @@ static tp_status_t local_addr(const struct verbs_ctx *ctx, struct sockaddr_stora
         v6->sin6_family = AF_INET6;
         return TP_OK;
     }
-    tp_log_error("verbs: --rdma-cm: %s has no routable IP address (%s); give "
+    tp_fail("verbs: --rdma-cm: %s has no routable IP address (%s); give "
                  "--gid-index of an IPv4 or global IPv6 GID", ctx->dev_name, ctx->gid_desc);
     return TP_ERR_INVALID;
 }
@@ -143,17 +144,17 @@ static tp_status_t next_event(struct verbs_ep *ep, struct rdma_event_channel *ch
         if (rdma_get_cm_event(ch, ev_p) == 0)
             return TP_OK;
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-            tp_log_error("verbs: rdma_cm with rank %d: reading events: %s", ep->peer,
+            tp_fail("verbs: rdma_cm with rank %d: reading events: %s", ep->peer,
                          strerror(errno));
             return TP_ERR_IO;
         }
         if (limit > 0 && now_s() - start >= limit) {
-            tp_log_error("verbs: rdma_cm: rank %d: no %s within %g s", ep->peer, awaiting,
+            tp_fail("verbs: rdma_cm: rank %d: no %s within %g s", ep->peer, awaiting,
                          limit);
             return TP_ERR_TIMEOUT;
         }
         if (poll(&pfd, 1, 100) < 0 && errno != EINTR) {
-            tp_log_error("verbs: rdma_cm: waiting for events: %s", strerror(errno));
+            tp_fail("verbs: rdma_cm: waiting for events: %s", strerror(errno));
             return TP_ERR_IO;
         }
     }
@@ -170,7 +171,7 @@ static tp_status_t expect_event(struct verbs_ep *ep, struct rdma_cm_id *id,
     if (st != TP_OK)
         return st;
     if (ev->event != want || ev->id != id) {
-        tp_log_error("verbs: rdma_cm with rank %d: %s (status %d) while waiting for %s%s",
+        tp_fail("verbs: rdma_cm with rank %d: %s (status %d) while waiting for %s%s",
                      ep->peer, rdma_event_str(ev->event), ev->status, rdma_event_str(want),
                      ev->event == RDMA_CM_EVENT_REJECTED
                          ? ": the peer refused (another run, or --qps differs)" : "");
@@ -191,7 +192,7 @@ static tp_status_t check_device(struct verbs_ep *ep, struct rdma_cm_id *id)
     const char *name = id->verbs ? ibv_get_device_name(id->verbs->device) : NULL;
 
     if (name == NULL || strcmp(name, ctx->dev_name) != 0 || id->port_num != ctx->port) {
-        tp_log_error("verbs: rdma_cm reaches rank %d through %s port %u, not %s port %d "
+        tp_fail("verbs: rdma_cm reaches rank %d through %s port %u, not %s port %d "
                      "(give --device/--gid-index that own the address in use)", ep->peer,
                      name ? name : "no RDMA device", id->port_num, ctx->dev_name, ctx->port);
         return TP_ERR_INVALID;
@@ -222,7 +223,7 @@ static tp_status_t to_rts(struct verbs_ep *ep, struct rdma_cm_id *id, struct ibv
             rc = errno;
         }
         if (rc != 0) {
-            tp_log_error("verbs: rdma_cm: QP %u (peer rank %d): transition to %s failed: %s",
+            tp_fail("verbs: rdma_cm: QP %u (peer rank %d): transition to %s failed: %s",
                          qp->qp_num, ep->peer, s == 0 ? "RTR" : "RTS", strerror(rc));
             return TP_ERR_IO;
         }
@@ -266,7 +267,7 @@ static tp_status_t accept_all(struct verbs_ep *ep, struct verbs_cm *cm)
             continue;
         }
         if (ev->event != RDMA_CM_EVENT_CONNECT_REQUEST) {
-            tp_log_error("verbs: rdma_cm: rank %d: %s (status %d) while accepting",
+            tp_fail("verbs: rdma_cm: rank %d: %s (status %d) while accepting",
                          ep->peer, rdma_event_str(ev->event), ev->status);
             rdma_ack_cm_event(ev);
             return TP_ERR_IO;
@@ -280,7 +281,7 @@ static tp_status_t accept_all(struct verbs_ep *ep, struct verbs_cm *cm)
         if (priv.secret != ep->ctx->cfg.secret || priv.nqps != (uint32_t)ep->nqps ||
             priv.index >= (uint32_t)want || cm->id[priv.index] != NULL ||
             accepted == want) {
-            tp_log_error("verbs: rdma_cm: refused a connection request that is not rank "
+            tp_fail("verbs: rdma_cm: refused a connection request that is not rank "
                          "%d's (another run, or a different --qps)", ep->peer);
             rdma_reject(id, NULL, 0);
             rdma_destroy_id(id);
@@ -293,7 +294,7 @@ static tp_status_t accept_all(struct verbs_ep *ep, struct verbs_cm *cm)
             return st;
         conn_param(ep, qp_of(ep, priv.index), NULL, &p);
         if (rdma_accept(id, &p) != 0) {
-            tp_log_error("verbs: rdma_cm: accepting rank %d's QP %u: %s", ep->peer,
+            tp_fail("verbs: rdma_cm: accepting rank %d's QP %u: %s", ep->peer,
                          priv.index, strerror(errno));
             return TP_ERR_IO;
         }
@@ -313,13 +314,13 @@ static tp_status_t connect_one(struct verbs_ep *ep, struct verbs_cm *cm, uint32_
     tp_status_t st;
 
     if (rdma_create_id(cm->ch, &id, NULL, RDMA_PS_TCP) != 0) {
-        tp_log_error("verbs: rdma_create_id: %s", strerror(errno));
+        tp_fail("verbs: rdma_create_id: %s", strerror(errno));
         return TP_ERR_IO;
     }
     cm->id[index] = id;
     if (rdma_resolve_addr(id, (struct sockaddr *)src, (struct sockaddr *)dst,
                           VERBS_CM_RESOLVE_MS) != 0) {
-        tp_log_error("verbs: rdma_cm: resolving rank %d's address %s: %s", ep->peer,
+        tp_fail("verbs: rdma_cm: resolving rank %d's address %s: %s", ep->peer,
                      addr_str(dst, a, sizeof(a)), strerror(errno));
         return TP_ERR_PEER;
     }
@@ -327,14 +328,14 @@ static tp_status_t connect_one(struct verbs_ep *ep, struct verbs_cm *cm, uint32_
         (st = check_device(ep, id)) != TP_OK)
         return st;
     if (rdma_resolve_route(id, VERBS_CM_RESOLVE_MS) != 0) {
-        tp_log_error("verbs: rdma_cm: route to rank %d: %s", ep->peer, strerror(errno));
+        tp_fail("verbs: rdma_cm: route to rank %d: %s", ep->peer, strerror(errno));
         return TP_ERR_PEER;
     }
     if ((st = expect_event(ep, id, RDMA_CM_EVENT_ROUTE_RESOLVED, NULL)) != TP_OK)
         return st;
     conn_param(ep, qp_of(ep, index), &priv, &p);
     if (rdma_connect(id, &p) != 0) {
-        tp_log_error("verbs: rdma_connect to rank %d: %s", ep->peer, strerror(errno));
+        tp_fail("verbs: rdma_connect to rank %d: %s", ep->peer, strerror(errno));
         return TP_ERR_IO;
     }
     /* no QP attached to the id: the response comes back for us to finish */
@@ -342,7 +343,7 @@ static tp_status_t connect_one(struct verbs_ep *ep, struct verbs_cm *cm, uint32_
         (st = to_rts(ep, id, qp_of(ep, index))) != TP_OK)
         return st;
     if (rdma_establish(id) != 0) {
-        tp_log_error("verbs: rdma_establish with rank %d: %s", ep->peer, strerror(errno));
+        tp_fail("verbs: rdma_establish with rank %d: %s", ep->peer, strerror(errno));
         return TP_ERR_IO;
     }
     return TP_OK;
@@ -354,12 +355,12 @@ static tp_status_t listen_on(struct verbs_ep *ep, struct verbs_cm *cm,
     char a[64];
 
     if (rdma_create_id(cm->ch, &cm->listen_id, NULL, RDMA_PS_TCP) != 0) {
-        tp_log_error("verbs: rdma_create_id: %s", strerror(errno));
+        tp_fail("verbs: rdma_create_id: %s", strerror(errno));
         return TP_ERR_IO;
     }
     if (rdma_bind_addr(cm->listen_id, (struct sockaddr *)addr) != 0 ||
         rdma_listen(cm->listen_id, ep->nqps + 1) != 0) {
-        tp_log_error("verbs: rdma_cm: cannot listen on %s: %s", addr_str(addr, a, sizeof(a)),
+        tp_fail("verbs: rdma_cm: cannot listen on %s: %s", addr_str(addr, a, sizeof(a)),
                      strerror(errno));
         return TP_ERR_IO;
     }
@@ -388,7 +389,7 @@ tp_status_t verbs_cm_connect(struct verbs_ep *ep)
         return st;
     cm->ch = rdma_create_event_channel();
     if (cm->ch == NULL) {
-        tp_log_error("verbs: --rdma-cm: cannot open the rdma_cm event channel: %s "
+        tp_fail("verbs: --rdma-cm: cannot open the rdma_cm event channel: %s "
                      "(is the rdma_ucm module loaded?)", strerror(errno));
         return TP_ERR_NO_DEVICE;
     }
@@ -397,16 +398,16 @@ tp_status_t verbs_cm_connect(struct verbs_ep *ep)
         return st;
     st = c->exchange(c->arg, ep->peer, &mine, &theirs, sizeof(mine));
     if (st != TP_OK) {
-        tp_log_error("verbs: exchanging rdma_cm addresses with rank %d failed: %s",
+        tp_fail("verbs: exchanging rdma_cm addresses with rank %d failed: %s",
                      ep->peer, tp_status_string(st));
         return st;
     }
     if (theirs.magic != VERBS_CM_MAGIC || theirs.secret != mine.secret) {
-        tp_log_error("verbs: rank %d is not a --rdma-cm peer of this run", ep->peer);
+        tp_fail("verbs: rank %d is not a --rdma-cm peer of this run", ep->peer);
         return TP_ERR_PEER;
     }
     if (theirs.nqps != mine.nqps) {
-        tp_log_error("verbs: rank %d uses --qps %u, this rank %u", ep->peer, theirs.nqps,
+        tp_fail("verbs: rank %d uses --qps %u, this rank %u", ep->peer, theirs.nqps,
                      mine.nqps);
         return TP_ERR_INVALID;
     }

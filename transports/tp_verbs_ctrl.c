@@ -2,6 +2,7 @@
  * ack, ...), waiting with a "no progress for timeout_s" deadline, and the
  * one place that turns failed completions into a logged status. */
 #include "verbs_private.h"
+#include "tp_fail.h"
 
 #include <errno.h>
 #include <string.h>
@@ -46,7 +47,7 @@ tp_status_t verbs_wait_idle(struct verbs_wait *w, struct verbs_ep *ep,
     if (idle_s < w->timeout_s)
         return TP_OK;
     if (ep->broken == TP_OK)
-        tp_log_error("verbs: no progress for %.1f s waiting for %s from rank %d "
+        tp_fail("verbs: no progress for %.1f s waiting for %s from rank %d "
                      "(peer dead or stuck? see --timeout)",
                      idle_s, what, ep->peer);
     return verbs_ep_fail(ep, TP_ERR_TIMEOUT);
@@ -70,7 +71,7 @@ tp_status_t verbs_wc_error(struct verbs_ep *ep, const struct ibv_wc *wc,
     if (wc->status == IBV_WC_RETRY_EXC_ERR || wc->status == IBV_WC_RNR_RETRY_EXC_ERR ||
         wc->status == IBV_WC_REM_OP_ERR || wc->status == IBV_WC_REM_ABORT_ERR)
         st = TP_ERR_PEER;
-    tp_log_error("verbs: %s with rank %d failed on %s: %s (%s, vendor error 0x%x)",
+    tp_fail("verbs: %s with rank %d failed on %s: %s (%s, vendor error 0x%x)",
                  what, ep->peer, ep->ctx->dev_name, verbs_wc_hint(wc->status),
                  ibv_wc_status_str(wc->status), wc->vendor_err);
     return verbs_ep_fail(ep, st);
@@ -89,7 +90,7 @@ static tp_status_t ctrl_post_recv(struct verbs_ep *ep, unsigned slot)
     int rc = ibv_post_recv(ep->cqp, &wr, &bad);
 
     if (rc != 0) {
-        tp_log_error("verbs: posting a control receive on %s: %s", ep->ctx->dev_name,
+        tp_fail("verbs: posting a control receive on %s: %s", ep->ctx->dev_name,
                      strerror(rc));
         return verbs_ep_fail(ep, TP_ERR_IO);
     }
@@ -120,7 +121,7 @@ tp_status_t verbs_ctrl_poll(struct verbs_ep *ep, int *progress)
     int n = ibv_poll_cq(ep->ccq, 8, wc);
 
     if (n < 0) {
-        tp_log_error("verbs: polling the control CQ on %s failed", ep->ctx->dev_name);
+        tp_fail("verbs: polling the control CQ on %s failed", ep->ctx->dev_name);
         return verbs_ep_fail(ep, TP_ERR_IO);
     }
     for (int i = 0; i < n; i++) {
@@ -182,7 +183,7 @@ tp_status_t verbs_ctrl_send(struct verbs_ep *ep, const struct verbs_msg *m)
         wr.send_flags |= IBV_SEND_INLINE;
     rc = ibv_post_send(ep->cqp, &wr, &bad);
     if (rc != 0) {
-        tp_log_error("verbs: posting a control message to rank %d: %s", ep->peer,
+        tp_fail("verbs: posting a control message to rank %d: %s", ep->peer,
                      strerror(rc));
         return verbs_ep_fail(ep, TP_ERR_IO);
     }

@@ -5,6 +5,7 @@
  * local_cpus) and, on RoCE, the RoCE v2 GID of the IPv4 address in use:
  * one inside --bind-subnet, or on --bind-if, or the first IPv4 one. */
 #include "verbs_private.h"
+#include "tp_fail.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -221,7 +222,7 @@ static tp_status_t choose_gid(struct verbs_ctx *ctx, const struct verbs_subnet *
 
     if (!ctx->is_roce) {
         if (ctx->port_attr.lid == 0) {
-            tp_log_error("verbs: %s port %d has no LID (is a subnet manager running?)",
+            tp_fail("verbs: %s port %d has no LID (is a subnet manager running?)",
                          ctx->dev_name, ctx->port);
             return TP_ERR_NO_DEVICE;
         }
@@ -238,20 +239,20 @@ static tp_status_t choose_gid(struct verbs_ctx *ctx, const struct verbs_subnet *
         if (idx < 0) {
             struct verbs_subnet none = {0};
             if (sn->set || bind_ifindex)
-                tp_log_error("verbs: %s port %d has no RoCE v2 IPv4 GID %s %s "
+                tp_fail("verbs: %s port %d has no RoCE v2 IPv4 GID %s %s "
                              "(give --gid-index, see `ibv_devinfo -v`)",
                              ctx->dev_name, ctx->port, sn->set ? "in" : "on",
                              sn->set ? ctx->opts.net.bind_subnet : ctx->opts.net.bind_if);
             else if (roce_find_gid(ctx->dev, ctx->port, ctx->port_attr.gid_tbl_len,
                                    &none, 0) < 0)
-                tp_log_error("verbs: %s port %d has no RoCE v2 IPv4 GID (is an IPv4 "
+                tp_fail("verbs: %s port %d has no RoCE v2 IPv4 GID (is an IPv4 "
                              "address set on its netdev? give --gid-index otherwise)",
                              ctx->dev_name, ctx->port);
             return TP_ERR_NO_DEVICE;
         }
     }
     if (ibv_query_gid_ex(ctx->dev, (uint32_t)ctx->port, (uint32_t)idx, &e, 0) != 0) {
-        tp_log_error("verbs: --gid-index %d: no such GID on %s port %d", idx,
+        tp_fail("verbs: --gid-index %d: no such GID on %s port %d", idx,
                      ctx->dev_name, ctx->port);
         return TP_ERR_INVALID;
     }
@@ -278,7 +279,7 @@ static tp_status_t open_port(struct verbs_ctx *ctx)
     int want = ctx->opts.port;
 
     if (want < 0 || want > ctx->dev_attr.phys_port_cnt) {
-        tp_log_error("verbs: --port %d: %s has ports 1..%d", want, ctx->dev_name,
+        tp_fail("verbs: --port %d: %s has ports 1..%d", want, ctx->dev_name,
                      ctx->dev_attr.phys_port_cnt);
         return TP_ERR_INVALID;
     }
@@ -286,19 +287,19 @@ static tp_status_t open_port(struct verbs_ctx *ctx)
         want = device_active_port(ctx->dev, 0, &ctx->port_attr);
     if (want == 0) {
         if (ibv_query_port(ctx->dev, 1, &ctx->port_attr) == 0)
-            tp_log_error("verbs: %s has no active port (port 1 is %s)", ctx->dev_name,
+            tp_fail("verbs: %s has no active port (port 1 is %s)", ctx->dev_name,
                          port_state_name(ctx->port_attr.state));
         else
-            tp_log_error("verbs: %s has no active port", ctx->dev_name);
+            tp_fail("verbs: %s has no active port", ctx->dev_name);
         return TP_ERR_NO_DEVICE;
     }
     if (ibv_query_port(ctx->dev, (uint8_t)want, &ctx->port_attr) != 0) {
-        tp_log_error("verbs: ibv_query_port(%s, %d): %s", ctx->dev_name, want,
+        tp_fail("verbs: ibv_query_port(%s, %d): %s", ctx->dev_name, want,
                      strerror(errno));
         return TP_ERR_IO;
     }
     if (ctx->port_attr.state != IBV_PORT_ACTIVE) {
-        tp_log_error("verbs: %s port %d is %s, not ACTIVE (link down?)", ctx->dev_name,
+        tp_fail("verbs: %s port %d is %s, not ACTIVE (link down?)", ctx->dev_name,
                      want, port_state_name(ctx->port_attr.state));
         return TP_ERR_NO_DEVICE;
     }
@@ -317,17 +318,17 @@ tp_status_t verbs_device_open(struct verbs_ctx *ctx)
     tp_status_t st;
 
     if (subnet_parse(ctx->opts.net.bind_subnet, &sn) != 0) {
-        tp_log_error("verbs: --bind-subnet %s: not an IPv4 CIDR such as 198.18.0.0/15",
+        tp_fail("verbs: --bind-subnet %s: not an IPv4 CIDR such as 198.18.0.0/15",
                      ctx->opts.net.bind_subnet);
         return TP_ERR_INVALID;
     }
     if (ctx->opts.net.bind_if != NULL && (bind_ifindex = if_nametoindex(ctx->opts.net.bind_if)) == 0) {
-        tp_log_error("verbs: --bind-if %s: no such interface", ctx->opts.net.bind_if);
+        tp_fail("verbs: --bind-if %s: no such interface", ctx->opts.net.bind_if);
         return TP_ERR_INVALID;
     }
     list = ibv_get_device_list(&n);
     if (list == NULL || n == 0) {
-        tp_log_error("verbs: no RDMA device found (no entries in /sys/class/infiniband: "
+        tp_fail("verbs: no RDMA device found (no entries in /sys/class/infiniband: "
                      "no RDMA NIC driver loaded, or soft-RoCE not set up)");
         if (list != NULL)
             ibv_free_device_list(list);
@@ -340,7 +341,7 @@ tp_status_t verbs_device_open(struct verbs_ctx *ctx)
         if (pick == NULL) {
             char names[256];
             device_names(list, n, names, sizeof(names));
-            tp_log_error("verbs: --device %s not found (devices here: %s)",
+            tp_fail("verbs: --device %s not found (devices here: %s)",
                          ctx->opts.device, names);
             ibv_free_device_list(list);
             return TP_ERR_NO_DEVICE;
@@ -350,7 +351,7 @@ tp_status_t verbs_device_open(struct verbs_ctx *ctx)
         if (pick == NULL) {
             char names[256];
             device_names(list, n, names, sizeof(names));
-            tp_log_error("verbs: no RDMA device with an active port%s (devices here: %s)",
+            tp_fail("verbs: no RDMA device with an active port%s (devices here: %s)",
                          ctx->opts.port > 0 ? " of that --port" : "", names);
             ibv_free_device_list(list);
             return TP_ERR_NO_DEVICE;
@@ -360,11 +361,11 @@ tp_status_t verbs_device_open(struct verbs_ctx *ctx)
     ctx->dev = ibv_open_device(pick);
     ibv_free_device_list(list);
     if (ctx->dev == NULL) {
-        tp_log_error("verbs: cannot open %s: %s", ctx->dev_name, strerror(errno));
+        tp_fail("verbs: cannot open %s: %s", ctx->dev_name, strerror(errno));
         return TP_ERR_IO;
     }
     if (ibv_query_device(ctx->dev, &ctx->dev_attr) != 0) {
-        tp_log_error("verbs: ibv_query_device(%s): %s", ctx->dev_name, strerror(errno));
+        tp_fail("verbs: ibv_query_device(%s): %s", ctx->dev_name, strerror(errno));
         return TP_ERR_IO;
     }
     device_pci(ctx);
@@ -376,7 +377,7 @@ tp_status_t verbs_device_open(struct verbs_ctx *ctx)
         return st;
     ctx->pd = ibv_alloc_pd(ctx->dev);
     if (ctx->pd == NULL) {
-        tp_log_error("verbs: ibv_alloc_pd(%s): %s", ctx->dev_name, strerror(errno));
+        tp_fail("verbs: ibv_alloc_pd(%s): %s", ctx->dev_name, strerror(errno));
         return TP_ERR_IO;
     }
     return TP_OK;

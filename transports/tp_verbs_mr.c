@@ -5,6 +5,7 @@
  * shadow of the ring with copies around each message.  The path taken,
  * and why GPUDirect was not, is kept for link_info's detail. */
 #include "verbs_private.h"
+#include "tp_fail.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -35,7 +36,7 @@ static void report_host_failure(const struct verbs_ctx *ctx, size_t len, int err
 
     if ((err == ENOMEM || err == EPERM || err == EAGAIN) &&
         getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-        tp_log_error("verbs: cannot register %zu bytes on %s: %s; the locked-memory "
+        tp_fail("verbs: cannot register %zu bytes on %s: %s; the locked-memory "
                      "limit (RLIMIT_MEMLOCK) is %llu KiB: raise it with `ulimit -l "
                      "unlimited`, a `* - memlock unlimited` line in "
                      "/etc/security/limits.conf, or the container's memlock ulimit "
@@ -44,7 +45,7 @@ static void report_host_failure(const struct verbs_ctx *ctx, size_t len, int err
                      (unsigned long long)(rl.rlim_cur / 1024));
         return;
     }
-    tp_log_error("verbs: cannot register %zu bytes on %s: ibv_reg_mr: %s", len,
+    tp_fail("verbs: cannot register %zu bytes on %s: ibv_reg_mr: %s", len,
                  ctx->dev_name, strerror(err));
 }
 
@@ -109,13 +110,13 @@ static tp_status_t reg_staged(struct verbs_ctx *ctx, struct tp_buf *buf, struct 
     void *shadow = NULL;
 
     if (ops->copy_to_host == NULL || ops->copy_from_host == NULL) {
-        tp_log_error("verbs: cannot register %zu bytes of %s memory on %s: %s; and the kind "
+        tp_fail("verbs: cannot register %zu bytes of %s memory on %s: %s; and the kind "
                      "cannot be staged (no copies to/from host)", buf->len, ops->name,
                      ctx->dev_name, why);
         return TP_ERR_UNSUPPORTED;
     }
     if (tp_mem_staging_alloc(buf->mem, buf->len, &shadow, &r->shadow_pinned) != TP_OK) {
-        tp_log_error("verbs: no memory for a %zu-byte staging ring", buf->len);
+        tp_fail("verbs: no memory for a %zu-byte staging ring", buf->len);
         return TP_ERR_NO_MEMORY;
     }
     r->shadow = shadow;
@@ -150,7 +151,7 @@ tp_status_t verbs_mem_reg(void *vctx, struct tp_buf *buf)
     tp_status_t st = TP_OK;
 
     if (buf->len == 0 || buf->addr == NULL) {
-        tp_log_error("verbs: cannot register an empty buffer");
+        tp_fail("verbs: cannot register an empty buffer");
         return TP_ERR_INVALID;
     }
     r = calloc(1, sizeof(*r));
@@ -192,7 +193,7 @@ void verbs_mem_dereg(void *vctx, struct tp_buf *buf)
 static tp_status_t stage_failed(struct verbs_ep *ep, const struct tp_mem *mem, int out,
                                 size_t len, tp_status_t st)
 {
-    tp_log_error("verbs: staging %zu bytes %s %s memory for rank %d failed: %s", len,
+    tp_fail("verbs: staging %zu bytes %s %s memory for rank %d failed: %s", len,
                  out ? "from" : "to", mem->ops->name, ep->peer, tp_status_string(st));
     return st;
 }

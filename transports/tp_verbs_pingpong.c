@@ -5,6 +5,7 @@
  * next receive posted before the next message can come.  read: the
  * initiator times RDMA READs while the responder waits for the end. */
 #include "verbs_private.h"
+#include "tp_fail.h"
 
 #include <string.h>
 
@@ -98,7 +99,7 @@ static tp_status_t pp_post(struct pp *p, enum ibv_wr_opcode op, void *src, int l
         wr.send_flags |= IBV_SEND_INLINE;
     rc = ibv_post_send(ep->qp[0], &wr, &bad);
     if (rc != 0) {
-        tp_log_error("verbs: posting a ping-pong message to rank %d: %s", ep->peer,
+        tp_fail("verbs: posting a ping-pong message to rank %d: %s", ep->peer,
                      strerror(rc));
         return verbs_ep_fail(ep, TP_ERR_IO);
     }
@@ -123,7 +124,7 @@ static tp_status_t pp_handshake(struct pp *p)
         (st = verbs_ctrl_wait(p->ep, VERBS_MSG_PP_READY, p->seq, &r)) != TP_OK)
         return st;
     if (r.msg_size != p->msg_size || r.total != p->iters) {
-        tp_log_error("verbs: rank %d runs %llu round trips of %llu bytes, this rank "
+        tp_fail("verbs: rank %d runs %llu round trips of %llu bytes, this rank "
                      "%llu of %zu", p->ep->peer, (unsigned long long)r.total,
                      (unsigned long long)r.msg_size, (unsigned long long)p->iters,
                      p->msg_size);
@@ -203,7 +204,7 @@ static tp_status_t pp_post_recv(struct pp *p)
     int rc = ibv_post_recv(p->ep->qp[0], &wr, &bad);
 
     if (rc != 0) {
-        tp_log_error("verbs: posting a ping-pong receive: %s", strerror(rc));
+        tp_fail("verbs: posting a ping-pong receive: %s", strerror(rc));
         return verbs_ep_fail(p->ep, TP_ERR_IO);
     }
     return TP_OK;
@@ -318,19 +319,19 @@ tp_status_t verbs_pingpong(void *vep, struct tp_buf *buf, size_t msg_size,
     struct pp p;
 
     if (ep->broken != TP_OK) {
-        tp_log_error("verbs: the connection to rank %d failed earlier (%s)", ep->peer,
+        tp_fail("verbs: the connection to rank %d failed earlier (%s)", ep->peer,
                      tp_status_string(ep->broken));
         return ep->broken;
     }
     if (buf == NULL || buf->mr == NULL || msg_size == 0 || msg_size > buf->len ||
         msg_size > UINT32_MAX || (initiator && rtt_ns == NULL)) {
-        tp_log_error("verbs: ping-pong of %zu bytes needs a registered buffer at least "
+        tp_fail("verbs: ping-pong of %zu bytes needs a registered buffer at least "
                      "that large", msg_size);
         return TP_ERR_INVALID;
     }
     if (op == TP_RDMA_WRITE && buf->mem != NULL && !buf->mem->ops->is_host &&
         !verbs_buf_staged(buf)) {
-        tp_log_error("verbs: the write ping-pong polls its buffer with the CPU, which "
+        tp_fail("verbs: the write ping-pong polls its buffer with the CPU, which "
                      "%s memory does not allow; use --rdma-op send", buf->mem->ops->name);
         return TP_ERR_UNSUPPORTED;
     }

@@ -6,6 +6,7 @@
  * given per transfer, so they travel in each transfer's READY/SRC
  * control message instead. */
 #include "verbs_private.h"
+#include "tp_fail.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -83,7 +84,7 @@ static struct ibv_qp *qp_create(struct verbs_ep *ep, struct ibv_cq *scq,
         qp = ibv_create_qp(ep->ctx->pd, &at);
     }
     if (qp == NULL) {
-        tp_log_error("verbs: cannot create an RC QP on %s (send %u, recv %u WRs): %s",
+        tp_fail("verbs: cannot create an RC QP on %s (send %u, recv %u WRs): %s",
                      ep->ctx->dev_name, sq, rq, strerror(errno));
         return NULL;
     }
@@ -98,7 +99,7 @@ static tp_status_t qp_modify(struct verbs_ep *ep, struct ibv_qp *qp,
     int rc = ibv_modify_qp(qp, at, mask);
 
     if (rc != 0) {
-        tp_log_error("verbs: QP %u on %s (peer rank %d): transition to %s failed: %s",
+        tp_fail("verbs: QP %u on %s (peer rank %d): transition to %s failed: %s",
                      qp->qp_num, ep->ctx->dev_name, ep->peer,
                      qp_state_name(at->qp_state), strerror(rc));
         return TP_ERR_IO;
@@ -188,7 +189,7 @@ static tp_status_t ep_create(struct verbs_ep *ep)
     /* one completion channel: a rank with nothing to do sleeps on it */
     ep->chan = ibv_create_comp_channel(ctx->dev);
     if (ep->chan == NULL) {
-        tp_log_error("verbs: cannot create a completion channel on %s: %s",
+        tp_fail("verbs: cannot create a completion channel on %s: %s",
                      ctx->dev_name, strerror(errno));
         return TP_ERR_IO;
     }
@@ -199,7 +200,7 @@ static tp_status_t ep_create(struct verbs_ep *ep)
                             NULL, ep->chan, 0);
     ep->ccq = ibv_create_cq(ctx->dev, VERBS_CTRL_RECVS + VERBS_CTRL_SENDS, NULL, ep->chan, 0);
     if (ep->scq == NULL || ep->rcq == NULL || ep->ccq == NULL) {
-        tp_log_error("verbs: cannot create completion queues on %s: %s", ctx->dev_name,
+        tp_fail("verbs: cannot create completion queues on %s: %s", ctx->dev_name,
                      strerror(errno));
         return TP_ERR_IO;
     }
@@ -229,7 +230,7 @@ static tp_status_t ep_create(struct verbs_ep *ep)
                          (VERBS_CTRL_RECVS + VERBS_CTRL_SENDS) * sizeof(struct verbs_msg),
                          IBV_ACCESS_LOCAL_WRITE);
     if (ep->cmr == NULL) {
-        tp_log_error("verbs: cannot register control buffers on %s: %s", ctx->dev_name,
+        tp_fail("verbs: cannot register control buffers on %s: %s", ctx->dev_name,
                      strerror(errno));
         return TP_ERR_NO_MEMORY;
     }
@@ -241,21 +242,21 @@ static tp_status_t conn_check(const struct verbs_ep *ep, const struct verbs_conn
     const struct verbs_ctx *ctx = ep->ctx;
 
     if (r->magic != VERBS_CONN_MAGIC) {
-        tp_log_error("verbs: rank %d sent malformed connection data (not a verbs peer?)",
+        tp_fail("verbs: rank %d sent malformed connection data (not a verbs peer?)",
                      ep->peer);
         return TP_ERR_PEER;
     }
     if (r->secret != ctx->cfg.secret) {
-        tp_log_error("verbs: rank %d belongs to another run (wrong secret)", ep->peer);
+        tp_fail("verbs: rank %d belongs to another run (wrong secret)", ep->peer);
         return TP_ERR_AUTH;
     }
     if (r->nqps != (uint32_t)ep->nqps) {
-        tp_log_error("verbs: rank %d uses --qps %u, this rank %d", ep->peer, r->nqps,
+        tp_fail("verbs: rank %d uses --qps %u, this rank %d", ep->peer, r->nqps,
                      ep->nqps);
         return TP_ERR_INVALID;
     }
     if (r->is_roce != (uint32_t)ctx->is_roce || r->use_grh != (ctx->gid_index >= 0)) {
-        tp_log_error("verbs: rank %d is on %s, this rank on %s: cannot connect",
+        tp_fail("verbs: rank %d is on %s, this rank on %s: cannot connect",
                      ep->peer, r->is_roce ? "RoCE" : "InfiniBand",
                      ctx->is_roce ? "RoCE" : "InfiniBand");
         return TP_ERR_INVALID;
@@ -270,7 +271,7 @@ static tp_status_t ep_exchange(struct verbs_ep *ep, const void *out, void *in,
     tp_status_t st = c->exchange(c->arg, ep->peer, out, in, len);
 
     if (st != TP_OK)
-        tp_log_error("verbs: exchanging %s with rank %d failed: %s", what, ep->peer,
+        tp_fail("verbs: exchanging %s with rank %d failed: %s", what, ep->peer,
                      tp_status_string(st));
     return st;
 }
@@ -331,7 +332,7 @@ tp_status_t verbs_ep_connect(struct verbs_ctx *ctx, int peer, struct verbs_ep **
     tp_status_t st;
 
     if (peer == ctx->ctrl.rank || peer < 0 || peer >= ctx->ctrl.size) {
-        tp_log_error("verbs: cannot connect rank %d to rank %d", ctx->ctrl.rank, peer);
+        tp_fail("verbs: cannot connect rank %d to rank %d", ctx->ctrl.rank, peer);
         return TP_ERR_INVALID;
     }
     ep = calloc(1, sizeof(*ep));

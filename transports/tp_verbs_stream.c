@@ -3,6 +3,7 @@
  * (tp_verbs_stream_tx.c, tp_verbs_stream_rx.c): control messages, posting,
  * completions, with the "no progress for timeout_s" deadline. */
 #include "verbs_private.h"
+#include "tp_fail.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -33,7 +34,7 @@ static tp_status_t arm_cqs(struct verbs_ep *ep)
 {
     if (ibv_req_notify_cq(ep->scq, 0) || ibv_req_notify_cq(ep->rcq, 0) ||
         ibv_req_notify_cq(ep->ccq, 0)) {
-        tp_log_error("verbs: ibv_req_notify_cq on %s failed", ep->ctx->dev_name);
+        tp_fail("verbs: ibv_req_notify_cq on %s failed", ep->ctx->dev_name);
         return verbs_ep_fail(ep, TP_ERR_IO);
     }
     return TP_OK;
@@ -47,7 +48,7 @@ static tp_status_t sleep_on_cqs(struct verbs_ep *ep)
     void *cq_ctx;
 
     if (poll(&pfd, 1, VERBS_BLOCK_MS) < 0 && errno != EINTR) {
-        tp_log_error("verbs: waiting for completions: %s", strerror(errno));
+        tp_fail("verbs: waiting for completions: %s", strerror(errno));
         return verbs_ep_fail(ep, TP_ERR_IO);
     }
     while (ibv_get_cq_event(ep->chan, &cq, &cq_ctx) == 0)
@@ -74,7 +75,7 @@ int verbs_ring_matches(struct verbs_ep *ep, const struct verbs_msg *m, uint64_t 
 {
     if (m->total == msgs && m->msg_size == msg_size)
         return 1;
-    tp_log_error("verbs: rank %d %s %llu messages of %llu bytes, this rank %s %llu of %zu",
+    tp_fail("verbs: rank %d %s %llu messages of %llu bytes, this rank %s %llu of %zu",
                  ep->peer, peer_does, (unsigned long long)m->total,
                  (unsigned long long)m->msg_size, we_do, (unsigned long long)msgs, msg_size);
     return 0;
@@ -91,16 +92,16 @@ void verbs_ring_take(const struct verbs_msg *m, uint64_t *raddr, uint32_t *rkey,
 tp_status_t verbs_xfer_check(struct verbs_ep *ep, const struct tp_xfer *x)
 {
     if (ep->broken != TP_OK) {
-        tp_log_error("verbs: the connection to rank %d failed earlier (%s)", ep->peer,
+        tp_fail("verbs: the connection to rank %d failed earlier (%s)", ep->peer,
                      tp_status_string(ep->broken));
         return ep->broken;
     }
     if (x->buf == NULL || x->buf->mr == NULL) {
-        tp_log_error("verbs: transfer buffer not registered (mem_reg)");
+        tp_fail("verbs: transfer buffer not registered (mem_reg)");
         return TP_ERR_INVALID;
     }
     if (x->msg_size == 0 || x->msg_size > x->buf->len || x->msg_size > UINT32_MAX) {
-        tp_log_error("verbs: message size %zu does not fit the %zu-byte registered ring",
+        tp_fail("verbs: message size %zu does not fit the %zu-byte registered ring",
                      x->msg_size, x->buf->len);
         return TP_ERR_INVALID;
     }
@@ -118,7 +119,7 @@ static tp_status_t poll_data(struct verbs_ep *ep, struct verbs_tx *tx,
     for (int c = 0; c < 2; c++) {
         int n = ibv_poll_cq(cqs[c], 16, wc);
         if (n < 0) {
-            tp_log_error("verbs: polling a completion queue on %s failed",
+            tp_fail("verbs: polling a completion queue on %s failed",
                          ep->ctx->dev_name);
             return verbs_ep_fail(ep, TP_ERR_IO);
         }
@@ -239,7 +240,7 @@ tp_status_t verbs_stream_bidir(void *vep, const struct tp_xfer *txx,
         (st = verbs_xfer_check(ep, rxx)) != TP_OK)
         return st;
     if (txx->buf == rxx->buf) {
-        tp_log_error("verbs: bidirectional transfer needs separate send and receive rings");
+        tp_fail("verbs: bidirectional transfer needs separate send and receive rings");
         return TP_ERR_INVALID;
     }
     if ((st = verbs_rx_start(&rx, ep, rxx)) != TP_OK)

@@ -6,6 +6,7 @@
  * RDMA READ: wait for the sender's SRC, pull with up to tx_depth READs in
  * flight per QP, check, credit, acknowledge. */
 #include "verbs_private.h"
+#include "tp_fail.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -38,7 +39,7 @@ static tp_status_t rx_post_recv(struct verbs_rx *rx, uint64_t i)
     }                          /* WRITE with immediate: no data, no SGE */
     rc = ibv_post_recv(ep->qp[q], &wr, &bad);
     if (rc != 0) {
-        tp_log_error("verbs: posting a receive for rank %d: %s", ep->peer, strerror(rc));
+        tp_fail("verbs: posting a receive for rank %d: %s", ep->peer, strerror(rc));
         return verbs_ep_fail(ep, TP_ERR_IO);
     }
     a->rposted++;
@@ -204,7 +205,7 @@ static tp_status_t rx_on_recv(struct verbs_rx *rx, const struct ibv_wc *wc)
     if (rx_op(rx) == TP_RDMA_WRITE) {
         if (wc->opcode != IBV_WC_RECV_RDMA_WITH_IMM ||
             (rx->verify && ntohl(wc->imm_data) != (uint32_t)i)) {
-            tp_log_error("verbs: rank %d: unexpected completion on QP %u (opcode %d, "
+            tp_fail("verbs: rank %d: unexpected completion on QP %u (opcode %d, "
                          "immediate %u, expected message %llu)", ep->peer, q,
                          (int)wc->opcode, ntohl(wc->imm_data), (unsigned long long)i);
             return rx_abort(rx, TP_ERR_PEER);
@@ -217,7 +218,7 @@ static tp_status_t rx_on_recv(struct verbs_rx *rx, const struct ibv_wc *wc)
     } else {
         size_t want = tp_xfer_len(rx->x, i);
         if (wc->opcode != IBV_WC_RECV || wc->byte_len != want) {
-            tp_log_error("verbs: rank %d: message %llu has %u bytes, expected %zu",
+            tp_fail("verbs: rank %d: message %llu has %u bytes, expected %zu",
                          ep->peer, (unsigned long long)i, wc->byte_len, want);
             return rx_abort(rx, TP_ERR_PEER);
         }
@@ -298,7 +299,7 @@ static tp_status_t rx_post_read(struct verbs_rx *rx, uint64_t i)
         wr.send_flags = IBV_SEND_SIGNALED;
     rc = ibv_post_send(ep->qp[q], &wr, &bad);
     if (rc != 0) {
-        tp_log_error("verbs: posting RDMA read %llu from rank %d: %s",
+        tp_fail("verbs: posting RDMA read %llu from rank %d: %s",
                      (unsigned long long)i, ep->peer, strerror(rc));
         return rx_abort(rx, TP_ERR_IO);
     }

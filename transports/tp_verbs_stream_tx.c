@@ -9,6 +9,7 @@
  * checked WRITEs, everything otherwise).
  * For RDMA READ this side only fills its ring and announces it (SRC). */
 #include "verbs_private.h"
+#include "tp_fail.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -122,7 +123,7 @@ static tp_status_t tx_post(struct verbs_tx *tx, uint64_t i)
         wr.send_flags |= IBV_SEND_INLINE;
     rc = ibv_post_send(ep->qp[q], &wr, &bad);
     if (rc != 0) {
-        tp_log_error("verbs: posting %s %llu to rank %d: %s",
+        tp_fail("verbs: posting %s %llu to rank %d: %s",
                      wr.opcode == IBV_WR_SEND ? "send" : "RDMA write",
                      (unsigned long long)i, ep->peer, strerror(rc));
         return verbs_ep_fail(ep, TP_ERR_IO);
@@ -159,7 +160,7 @@ static tp_status_t tx_check_ack(struct verbs_tx *tx, int *acked)
         return TP_OK;
     if (m->status != TP_OK) {
         if (ep->broken == TP_OK)
-            tp_log_error("verbs: rank %d failed to receive transfer %u: %s", ep->peer,
+            tp_fail("verbs: rank %d failed to receive transfer %u: %s", ep->peer,
                          tx->seq, tp_status_string((tp_status_t)m->status));
         return verbs_ep_fail(ep, (tp_status_t)m->status);
     }

@@ -3,6 +3,11 @@
  * Slots a backend does not offer point at tp_unsupported_* stubs, never
  * NULL.  bench/ never names a backend: it drives these slots only.
  *
+ * Errors are reported once: every op that can fail takes a struct
+ * tp_error * (may be NULL) and, on failure, fills it with one line naming
+ * the peer, device or option (tp_fail.h); the caller prints it once or
+ * records it with the result, and does not log the failure again.
+ *
  * Connection data is exchanged over the control plane (struct tp_ctrl,
  * MPI in the real program, a socketpair in unit tests); bulk data moves
  * over the transport itself. */
@@ -101,33 +106,35 @@ struct tp_transport_ops {
     int max_tx_depth;
 
     tp_status_t (*init)(const struct tp_config *cfg,
-                        const struct tp_ctrl *ctrl, void **ctx_p);
+                        const struct tp_ctrl *ctrl, void **ctx_p,
+                        struct tp_error *err);
     void (*finalize)(void *ctx);
 
-    tp_status_t (*mem_reg)(void *ctx, struct tp_buf *buf);
+    tp_status_t (*mem_reg)(void *ctx, struct tp_buf *buf, struct tp_error *err);
     void (*mem_dereg)(void *ctx, struct tp_buf *buf);
 
     /* Pairwise and blocking: both ranks call it naming each other.  Uses
      * ctrl->exchange for connection data. */
-    tp_status_t (*connect)(void *ctx, int peer, void **ep_p);
+    tp_status_t (*connect)(void *ctx, int peer, void **ep_p, struct tp_error *err);
     void (*disconnect)(void *ctx, void *ep);
 
     /* Bandwidth.  stream_send returns once the receiver has every byte
      * (the receiver acknowledges the end), so the sender's clock measures
      * delivery.  stream_recv returns once every byte has arrived. */
-    tp_status_t (*stream_send)(void *ep, const struct tp_xfer *x);
-    tp_status_t (*stream_recv)(void *ep, const struct tp_xfer *x);
+    tp_status_t (*stream_send)(void *ep, const struct tp_xfer *x, struct tp_error *err);
+    tp_status_t (*stream_recv)(void *ep, const struct tp_xfer *x, struct tp_error *err);
     /* both directions at once on one connection; both peers call it */
     tp_status_t (*stream_bidir)(void *ep, const struct tp_xfer *tx,
-                                const struct tp_xfer *rx);
+                                const struct tp_xfer *rx, struct tp_error *err);
 
     /* Latency: `iters` round trips of msg_size bytes.  The initiator
      * stores each round trip in rtt_ns[i] (nanoseconds, CLOCK_MONOTONIC);
      * the responder passes rtt_ns == NULL. */
     tp_status_t (*pingpong)(void *ep, struct tp_buf *buf, size_t msg_size,
-                            uint64_t iters, int initiator, uint64_t *rtt_ns);
+                            uint64_t iters, int initiator, uint64_t *rtt_ns,
+                            struct tp_error *err);
 
-    tp_status_t (*link_info)(void *ctx, struct tp_link_info *info);
+    tp_status_t (*link_info)(void *ctx, struct tp_link_info *info, struct tp_error *err);
 };
 
 /* Registry: every built backend, in one static array. */
@@ -137,11 +144,12 @@ const struct tp_transport_ops *const *tp_transport_list(void);
 
 /* Stubs for slots a backend does not offer: each returns
  * TP_ERR_UNSUPPORTED. */
-tp_status_t tp_unsupported_mem_reg(void *ctx, struct tp_buf *buf);
+tp_status_t tp_unsupported_mem_reg(void *ctx, struct tp_buf *buf, struct tp_error *err);
 void tp_noop_mem_dereg(void *ctx, struct tp_buf *buf);
 tp_status_t tp_unsupported_stream_bidir(void *ep, const struct tp_xfer *tx,
-                                        const struct tp_xfer *rx);
-tp_status_t tp_unsupported_link_info(void *ctx, struct tp_link_info *info);
+                                        const struct tp_xfer *rx, struct tp_error *err);
+tp_status_t tp_unsupported_link_info(void *ctx, struct tp_link_info *info,
+                                     struct tp_error *err);
 
 /* Helpers for backends: ring slot of message i, and message count. */
 static inline uint64_t tp_xfer_msgs(const struct tp_xfer *x)

@@ -10,6 +10,7 @@
  * --verify never
  * slows the timed transfers: they run without the fill/check hooks, and a
  * separate untimed pass afterwards (a lap of the ring) is verified. */
+#include <stdio.h>
 #include <string.h>
 
 #include "engine.h"
@@ -22,7 +23,7 @@
  * (0: none yet), for the transfer's time limit.  check: with the --verify
  * hooks (only the untimed verification pass). */
 static tp_status_t xfer(struct pair_ctx *pc, uint64_t msg_size, uint64_t bytes, uint64_t offset0,
-                        double rate_Bps, double *secs, int check)
+                        double rate_Bps, double *secs, int check, struct tp_error *err)
 {
     struct bench_engine *e = pc->e;
     int bidir = e->o->bidir;
@@ -41,22 +42,25 @@ static tp_status_t xfer(struct pair_ctx *pc, uint64_t msg_size, uint64_t bytes, 
     pair_limit(pc, (double)bytes, rate_Bps);
     uint64_t t0 = timing_now_ns();
     if (bidir)
-        st = e->ops->stream_bidir(pc->ep, &tx, &rx);
+        st = e->ops->stream_bidir(pc->ep, &tx, &rx, err);
     else if (pc->sender)
-        st = e->ops->stream_send(pc->ep, &tx);
+        st = e->ops->stream_send(pc->ep, &tx, err);
     else
-        st = e->ops->stream_recv(pc->ep, &rx);
+        st = e->ops->stream_recv(pc->ep, &rx, err);
     *secs = (double)(timing_now_ns() - t0) * 1e-9;
     pair_unlimit();
     return st;
 }
 
+/* err holds the transport's line (transport.h): it goes at the end. */
 static tp_status_t xfer_failed(struct pair_ctx *pc, tp_status_t st, const char *what,
                                uint64_t size, struct tp_error *err)
 {
+    char why[sizeof(err->msg)];
+
+    snprintf(why, sizeof(why), "%s", err != NULL && err->msg[0] ? err->msg : tp_status_string(st));
     return tp_error_set(err, st, "%s of %llu-byte messages %s rank %d failed: %s", what,
-                        (unsigned long long)size, pc->sender ? "to" : "from", pc->peer,
-                        tp_status_string(st));
+                        (unsigned long long)size, pc->sender ? "to" : "from", pc->peer, why);
 }
 
 /* Receiver's verdict to the sender (both ways with --bidir). */
@@ -102,7 +106,7 @@ static tp_status_t verify_pass(struct pair_ctx *pc, uint64_t msg_size, uint64_t 
     if ((st = pair_sync(pc, &out, &in, err)) != TP_OK)
         return st;
     n = pc->sender ? out.value : in.value;
-    if ((st = xfer(pc, msg_size, n * msg_size, offset, rate, &secs, 1)) != TP_OK)
+    if ((st = xfer(pc, msg_size, n * msg_size, offset, rate, &secs, 1, err)) != TP_OK)
         return xfer_failed(pc, st, "verification pass", msg_size, err);
     return TP_OK;
 }
@@ -134,7 +138,8 @@ static tp_status_t warm_up(struct pair_ctx *pc, uint64_t size, uint64_t offset0,
         uint64_t msgs = pc->sender ? out.value : in.value;
         if (msgs == 0)
             break;
-        if ((st = xfer(pc, size, msgs * size, offset0 + done * size, rate, &secs, 0)) != TP_OK)
+        st = xfer(pc, size, msgs * size, offset0 + done * size, rate, &secs, 0, err);
+        if (st != TP_OK)
             return xfer_failed(pc, st, "warm-up", size, err);
         done += msgs;
         total_s += secs;
@@ -170,7 +175,7 @@ tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct pair_resul
         uint64_t msgs = pc->sender ? out.value : in.value;
         if (msgs == 0)
             break;
-        if ((st = xfer(pc, size, msgs * size, offset, rate, &secs, 0)) != TP_OK)
+        if ((st = xfer(pc, size, msgs * size, offset, rate, &secs, 0, err)) != TP_OK)
             return xfer_failed(pc, st, "bandwidth transfer", size, err);
         offset += msgs * size;
         msgs_done += msgs;
@@ -214,7 +219,7 @@ tp_status_t pair_stream(struct pair_ctx *pc, struct pair_result *r, struct tp_er
         uint64_t bytes = pc->sender ? out.value : in.value;
         if (bytes == 0)
             break;
-        if ((st = xfer(pc, chunk, bytes, moved, rate, &secs, 0)) != TP_OK)
+        if ((st = xfer(pc, chunk, bytes, moved, rate, &secs, 0, err)) != TP_OK)
             return xfer_failed(pc, st, "streamed transfer", chunk, err);
         double g = secs > 0 ? (double)bytes * 8 / secs / 1e9 : 0;
         if (r->windows == 0 || g < slowest)

@@ -50,14 +50,15 @@ static void measure(struct bench_engine *e, const struct topo_round *round, cons
                     size_t n, int peer, struct round_reports *rr)
 {
     void *ep = NULL;
-    tp_status_t conn = e->ops->connect(e->tctx, peer, &ep);
+    struct tp_error cerr = {0};
+    tp_status_t conn = e->ops->connect(e->tctx, peer, &ep, &cerr);
     struct pair_result *res = calloc(e->nsteps ? e->nsteps : 1, sizeof(*res));
 
     if (res == NULL)
         ctrl_mpi_abort(e->cm, "out of memory for pair results");
     if (conn != TP_OK) {
         tp_log_error("connect to rank %d (%s) over %s failed: %s", peer, e->node_of_rank[peer],
-                     e->ops->name, tp_status_string(conn));
+                     e->ops->name, cerr.msg);
         ep = NULL;
     }
     for (size_t k = 0; k < n; k++) {

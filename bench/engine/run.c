@@ -189,8 +189,9 @@ static int open_memory(struct run_state *s)
     struct tp_link_info link;
 
     memset(&link, 0, sizeof(link));
-    if (s->ops != NULL && s->ops->link_info(s->tctx, &link) != TP_OK)
-        memset(&link, 0, sizeof(link));
+    if (s->ops != NULL && s->ops->link_info(s->tctx, &link, &err) != TP_OK)
+        memset(&link, 0, sizeof(link));     /* facts unknown: not an error */
+    memset(&err, 0, sizeof(err));
     tp_status_t st = gpu_select_open(&s->o, link.device, local_rank(s->cm.comm), &s->mem,
                                      &s->gpu, &err);
     s->mem_open = st == TP_OK;
@@ -211,12 +212,14 @@ static int open_transport(struct run_state *s)
     s->ops = tp_transport_find(s->o.transport);
     ctrl_mpi_view(&s->cm, &s->ctrl);
     memset(&err, 0, sizeof(err));
-    st = s->ops->init(&s->o.cfg, &s->ctrl, &s->tctx);
+    st = s->ops->init(&s->o.cfg, &s->ctrl, &s->tctx, &err);
     if (st != TP_OK) {
+        char why[sizeof(err.msg)];
+        snprintf(why, sizeof(why), "%s", st == TP_ERR_UNSUPPORTED
+                                             ? "not available in this build or on this host"
+                                             : err.msg);
         s->tctx = NULL;
-        tp_error_set(&err, st, "--transport %s: %s", s->o.transport,
-                     st == TP_ERR_UNSUPPORTED ? "not available in this build or on this host"
-                                              : tp_status_string(st));
+        tp_error_set(&err, st, "--transport %s: %s", s->o.transport, why);
     }
     if ((rc = agreed_fail(s, st, &err, "transport init")) != 0)
         return rc;
@@ -241,8 +244,9 @@ static int describe_hosts(struct run_state *s)
     struct tp_error err = {0};
 
     memset(&mine, 0, sizeof(mine));
-    if (s->ops->link_info(s->tctx, &mine) != TP_OK)
-        memset(&mine, 0, sizeof(mine));
+    if (s->ops->link_info(s->tctx, &mine, &err) != TP_OK)
+        memset(&mine, 0, sizeof(mine));     /* facts unknown: not an error */
+    memset(&err, 0, sizeof(err));
     tp_status_t st = setup_links(s->cm.comm, &mine, &s->links);
     if (st == TP_OK)
         st = setup_hosts(s->cm.comm, &s->o, s->names[s->cm.rank], &mine, &s->gpu, &s->hosts,

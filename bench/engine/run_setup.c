@@ -141,12 +141,15 @@ tp_status_t setup_buffers(const struct run_opts *o, const struct tp_transport_op
             return tp_error_set(err, st, "cannot allocate a %llu-byte %s buffer: %s",
                                 (unsigned long long)len, mem->ops->name, tp_status_string(st));
         bufs[i] = (struct tp_buf){.addr = p, .len = (size_t)len, .mem = mem};
-        st = ops->mem_reg(tctx, &bufs[i]);
+        st = ops->mem_reg(tctx, &bufs[i], err);
         if (st == TP_ERR_UNSUPPORTED && mem->ops->is_host)
             st = TP_OK;     /* nothing to register for this transport */
-        if (st != TP_OK)
+        if (st != TP_OK) {
+            char why[sizeof(err->msg)];
+            snprintf(why, sizeof(why), "%s", err->msg);
             return tp_error_set(err, st, "transport %s cannot register %s memory: %s",
-                                ops->name, mem->ops->name, tp_status_string(st));
+                                ops->name, mem->ops->name, why);
+        }
     }
     return TP_OK;
 }

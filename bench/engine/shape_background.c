@@ -59,16 +59,16 @@ static void *background_main(void *arg)
             w = atomic_load(&bg->stop) ? WORD_STOP : WORD_GO;
             st = word_put(word.buf, w);
             if (st == TP_OK)
-                st = bg->ops->stream_send(bg->ep, &word);
+                st = bg->ops->stream_send(bg->ep, &word, NULL);
         } else {
-            st = bg->ops->stream_recv(bg->ep, &word);
+            st = bg->ops->stream_recv(bg->ep, &word, NULL);
             if (st == TP_OK)
                 st = word_get(word.buf, &w);
         }
         if (st != TP_OK || w != WORD_GO)
             break;
-        st = bg->sender ? bg->ops->stream_send(bg->ep, &bg->burst)
-                        : bg->ops->stream_recv(bg->ep, &bg->burst);
+        st = bg->sender ? bg->ops->stream_send(bg->ep, &bg->burst, NULL)
+                        : bg->ops->stream_recv(bg->ep, &bg->burst, NULL);
         if (st != TP_OK)
             break;
         bg->bytes += bg->burst.bytes;

@@ -27,11 +27,11 @@ static tp_status_t once(const struct peer_job *job, struct tp_xfer *tx, struct t
 
     switch (job->dir) {
     case SHAPE_SEND:
-        return job->ops->stream_send(ep, tx);
+        return job->ops->stream_send(ep, tx, NULL);
     case SHAPE_RECV:
-        return job->ops->stream_recv(ep, rx);
+        return job->ops->stream_recv(ep, rx, NULL);
     case SHAPE_BIDIR:
-        return job->ops->stream_bidir(ep, tx, rx);
+        return job->ops->stream_bidir(ep, tx, rx, NULL);
     }
     return TP_ERR_INTERNAL;
 }

@@ -58,7 +58,7 @@ static void *receiver_main(void *arg)
         struct tp_xfer cx;
         chunk_xfer(r, i, &slot, &cx);
         cx.fill = NULL;
-        st = r->ops->stream_recv(r->prev_ep, &cx);
+        st = r->ops->stream_recv(r->prev_ep, &cx, NULL);
         pthread_mutex_lock(&r->lock);
         if (st == TP_OK)
             r->received = i + 1;
@@ -92,7 +92,7 @@ static tp_status_t forward_all(struct relay *r)
         cx.check = NULL;
         if (r->prev_ep != NULL)
             cx.fill = NULL;     /* forward what arrived, unchanged */
-        st = r->ops->stream_send(r->next_ep, &cx);
+        st = r->ops->stream_send(r->next_ep, &cx, NULL);
         pthread_mutex_lock(&r->lock);
         if (st == TP_OK)
             r->sent = i + 1;

@@ -167,7 +167,7 @@ static void run_star(struct bench_engine *e, uint64_t msg, uint64_t bytes, struc
                          tp_status_string(st));
     } else {
         struct tp_xfer rx = shape_xfer_rx(&links[0], msg, bytes);
-        st = e->ops->stream_recv(links[0].ep, &rx);
+        st = e->ops->stream_recv(links[0].ep, &rx, NULL);
         row->seconds = (double)(timing_now_ns() - t0) * 1e-9;
         if (st != TP_OK)
             shape_row_fail(row, st, "fanout star receive from rank 0", NULL);

@@ -31,12 +31,13 @@ static tp_status_t ring_alloc(struct bench_engine *e, size_t len, struct tp_buf 
         return tp_error_set(err, st, "cannot allocate a %zu-byte %s ring: %s", len,
                             e->mem->ops->name, tp_status_string(st));
     *b = (struct tp_buf){.addr = p, .len = len, .mem = e->mem};
-    st = e->ops->mem_reg(e->tctx, b);
+    struct tp_error terr = {0};
+    st = e->ops->mem_reg(e->tctx, b, &terr);
     if (st == TP_ERR_UNSUPPORTED && e->mem->ops->is_host)
         st = TP_OK;
     if (st != TP_OK)
         return tp_error_set(err, st, "transport %s cannot register a %zu-byte ring: %s",
-                            e->ops->name, len, tp_status_string(st));
+                            e->ops->name, len, terr.msg);
     return TP_OK;
 }
 
@@ -74,11 +75,12 @@ tp_status_t shape_links_open(struct bench_engine *e, const struct topo_pair *edg
             continue;
         struct shape_link *l = &links[(*n_p)++];
         l->peer = p->src == e->rank ? p->dst : p->src;
-        tp_status_t st = e->ops->connect(e->tctx, l->peer, &l->ep);
+        struct tp_error cerr = {0};
+        tp_status_t st = e->ops->connect(e->tctx, l->peer, &l->ep, &cerr);
         if (st != TP_OK) {
             l->ep = NULL;
             return tp_error_set(err, st, "connect to rank %d (%s) over %s failed: %s", l->peer,
-                                e->node_of_rank[l->peer], e->ops->name, tp_status_string(st));
+                                e->node_of_rank[l->peer], e->ops->name, cerr.msg);
         }
         if ((st = ring_alloc(e, ring_len, &l->tx, err)) != TP_OK ||
             (st = ring_alloc(e, ring_len, &l->rx, err)) != TP_OK)

@@ -89,9 +89,9 @@ static int ring_role(struct th_peer *p)
             struct tp_xfer rx = ring_xfer(&rx_rb, rc, m, &vr);
             int sending = (p->rank == 1) == (dir == 0);
             if (rc->bidir)
-                st = p->ops->stream_bidir(p->ep, &tx, &rx);
+                st = p->ops->stream_bidir(p->ep, &tx, &rx, NULL);
             else
-                st = sending ? p->ops->stream_send(p->ep, &tx) : p->ops->stream_recv(p->ep, &rx);
+                st = sending ? p->ops->stream_send(p->ep, &tx, NULL) : p->ops->stream_recv(p->ep, &rx, NULL);
             if (st != TP_OK) {
                 fprintf(stderr, "rank %d: size %zu: %s\n", p->rank, m, tp_status_string(st));
                 return 12;
@@ -210,7 +210,7 @@ static int ping_role(struct th_peer *p)
             return 11;
         memset(rtt, 0, sizeof(rtt));
         if (p->ops->pingpong(p->ep, &rb.buf, sizes[k], iters, p->rank == 0,
-                             p->rank == 0 ? rtt : NULL) != TP_OK)
+                             p->rank == 0 ? rtt : NULL, NULL) != TP_OK)
             return 12;
         for (uint64_t i = 0; p->rank == 0 && i < iters; i++)
             if (rtt[i] == 0)
@@ -303,20 +303,20 @@ static int stranger_rank0(struct th_peer *p)
     pthread_t thread;
     int rcode = 0;
 
-    if (p->ops->init(&p->cfg, &p->ctrl, &p->ctx) != TP_OK)
+    if (p->ops->init(&p->cfg, &p->ctrl, &p->ctx, NULL) != TP_OK)
         return 10;
     ctl.target = ((struct tcp_ctx *)p->ctx)->acc.bound;
     pthread_create(&thread, NULL, stranger_main, &ctl);
     while (ctl.rounds < 2)
         usleep(10000);      /* strangers are at the door before the peer */
-    if (p->ops->connect(p->ctx, 1, &p->ep) != TP_OK)
+    if (p->ops->connect(p->ctx, 1, &p->ep, NULL) != TP_OK)
         rcode = 11;
     for (int i = 0; i < 8 && rcode == 0; i++) {
         struct th_verify v = {.seed = 3};
         if (ring_alloc(&rb, &rc, 3 * m) != 0)
             return 12;
         struct tp_xfer x = ring_xfer(&rb, &rc, m, &v);
-        if (p->ops->stream_recv(p->ep, &x) != TP_OK || !th_verify_complete(&v, &x))
+        if (p->ops->stream_recv(p->ep, &x, NULL) != TP_OK || !th_verify_complete(&v, &x))
             rcode = 13;
         ring_free(&rb);
     }
@@ -339,7 +339,7 @@ static int stranger_rank1(struct th_peer *p)
         if (ring_alloc(&rb, &rc, 3 * m) != 0)
             return 12;
         struct tp_xfer x = ring_xfer(&rb, &rc, m, &v);
-        if (p->ops->stream_send(p->ep, &x) != TP_OK)
+        if (p->ops->stream_send(p->ep, &x, NULL) != TP_OK)
             return 13;
         ring_free(&rb);
     }
@@ -379,18 +379,18 @@ static int flood_rank0(struct th_peer *p)
     struct ring_buf rb;
     int rcode = 0;
 
-    if (p->ops->init(&p->cfg, &p->ctrl, &p->ctx) != TP_OK)
+    if (p->ops->init(&p->cfg, &p->ctrl, &p->ctx, NULL) != TP_OK)
         return 10;
     struct sockaddr_in to = ((struct tcp_ctx *)p->ctx)->acc.bound;
     for (int i = 0; i < TCP_MAX_PENDING + 8; i++)
         fds[i] = stranger_dial(&to);
     usleep(200000);     /* let the acceptor take them all */
-    if (p->ops->connect(p->ctx, 1, &p->ep) != TP_OK)
+    if (p->ops->connect(p->ctx, 1, &p->ep, NULL) != TP_OK)
         rcode = 11;
     struct th_verify v = {.seed = 9};
     if (rcode == 0 && ring_alloc(&rb, &rc, 1 << 16) == 0) {
         struct tp_xfer x = ring_xfer(&rb, &rc, 1 << 14, &v);
-        if (p->ops->stream_recv(p->ep, &x) != TP_OK || !th_verify_complete(&v, &x))
+        if (p->ops->stream_recv(p->ep, &x, NULL) != TP_OK || !th_verify_complete(&v, &x))
             rcode = 12;
         ring_free(&rb);
     }
@@ -410,7 +410,7 @@ static int flood_rank1(struct th_peer *p)
     if (th_open(p) != TP_OK || ring_alloc(&rb, &rc, 1 << 16) != 0)
         return 10;
     struct tp_xfer x = ring_xfer(&rb, &rc, 1 << 14, &v);
-    if (p->ops->stream_send(p->ep, &x) != TP_OK)
+    if (p->ops->stream_send(p->ep, &x, NULL) != TP_OK)
         return 11;
     ring_free(&rb);
     th_close(p);
@@ -489,7 +489,7 @@ static int fault_rank1(struct th_peer *p)
     }
     struct tp_xfer x = {.buf = &rb.buf, .msg_size = 1 << 20, .bytes = 64u << 20,
                         .fill = die_after_some};
-    p->ops->stream_send(p->ep, &x);
+    p->ops->stream_send(p->ep, &x, NULL);
     return 20;
 }
 
@@ -505,10 +505,10 @@ static int fault_rank0(struct th_peer *p)
         th_sync(p);
     struct tp_xfer x = {.buf = &rb.buf, .msg_size = 1 << 20, .bytes = 64u << 20};
     double t0 = tcp_now_s();
-    fc->got = p->ops->stream_recv(p->ep, &x);
+    fc->got = p->ops->stream_recv(p->ep, &x, NULL);
     fc->elapsed = tcp_now_s() - t0;
     /* the endpoint is now broken: later calls fail at once */
-    if (p->ops->stream_recv(p->ep, &x) != TP_ERR_PEER)
+    if (p->ops->stream_recv(p->ep, &x, NULL) != TP_ERR_PEER)
         return 11;
     th_close(p);
     ring_free(&rb);
@@ -561,7 +561,7 @@ static tp_status_t init_with(const char *bind_if, const char *subnet, void **ctx
 
     th_tcp_opts(&cfg)->net.bind_if = bind_if;
     th_tcp_opts(&cfg)->net.bind_subnet = subnet;
-    return tcp()->init(&cfg, &ctrl, ctx_p);
+    return tcp()->init(&cfg, &ctrl, ctx_p, NULL);
 }
 
 Test(transport_tcp, subnet_without_local_address_is_a_clear_error)
@@ -608,7 +608,7 @@ Test(transport_tcp, subnet_and_interface_pick_loopback_and_link_info_says_so)
     void *ctx = NULL;
 
     cr_assert_eq(init_with(NULL, "127.0.0.0/8", &ctx), TP_OK);
-    cr_assert_eq(tcp()->link_info(ctx, &info), TP_OK);
+    cr_assert_eq(tcp()->link_info(ctx, &info, NULL), TP_OK);
     cr_assert_str_eq(info.address, "127.0.0.1");
     cr_assert_str_eq(info.device, "lo");
     cr_assert_gt(info.mtu, 0);
@@ -620,7 +620,7 @@ Test(transport_tcp, subnet_and_interface_pick_loopback_and_link_info_says_so)
     tcp()->finalize(ctx);
 
     cr_assert_eq(init_with("lo", NULL, &ctx), TP_OK);
-    cr_assert_eq(tcp()->link_info(ctx, &info), TP_OK);
+    cr_assert_eq(tcp()->link_info(ctx, &info, NULL), TP_OK);
     cr_assert_str_eq(info.device, "lo");
     tcp()->finalize(ctx);
 }
@@ -636,4 +636,35 @@ Test(transport_tcp, ops_table_is_complete)
     cr_assert_not_null(ops->stream_send);
     cr_assert_not_null(ops->stream_recv);
     cr_assert_not_null(ops->pingpong);
+}
+
+/* Errors reported once (transport.h): with an error record the failing op
+ * fills it with the one line that names what is wrong, and logs nothing;
+ * the caller prints it. */
+Test(transport_tcp, failing_ops_fill_the_error_record_and_log_nothing)
+{
+    struct tp_config cfg = tcp_cfg(1);
+    struct tp_ctrl ctrl = {.rank = 0, .size = 2};
+    struct tp_error err = {0};
+    struct th_capture cap;
+    void *ctx = NULL;
+
+    th_capture_begin(&cap);
+    th_tcp_opts(&cfg)->net.bind_if = NULL;
+    th_tcp_opts(&cfg)->net.bind_subnet = "198.51.100.0/24";
+    tp_status_t st = tcp()->init(&cfg, &ctrl, &ctx, &err);
+    th_tcp_opts(&cfg)->net.bind_subnet = NULL;
+    th_tcp_opts(&cfg)->streams = 1000;
+    struct tp_error err2 = {0};
+    tp_status_t st2 = tcp()->init(&cfg, &ctrl, &ctx, &err2);
+    char *log = th_capture_end(&cap);
+    cr_assert_eq(st, TP_ERR_NO_DEVICE);
+    cr_assert_eq(err.status, TP_ERR_NO_DEVICE);
+    cr_assert(strstr(err.msg, "--subnet 198.51.100.0/24: no local IPv4 address inside it"),
+              "%s", err.msg);
+    cr_assert_eq(st2, TP_ERR_INVALID);
+    cr_assert(strstr(err2.msg, "--streams 1000") && strstr(err2.msg, "64"), "%s", err2.msg);
+    cr_assert_null(strchr(err.msg, '\n'), "%s", err.msg);
+    cr_assert_eq(log[0], '\0', "logged besides the record: %s", log);
+    free(log);
 }

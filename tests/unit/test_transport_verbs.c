@@ -148,9 +148,9 @@ static tp_status_t rank_run(int id, int fd, const struct tp_config *cfg, scenari
         return TP_ERR_INTERNAL;
     if (use_fake_device_memory)
         r.mem.ops = &th_fake_mem_ops;     /* its ctx is never used */
-    if ((st = r.ops->init(cfg, &ctrl, &r.ctx)) != TP_OK)
+    if ((st = r.ops->init(cfg, &ctrl, &r.ctx, NULL)) != TP_OK)
         return st;
-    if ((st = r.ops->connect(r.ctx, 1 - id, &r.ep)) == TP_OK) {
+    if ((st = r.ops->connect(r.ctx, 1 - id, &r.ep, NULL)) == TP_OK) {
         st = fn(&r, param);
         r.ops->disconnect(r.ctx, r.ep);
     }
@@ -252,7 +252,7 @@ static tp_status_t alloc_ring(struct rank *r, struct tp_buf *b, size_t len)
     b->mem = &r->mem;
     if ((st = r->mem.ops->alloc(r->mem.ctx, len, &b->addr)) != TP_OK)
         return st;
-    return r->ops->mem_reg(r->ctx, b);
+    return r->ops->mem_reg(r->ctx, b, NULL);
 }
 
 static void free_ring(struct rank *r, struct tp_buf *b)
@@ -286,11 +286,11 @@ static tp_status_t stream_scenario(struct rank *r, const void *param)
                              .offset0 = off, .check = c->verify ? check : NULL,
                              .hook_arg = &hrx};
         if (c->bidir)
-            st = r->ops->stream_bidir(r->ep, &tx, &rx);
+            st = r->ops->stream_bidir(r->ep, &tx, &rx, NULL);
         else if (r->id == 0)
-            st = r->ops->stream_send(r->ep, &tx);
+            st = r->ops->stream_send(r->ep, &tx, NULL);
         else
-            st = r->ops->stream_recv(r->ep, &rx);
+            st = r->ops->stream_recv(r->ep, &rx, NULL);
     }
     if (st == TP_OK && c->verify) {
         if ((c->bidir || r->id == 0) && htx.bytes != c->bytes)
@@ -373,7 +373,7 @@ static tp_status_t pingpong_scenario(struct rank *r, const void *param)
     for (size_t s = 0; s < 3 && st == TP_OK; s++) {
         memset(rtt, 0, sizeof(rtt));
         st = r->ops->pingpong(r->ep, &b, sizes[s], ITERS, r->id == 0,
-                              r->id == 0 ? rtt : NULL);
+                              r->id == 0 ? rtt : NULL, NULL);
         for (int i = 0; st == TP_OK && r->id == 0 && i < ITERS; i++)
             if (rtt[i] == 0 || rtt[i] > 10ull * 1000000000ull)
                 st = TP_ERR_INTERNAL;
@@ -456,7 +456,7 @@ static tp_status_t link_scenario(struct rank *r, const void *param)
     (void)param;
     if ((st = alloc_ring(r, &b, 4096)) != TP_OK)
         return st;
-    st = r->ops->link_info(r->ctx, &info);
+    st = r->ops->link_info(r->ctx, &info, NULL);
     free_ring(r, &b);
     if (st != TP_OK)
         return st;
@@ -484,7 +484,7 @@ static tp_status_t init_only(const struct tp_config *cfg)
 {
     struct tp_ctrl ctrl = {.rank = 0, .size = 2, .exchange = sock_exchange};
     void *ctx = NULL;
-    tp_status_t st = verbs()->init(cfg, &ctrl, &ctx);
+    tp_status_t st = verbs()->init(cfg, &ctrl, &ctx, NULL);
 
     if (st == TP_OK)
         verbs()->finalize(ctx);

@@ -92,11 +92,11 @@ static inline tp_status_t th_sync(struct th_peer *p)
 /* init + connect; on failure returns the status (both sides should fail). */
 static inline tp_status_t th_open(struct th_peer *p)
 {
-    tp_status_t st = p->ops->init(&p->cfg, &p->ctrl, &p->ctx);
+    tp_status_t st = p->ops->init(&p->cfg, &p->ctrl, &p->ctx, NULL);
 
     if (st != TP_OK)
         return st;
-    st = p->ops->connect(p->ctx, 1 - p->rank, &p->ep);
+    st = p->ops->connect(p->ctx, 1 - p->rank, &p->ep, NULL);
     if (st != TP_OK) {
         p->ops->finalize(p->ctx);
         p->ctx = NULL;
