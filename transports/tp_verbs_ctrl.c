@@ -36,7 +36,7 @@ tp_status_t verbs_wait_idle(struct verbs_wait *w, struct verbs_ep *ep,
     }
     if (tp_deadline_passed()) {     /* the engine's limit on the call */
         if (ep->broken == TP_OK)
-            tp_log_error("verbs: %s from rank %d not done within the time allowed "
+            tp_fail("verbs: %s from rank %d not done within the time allowed "
                          "(expected time plus --timeout)", what, ep->peer);
         return verbs_ep_fail(ep, TP_ERR_TIMEOUT);
     }
