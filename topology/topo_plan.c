@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "topo_internal.h"
+#include "topo_ptree.h"
 
 struct pvec {                   /* pairs of one tier, tagged with a round */
     struct topo_pair *p;
@@ -100,22 +101,6 @@ static tp_status_t add_tier(struct topo_plan *plan, struct pvec *v, int tier, co
     return TP_OK;
 }
 
-/* The present tree: what the tiers planner walks. */
-struct ptree {
-    const struct topo *t;
-    int *rep;                   /* node -> first rank, -1 absent */
-    int *second;                /* node -> second rank, -1 none */
-    int *present_nodes;         /* node indices in first-rank order */
-    size_t npresent;
-    unsigned char *pres;        /* per HyperNode (+1 virtual root) */
-    int **kids;                 /* per H: child HyperNodes present */
-    size_t *nkids;
-    int **direct;               /* per H: present nodes whose own == H */
-    size_t *ndirect;
-    int *order;                 /* present nodes in DFS order */
-    size_t *lo, *hi;            /* per H: its range in order[] */
-};
-
 static int push_int(int **a, size_t *n, int v)
 {
     int *p = realloc(*a, (*n + 1) * sizeof(int));
@@ -132,7 +117,7 @@ static int cmp_hn_name(const void *a, const void *b, void *ctx)
     return strcmp(t->hns[*(const int *)a].name, t->hns[*(const int *)b].name);
 }
 
-static void ptree_free(struct ptree *p, size_t nh)
+void topo_ptree_free(struct ptree *p, size_t nh)
 {
     for (size_t i = 0; p->kids && p->direct && i <= nh; i++) {
         free(p->kids[i]);
@@ -151,8 +136,8 @@ static void ptree_free(struct ptree *p, size_t nh)
     free(p->hi);
 }
 
-static tp_status_t ptree_build(struct ptree *p, const struct topo *t, const char *const *node_of_rank,
-                               size_t nranks, struct tp_error *err)
+tp_status_t topo_ptree_build(struct ptree *p, const struct topo *t, const char *const *node_of_rank,
+                             size_t nranks, struct tp_error *err)
 {
     size_t nh = t->nhns, V = nh;      /* index V is the virtual root */
     memset(p, 0, sizeof(*p));
@@ -311,7 +296,7 @@ tp_status_t topo_plan_tiers(const struct topo *topo, const char *const *node_of_
         free(plan);
         return tp_error_set(err, TP_ERR_NO_MEMORY, "out of memory while planning");
     }
-    st = ptree_build(&p, topo, node_of_rank, nranks, err);
+    st = topo_ptree_build(&p, topo, node_of_rank, nranks, err);
     if (st != TP_OK)
         goto out;
     /* tier 0: two ranks of one node */
@@ -347,7 +332,7 @@ tp_status_t topo_plan_tiers(const struct topo *topo, const char *const *node_of_
 oom:
     st = tp_error_set(err, TP_ERR_NO_MEMORY, "out of memory while planning");
 out:
-    ptree_free(&p, nh);
+    topo_ptree_free(&p, nh);
     free(v.p);
     free(v.round);
     if (st != TP_OK) {

@@ -93,6 +93,14 @@ tp_status_t topo_plan_tiers(const struct topo *topo,
 tp_status_t topo_plan_allpairs(const struct topo *topo,
                                const char *const *node_of_rank, size_t nranks,
                                struct topo_plan **plan_p, struct tp_error *err);
+/* --pattern sweep: every node's access link and every HyperNode uplink
+ * crossed `times` times each way (fewer only where no new node pair is
+ * left), in rounds where no directed link carries two pairs; one tier
+ * entry per tier, at most 2 x times rounds each: the rounds grow with
+ * the tiers, not with the nodes (topo_sweep.c). */
+#define TOPO_SWEEP_TIMES 3
+tp_status_t topo_plan_sweep(const struct topo *topo, const char *const *node_of_rank, size_t nranks,
+                            size_t times, struct topo_plan **plan_p, struct tp_error *err);
 void topo_plan_free(struct topo_plan *plan);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "cli_opts.h"
 #include "commands.h"
+#include "../../topology/topo_pack.h"
 #include "../../common/log.h"
 #include "../../topology/topo_print.h"
 #include "../../topology/topology.h"
@@ -39,7 +40,7 @@ static void usage(FILE *out)
             "  --check               validate only: exit 0 when valid, 2 when not\n"
             "  --emit sim|yaml       print the tree in the simulated cluster's form, or\n"
             "                        back as HyperNode YAML (kind: List)\n"
-            "  --plan tiers|allpairs print the measurement plan (tiers, rounds, pairs)\n"
+            "  --plan tiers|allpairs|sweep print the measurement plan (tiers, rounds, pairs)\n"
             "  --ranks-per-node K    ranks per node for --plan (default 1)\n"
             "  --pairs               with --plan: list every round's pairs (src->dst ranks)\n"
             "  --quiet               no tree/paths/matrix (with --plan: summary only)\n"
@@ -105,8 +106,9 @@ static int parse_opts(int argc, char **argv, struct topo_opts *o)
             o->emit = optarg;
             break;
         case O_PLAN:
-            if (strcmp(optarg, "tiers") != 0 && strcmp(optarg, "allpairs") != 0) {
-                tp_log_error("topo: --plan '%s': expected tiers or allpairs", optarg);
+            if (strcmp(optarg, "tiers") != 0 && strcmp(optarg, "allpairs") != 0 &&
+                strcmp(optarg, "sweep") != 0) {
+                tp_log_error("topo: --plan '%s': expected tiers, allpairs or sweep", optarg);
                 return 2;
             }
             o->plan = optarg;
@@ -152,8 +154,13 @@ static int run_plan(const struct topo *t, const struct topo_opts *o)
     clock_gettime(CLOCK_MONOTONIC, &a);
     if (strcmp(o->plan, "tiers") == 0)
         st = topo_plan_tiers(t, rank_node, nranks, &plan, &err);
+    else if (strcmp(o->plan, "sweep") == 0)
+        st = topo_plan_sweep(t, rank_node, nranks, TOPO_SWEEP_TIMES, &plan, &err);
     else
         st = topo_plan_allpairs(t, rank_node, nranks, &plan, &err);
+    /* as `run` does: allpairs re-cut so no two pairs of a round share a link */
+    if (st == TP_OK && strcmp(o->plan, "allpairs") == 0)
+        st = topo_plan_pack(t, rank_node, nranks, plan, 0, NULL, NULL, &err);
     clock_gettime(CLOCK_MONOTONIC, &b);
     if (st != TP_OK) {
         tp_log_error("%s", err.msg);

@@ -26,6 +26,13 @@ static const struct bench_pattern pattern_allpairs = {
     .plan = pattern_plan_allpairs,
 };
 
+static const struct bench_pattern pattern_sweep = {
+    .name = "sweep",
+    .summary = "every access link and uplink 3 times each way, rounds grow with tiers (needs --topology)",
+    .needs_topology = 1,
+    .plan = pattern_plan_sweep,
+};
+
 static const struct bench_pattern pattern_fanout = {
     .name = "fanout",
     .summary = "rank 0 sends --size to all others at once (star) and as a chain",
@@ -77,6 +84,7 @@ static const struct bench_pattern *const patterns[] = {
     &pattern_pairs,
     &pattern_tiers,
     &pattern_allpairs,
+    &pattern_sweep,
     &pattern_fanout,
     &pattern_kv,
     &pattern_alltoall,

@@ -257,3 +257,72 @@ Test(topo_pack, regular_32_nodes)
     }
     allpairs_case(spec, names, 32, 1);
 }
+
+/* sweep: contention-free, every directed link any pair could cross is
+ * crossed at least twice, rounds at most 2 x times per tier entry. */
+static void sweep_case(const char *spec, const char *const *rank_node, size_t nranks)
+{
+    struct topo *t = load_bound(spec, rank_node, nranks);
+    struct topo_plan *plan = NULL;
+    struct tp_error err = {0};
+    size_t nl = topo_link_count(t), rounds = 0;
+    int ids[TOPO_PATH_MAX];
+    cr_assert_eq(topo_plan_sweep(t, rank_node, nranks, TOPO_SWEEP_TIMES, &plan, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(topo_plan_annotate(t, rank_node, nranks, plan, &err), TP_OK);
+    size_t *crossed = calloc(nl, sizeof(size_t));
+    unsigned char *possible = calloc(nl, 1);
+    int *peer = malloc(nranks * sizeof(int));
+    for (size_t i = 0; i < plan->ntiers; i++) {
+        const struct topo_tier_plan *tp = &plan->tiers[i];
+        cr_assert_leq(tp->nrounds, 2 * TOPO_SWEEP_TIMES, "tier %d: %zu rounds", tp->tier, tp->nrounds);
+        rounds += tp->nrounds;
+        for (size_t r = 0; r < tp->nrounds; r++) {
+            for (size_t k = 0; k < nranks; k++)
+                peer[k] = -1;
+            for (size_t j = 0; j < tp->rounds[r].npairs; j++) {
+                const struct topo_pair *p = &tp->rounds[r].pairs[j];
+                cr_assert_eq(p->shared, 0, "tier %d round %zu: %d->%d shares a link", tp->tier, r, p->src, p->dst);
+                cr_assert(peer[p->src] < 0 || peer[p->src] == p->dst);
+                cr_assert(peer[p->dst] < 0 || peer[p->dst] == p->src);
+                peer[p->src] = p->dst;
+                peer[p->dst] = p->src;
+                cr_assert_eq(topo_tier(t, rank_node[p->src], rank_node[p->dst], NULL), tp->tier);
+                size_t k = topo_pair_links(t, topo_node_index(t, rank_node[p->src]),
+                                           topo_node_index(t, rank_node[p->dst]), ids, TOPO_PATH_MAX);
+                for (size_t x = 0; x < k; x++)
+                    crossed[ids[x]]++;
+            }
+        }
+    }
+    for (size_t a = 0; a < nranks; a++)
+        for (size_t b = 0; b < nranks; b++) {
+            size_t k = topo_pair_links(t, topo_node_index(t, rank_node[a]), topo_node_index(t, rank_node[b]),
+                                       ids, TOPO_PATH_MAX);
+            for (size_t x = 0; x < k; x++)
+                possible[ids[x]] = 1;
+        }
+    for (size_t l = 0; l < nl; l++) {
+        char b[96];
+        if (possible[l])
+            cr_assert_geq(crossed[l], 2, "link %s crossed %zu times", link_str(t, (int)l, b, sizeof(b)), crossed[l]);
+    }
+    cr_log_info("sweep, %zu ranks: %zu tier entries, %zu rounds", nranks, plan->ntiers, rounds);
+    free(crossed);
+    free(possible);
+    free(peer);
+    topo_plan_free(plan);
+    topo_free(t);
+}
+
+Test(topo_sweep, shapes)
+{
+    static const char *bin[] = {"n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7"};
+    sweep_case(TT_BINARY, bin, 8);
+    static const char *wide[] = {"a0", "a1", "a2", "a3", "b0", "b1", "b2", "c0", "c1", "c2", "c3", "c4"};
+    sweep_case(TT_WIDE, wide, 12);
+    static const char *forest[] = {"x0", "x1", "x2", "x3", "x4", "x9", "y0", "y1", "y2", "loose"};
+    sweep_case(TT_FOREST, forest, 10);
+    /* one rank per node present only in part, and a node with two ranks */
+    static const char *part[] = {"n0", "n0", "n3", "n5", "n6"};
+    sweep_case(TT_BINARY, part, 5);
+}

@@ -1,0 +1,32 @@
+/* topo_ptree.h: the present tree the planners walk (topo_plan.c builds
+ * it): the HyperNodes holding any rank's node, a virtual root (index
+ * nhns) above the parentless ones, each HyperNode's present child
+ * HyperNodes and directly held nodes, and the nodes in DFS order so that
+ * every HyperNode's nodes are one range.  Internal to topology/. */
+#ifndef TIERPERF_TOPO_PTREE_H
+#define TIERPERF_TOPO_PTREE_H
+
+#include "topo_internal.h"
+
+/* The present tree: what the tiers planner walks. */
+struct ptree {
+    const struct topo *t;
+    int *rep;                   /* node -> first rank, -1 absent */
+    int *second;                /* node -> second rank, -1 none */
+    int *present_nodes;         /* node indices in first-rank order */
+    size_t npresent;
+    unsigned char *pres;        /* per HyperNode (+1 virtual root) */
+    int **kids;                 /* per H: child HyperNodes present */
+    size_t *nkids;
+    int **direct;               /* per H: present nodes whose own == H */
+    size_t *ndirect;
+    int *order;                 /* present nodes in DFS order */
+    size_t *lo, *hi;            /* per H: its range in order[] */
+};
+
+tp_status_t topo_ptree_build(struct ptree *p, const struct topo *t, const char *const *node_of_rank,
+                             size_t nranks, struct tp_error *err);
+/* nh: the topo's nhns (the arrays hold nh + 1 entries) */
+void topo_ptree_free(struct ptree *p, size_t nh);
+
+#endif
