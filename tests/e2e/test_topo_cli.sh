@@ -35,6 +35,7 @@ cases=(
   "plan-tiers-mixed|$fix/good-mixed-depth.yaml --plan tiers --pairs"
   "plan-allpairs|$fix/good-multidoc-tiername.yaml --plan allpairs --pairs"
   "plan-tiers-quiet|topologies/sim-8node-3tier.yaml --plan tiers --quiet"
+  "plan-sweep|topologies/sim-8node-3tier.yaml --plan sweep --pairs"
 )
 
 for c in "${cases[@]}"; do
