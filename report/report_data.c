@@ -157,3 +157,22 @@ void report_grid_free(struct report_grid *g)
     free(g->cells);
     memset(g, 0, sizeof(*g));
 }
+
+int report_line_rate_real(const cJSON *run)
+{
+    static const char *const virt[] = {"veth", "virtio_net", "tun", "bridge", "dummy", "vxlan",
+                                       "geneve", "macvlan", "ipvlan", "loopback", "vrf"};
+    const cJSON *env = cJSON_GetObjectItemCaseSensitive(run, "environment");
+    const cJSON *l;
+
+    cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(env, "links")) {
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(l, "driver");
+        const cJSON *dev = cJSON_GetObjectItemCaseSensitive(l, "device");
+        if (cJSON_IsString(dev) && strcmp(dev->valuestring, "lo") == 0)
+            return 0;
+        for (size_t i = 0; cJSON_IsString(d) && i < sizeof(virt) / sizeof(virt[0]); i++)
+            if (strcmp(d->valuestring, virt[i]) == 0)
+                return 0;
+    }
+    return 1;
+}

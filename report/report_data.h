@@ -53,4 +53,9 @@ void report_heat_free(struct report_heat *h);
  * of answers/ans_culprit.h); cells of one node each only. */
 void report_heat_mark(struct report_heat *h, const cJSON *culprit);
 
+/* 0 when a link of the run is virtual (veth, virtio_net, tun, bridge,
+ * loopback...): its reported speed is nominal (veth says 10 Gbit/s), so a
+ * "% of line rate" would be made up. */
+int report_line_rate_real(const cJSON *run);
+
 #endif

@@ -259,7 +259,13 @@ static void section_bandwidth(FILE *f, const cJSON *run, const struct report_gri
         s[ns] = (struct svg_series){names[ns], g->nsizes, x, &y[t * g->nsizes]};
         ns++;
     }
-    fputs("<p class='note'>Median over pairs of each tier; Gbit/s = 10<sup>9</sup> bit/s.</p>\n", f);
+    fputs("<p class='note'>Median over pairs of each tier; Gbit/s = 10<sup>9</sup> bit/s. "
+          "Points are measured sizes; a line joins only neighbouring sizes (at most 2x apart), "
+          "never across sizes that were not measured.", f);
+    if (g->nsizes <= 2)
+        fprintf(f, " <b>Only %zu message size%s measured</b>: points, not a curve.", g->nsizes,
+                g->nsizes == 1 ? "" : "s");
+    fputs("</p>\n", f);
     svg_line_chart(f, s, ns, "message size (bytes, log2 scale)", "bandwidth (Gbit/s)");
     fputs("<table><tr><th>tier</th><th>size</th><th>pairs</th><th>median Gbit/s</th>"
           "<th>median GB/s</th></tr>\n", f);
@@ -357,7 +363,7 @@ static tp_status_t section_heatmap(FILE *f, const cJSON *run, const struct ans_p
     return TP_OK;
 }
 
-static void section_pairs(FILE *f, const struct ans_pairs *pairs)
+static void section_pairs(FILE *f, const struct ans_pairs *pairs, int real_rate)
 {
     char sz[32];
     fputs("<h2 id='pairs'>Pairs</h2>\n", f);
@@ -385,7 +391,10 @@ static void section_pairs(FILE *f, const struct ans_pairs *pairs)
                 p->bw_size >= 0 ? ans_fmt_msgsize(p->bw_size, sz, sizeof(sz)) : "-");
         td_num(f, p->bw_gbit, "%.4g");
         td_num(f, p->bw_gbit / 8, "%.4g");
-        td_num(f, p->line_rate_gbit > 0 ? 100 * p->bw_gbit / p->line_rate_gbit : NAN, "%.1f");
+        if (real_rate)
+            td_num(f, p->line_rate_gbit > 0 ? 100 * p->bw_gbit / p->line_rate_gbit : NAN, "%.1f");
+        else
+            fputs("<td class='n'>unknown</td>", f);
         td_num(f, p->lat_us[ANS_P50], "%.4g");
         td_num(f, p->lat_us[ANS_P99], "%.4g");
         td_num(f, p->lat_us[ANS_P999], "%.4g");
@@ -460,14 +469,20 @@ static tp_status_t write_page(FILE *f, const cJSON *run, const char *path, struc
     fputs(" over ", f);
     esc(f, jstr(run, "transport"));
     fputs("</h1>\n", f);
+    /* the verdict first: what a reader came for, above run and environment */
+    section_check(f, cJSON_GetObjectItemCaseSensitive(run, "check"));
     section_run(f, run);
     section_env(f, run);
-    section_check(f, cJSON_GetObjectItemCaseSensitive(run, "check"));
     section_bandwidth(f, run, &grid);
     section_latency(f, run, &grid);
     st = section_heatmap(f, run, &pairs, err);
     if (st == TP_OK) {
-        section_pairs(f, &pairs);
+        int real_rate = report_line_rate_real(run);
+        if (!real_rate)
+            fputs("<p class='note'>% of line rate: unknown. The links are virtual (veth, "
+                  "virtio, bridges...): their reported speed is nominal, not a line rate.</p>\n",
+                  f);
+        section_pairs(f, &pairs, real_rate);
         section_errors(f, run);
         fputs("<p class='note'>Units: Gbit/s = 10<sup>9</sup> bit/s, GB/s = 10<sup>9</sup> "
               "byte/s; message sizes in binary units (1 KiB = 1024 B). Written by tierperf "

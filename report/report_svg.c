@@ -111,12 +111,32 @@ void svg_line_chart(FILE *out, const struct svg_series *s, size_t ns, const char
                  "stroke='#888'/>\n", M_LEFT, M_TOP, plot_w, plot_h);
     for (size_t i = 0; i < ns; i++) {
         const char *color = palette[i % PALETTE_N];
-        fprintf(out, "<polyline fill='none' stroke='%s' stroke-width='2' points='", color);
-        for (size_t k = 0; k < s[i].n; k++)
-            if (s[i].x[k] > 0 && isfinite(s[i].y[k]))
-                fprintf(out, "%.1f,%.1f ", M_LEFT + plot_w * (log2(s[i].x[k]) - xmin) / (xmax - xmin),
+        /* A line only between neighbouring measured sizes (at most 2x apart):
+         * no straight line across sizes that were never measured. */
+        double px = NAN;
+        int open = 0;
+        for (size_t k = 0; k < s[i].n; k++) {
+            double x = s[i].x[k];
+            if (!(x > 0) || !isfinite(s[i].y[k])) {
+                px = NAN;
+                continue;
+            }
+            int joins = isfinite(px) && x <= 2 * px;
+            if (open && !joins) {
+                fprintf(out, "'/>\n");
+                open = 0;
+            }
+            if (!open && k + 1 < s[i].n && s[i].x[k + 1] <= 2 * x && isfinite(s[i].y[k + 1])) {
+                fprintf(out, "<polyline fill='none' stroke='%s' stroke-width='2' points='", color);
+                open = 1;
+            }
+            if (open)
+                fprintf(out, "%.1f,%.1f ", M_LEFT + plot_w * (log2(x) - xmin) / (xmax - xmin),
                         M_TOP + plot_h * (1 - s[i].y[k] / top));
-        fprintf(out, "'/>\n");
+            px = x;
+        }
+        if (open)
+            fprintf(out, "'/>\n");
         for (size_t k = 0; k < s[i].n; k++) {
             if (!(s[i].x[k] > 0) || !isfinite(s[i].y[k]))
                 continue;

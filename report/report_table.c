@@ -9,6 +9,7 @@
 #include "report_copy.h"
 #include "../bench/results/results_summary.h"
 #include "../common/units.h"
+#include "report_data.h"
 
 #define REPORT_MAX_HOSTS_LISTED 8
 
@@ -294,7 +295,7 @@ static void print_summary(const cJSON *run, FILE *out, const struct report_table
 static void print_pairs(const cJSON *run, FILE *out, const struct report_table_opts *opts)
 {
     const cJSON *e;
-    int marked = 0;
+    int marked = 0, real_rate = report_line_rate_real(run);
 
     fprintf(out, "\nPer pair (ranks and nodes; latency one-way in us)\n"
                  "%5s %5s  %-24s %4s %10s  %9s %9s %6s  %9s %9s %9s  %-6s %s\n",
@@ -328,14 +329,20 @@ static void print_pairs(const cJSON *run, FILE *out, const struct report_table_o
         fmt_num(lat, "p999", p999, sizeof(p999));
         marked |= mark_few(p99, sizeof(p99), samples, REPORT_P99_SAMPLES);
         marked |= mark_few(p999, sizeof(p999), samples, REPORT_P999_SAMPLES);
+        if (!real_rate)
+            snprintf(pct, sizeof(pct), "?");
         fprintf(out, "%5.0f %5.0f  %-24.24s %4s %10s  %9s %9s %6s  %9s %9s %9s  %-6s %s\n", src,
                 dst, nodes, tier, fmt_size(e, size, sizeof(size)),
                 fmt_num(e, "bw_gbit_s", gbit, sizeof(gbit)),
                 fmt_num(e, "bw_gbyte_s", gbyte, sizeof(gbyte)),
-                fmt_num(e, "bw_pct_line", pct, sizeof(pct)), fmt_num(lat, "p50", p50, sizeof(p50)),
+                real_rate ? fmt_num(e, "bw_pct_line", pct, sizeof(pct)) : pct,
+                fmt_num(lat, "p50", p50, sizeof(p50)),
                 p99, p999, verify ? verify : "-", error ? error : "");
     }
     footnote_few(out, marked);
+    if (!real_rate)
+        fprintf(out, "  %%line ?: virtual links (veth, virtio...) report a nominal speed, not a "
+                "line rate\n");
 }
 
 /* errors[] (whole pairs) and results[] entries that failed or did not verify */

@@ -83,6 +83,45 @@ else
   fi
 fi
 
+# ---- what the pages say (issue 16) ------------------------------------------
+# check --html: the verdict above run and environment, and it renders
+run "$bin" check "$fx/threshold.json" --profile sme-production --html "$tmp/check.html"
+expect_rc 1 "check --html threshold.json"
+python3 - "$tmp/check.html" <<'PY' && ok "check --html: verdict before run and environment" || fail "check --html: verdict not first"
+import sys
+t = open(sys.argv[1]).read()
+c, r, e = t.find("id='check'"), t.find("id='run'"), t.find("id='environment'")
+sys.exit(0 if 0 <= c < r < e else 1)
+PY
+if [ -n "$browser" ]; then
+  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+    --hide-scrollbars --no-first-run --user-data-dir="$tmp/chromium-check" \
+    --window-size=1280,2400 --screenshot="$tmp/check.png" "file://$tmp/check.html" >/dev/null 2>&1
+  python3 "$src/tests/e2e/png_check.py" "$tmp/check.png" 0.02 2000 >/dev/null &&
+    ok "check.html renders in headless Chromium" || fail "check.html screenshot missing or blank"
+fi
+# two sizes far apart: points and a note, no line drawn across the gap
+grep -q "Only 2 message sizes measured" "$tmp/recommend.html" && ok "2-size chart says so" ||
+  fail "recommend.html: no note on its 2 sizes"
+bwchart=$(sed -n "/id='bandwidth'/,/id='latency'/p" "$tmp/recommend.html")
+[ "$(grep -c '<polyline' <<<"$bwchart")" -eq 0 ] && [ "$(grep -c '<circle' <<<"$bwchart")" -gt 0 ] &&
+  ok "bandwidth chart: measured points only" || fail "bandwidth chart draws a line across unmeasured sizes"
+# virtual links: no made-up % of line rate
+python3 - "$fx/recommend.json" "$tmp/veth.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for l in d["environment"]["links"]:
+    l["driver"], l["model"], l["line_rate_gbit"] = "veth", "veth", 10
+json.dump(d, open(sys.argv[2], "w"))
+PY
+run "$bin" report "$tmp/veth.json" --pairs --html "$tmp/veth.html"
+expect_rc 0 "report of a veth run"
+expect_out "%line ?: virtual links" "text report: % of line unknown on veth"
+grep -q "% of line rate: unknown" "$tmp/veth.html" && ! grep -q "<td class='n'>750.0</td>" "$tmp/veth.html" &&
+  ok "HTML: % of line unknown on veth" || fail "HTML: % of line rate shown for veth"
+grep -q "% of line rate: unknown" "$tmp/recommend.html" && fail "HTML: real NICs said unknown" ||
+  ok "HTML: % of line kept for real NICs"
+
 # ---- check ----------------------------------------------------------------
 # outlier.json measured 1 MiB only and o0->o5 has no latency: INCOMPLETE
 run "$bin" check "$fx/outlier.json" --profile test-dev --junit "$tmp/pass.xml"
