@@ -66,6 +66,31 @@ static int is_journal(const char *path)
     return n > 6 && strcmp(path + n - 6, ".jsonl") == 0;
 }
 
+/* The keys every results[] entry repeats: pointed at one static copy
+ * (cJSON_StringIsConst) instead of a heap copy per entry, a quarter of a
+ * loaded entry's memory. */
+static const char *const entry_keys[] = {
+    "pattern", "src_rank", "dst_rank", "src_node", "dst_node", "tier", "hypernode",
+    "size_bytes", "iters", "bytes_total", "seconds", "bw_gbit_s", "bw_gbyte_s", "lat_us",
+    "line_rate_gbit", "bw_pct_line", "verify", "error", "extra", "round", "round_shared",
+    "min", "mean", "p50", "p90", "p99", "p999", "max", "samples"};
+
+static void share_keys(cJSON *obj, int depth)
+{
+    for (cJSON *it = obj != NULL ? obj->child : NULL; it != NULL; it = it->next) {
+        if (it->string != NULL && !(it->type & cJSON_StringIsConst))
+            for (size_t k = 0; k < sizeof(entry_keys) / sizeof(entry_keys[0]); k++)
+                if (strcmp(it->string, entry_keys[k]) == 0) {
+                    cJSON_free(it->string);
+                    it->string = (char *)entry_keys[k];   /* never written nor freed */
+                    it->type |= cJSON_StringIsConst;
+                    break;
+                }
+        if (depth == 0 && cJSON_IsObject(it))
+            share_keys(it, 1);   /* lat_us, extra */
+    }
+}
+
 /* Journal state while reading it line by line. */
 struct journal_read {
     const char *path;
@@ -113,6 +138,7 @@ static tp_status_t journal_entry(struct journal_read *j, cJSON *entry, size_t li
         }
         cJSON_Delete(entry);
     } else {
+        share_keys(entry, 0);
         st = results_valid_entry(j->valid, entry, why, sizeof(why));
         if (st == TP_OK)
             cJSON_AddItemToArray(j->results, entry);
@@ -186,12 +212,112 @@ static tp_status_t load_journal(const char *path, FILE *f, cJSON **run_p, struct
     return TP_OK;
 }
 
+/* A light scan of the final file's text, to parse results[] one entry at
+ * a time: the whole tree of a large file would otherwise be built with
+ * per-entry key copies before they could be shared (peak memory). */
+static size_t skip_ws(const char *t, size_t i, size_t len)
+{
+    while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+        i++;
+    return i;
+}
+
+static size_t skip_string(const char *t, size_t i, size_t len)
+{
+    for (i++; i < len; i++) {
+        if (t[i] == '\\')
+            i++;
+        else if (t[i] == '"')
+            return i + 1;
+    }
+    return len;
+}
+
+/* End (exclusive) of the value at t[i]; len when it does not end. */
+static size_t skip_value(const char *t, size_t i, size_t len)
+{
+    size_t depth = 0;
+
+    if (i < len && t[i] == '"')
+        return skip_string(t, i, len);
+    if (i < len && t[i] != '{' && t[i] != '[') {
+        while (i < len && strchr(",]} \t\r\n", t[i]) == NULL)
+            i++;
+        return i;
+    }
+    for (; i < len; i++) {
+        if (t[i] == '"')
+            i = skip_string(t, i, len) - 1;
+        else if (t[i] == '{' || t[i] == '[')
+            depth++;
+        else if ((t[i] == '}' || t[i] == ']') && --depth == 0)
+            return i + 1;
+    }
+    return len;
+}
+
+/* Offset of the '[' of the top-level "results" value; 0 when not found. */
+static size_t find_results(const char *t, size_t len)
+{
+    size_t i = skip_ws(t, 0, len);
+
+    if (i >= len || t[i] != '{')
+        return 0;
+    for (i = skip_ws(t, i + 1, len); i < len && t[i] == '"';) {
+        size_t kend = skip_string(t, i, len), v = skip_ws(t, kend, len);
+        if (v >= len || t[v] != ':')
+            return 0;
+        v = skip_ws(t, v + 1, len);
+        if (kend - i == 9 && memcmp(t + i, "\"results\"", 9) == 0)
+            return v < len && t[v] == '[' ? v : 0;
+        i = skip_ws(t, skip_value(t, v, len), len);
+        if (i >= len || t[i] != ',')
+            return 0;
+        i = skip_ws(t, i + 1, len);
+    }
+    return 0;
+}
+
+/* results[] parsed entry by entry (keys shared); the array's text is then
+ * blanked so that the rest parses small.  NULL (text untouched) when the
+ * text does not scan: the caller parses it whole and names the fault. */
+static cJSON *parse_results(char *t, size_t len)
+{
+    size_t open = find_results(t, len), j;
+    cJSON *arr = open > 0 ? cJSON_CreateArray() : NULL;
+
+    if (arr == NULL)
+        return NULL;
+    for (j = skip_ws(t, open + 1, len); j < len && t[j] != ']';) {
+        size_t end = skip_value(t, j, len);
+        cJSON *e = end < len ? cJSON_ParseWithLength(t + j, end - j) : NULL;
+        if (e == NULL) {
+            cJSON_Delete(arr);
+            return NULL;
+        }
+        share_keys(e, 0);
+        cJSON_AddItemToArray(arr, e);
+        j = skip_ws(t, end, len);
+        if (j < len && t[j] == ',')
+            j = skip_ws(t, j + 1, len);
+        else if (j >= len || t[j] != ']')
+            j = len;
+    }
+    if (j >= len) {
+        cJSON_Delete(arr);
+        return NULL;
+    }
+    memset(t + open + 1, ' ', j - open - 1);
+    return arr;
+}
+
 /* Every results[] and errors[] entry of a final file, through the one
  * validation (results_valid.h). */
-static tp_status_t validate_run(const cJSON *run, const char *path, struct tp_error *err)
+static tp_status_t validate_run(cJSON *run, const char *path, struct tp_error *err)
 {
     struct results_valid *v = results_valid_new(results_valid_nranks(run));
-    const cJSON *errors = cJSON_GetObjectItemCaseSensitive(run, "errors"), *e;
+    const cJSON *errors = cJSON_GetObjectItemCaseSensitive(run, "errors");
+    cJSON *e;
     tp_status_t st = TP_OK;
     char why[300];
     int i = 0;
@@ -199,6 +325,7 @@ static tp_status_t validate_run(const cJSON *run, const char *path, struct tp_er
     if (v == NULL)
         return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", path);
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
+        share_keys(e, 0);
         if ((st = results_valid_entry(v, e, why, sizeof(why))) != TP_OK) {
             tp_error_set(err, st, "%s: results[%d]: %s", path, i, why);
             break;
@@ -279,7 +406,11 @@ tp_status_t results_load(const char *path, cJSON **run_p, struct tp_error *err)
     if (st != TP_OK)
         return st;
     const char *end = NULL;
+    cJSON *entries = parse_results(text, len);
     cJSON *run = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (run == NULL || entries == NULL ||
+        !cJSON_ReplaceItemInObjectCaseSensitive(run, "results", entries))
+        cJSON_Delete(entries);
     if (run == NULL) {
         size_t off = end ? (size_t)(end - text) : 0;
         int truncated = looks_truncated(text, len, off);
