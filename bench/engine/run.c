@@ -213,13 +213,12 @@ static int open_transport(struct run_state *s)
     ctrl_mpi_view(&s->cm, &s->ctrl);
     memset(&err, 0, sizeof(err));
     st = s->ops->init(&s->o.cfg, &s->ctrl, &s->tctx, &err);
-    if (st != TP_OK) {
-        char why[sizeof(err.msg)];
-        snprintf(why, sizeof(why), "%s", st == TP_ERR_UNSUPPORTED
-                                             ? "not available in this build or on this host"
-                                             : err.msg);
+    if (st != TP_OK) {      /* the transport's own line names it ("verbs: ...") */
         s->tctx = NULL;
-        tp_error_set(&err, st, "--transport %s: %s", s->o.transport, why);
+        if (st == TP_ERR_UNSUPPORTED || err.msg[0] == '\0')
+            tp_error_set(&err, st, "--transport %s: %s", s->o.transport,
+                         st == TP_ERR_UNSUPPORTED ? "not available in this build or on this host"
+                                                  : tp_status_string(st));
     }
     if ((rc = agreed_fail(s, st, &err, "transport init")) != 0)
         return rc;
