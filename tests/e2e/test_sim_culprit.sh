@@ -8,6 +8,7 @@
 #      namespace and n5 on the switch side);
 #   2. the uplink between sim-leaf-2 and sim-spine-1, both directions;
 #   3. node sim-n2's access link, transmit direction only (eth0).
+# The third fault is measured again with `--pattern sweep`.
 # `check` must name each fault (suspect line, JUnit, HTML) and nothing
 # else; single slow pairs a loaded host can produce are reported only as
 # "unconfirmed" and are allowed.  Every row must say round_shared 0.
@@ -48,8 +49,8 @@ index_of() {   # kind name
 n5=$(index_of node sim-n5); leaf2=$(index_of hypernode sim-leaf-2)
 [ -n "$n5" ] && [ -n "$leaf2" ] || fail "sim-n5 / sim-leaf-2 not in $topo"
 
-measure() {   # name
-    timeout 300 "$src/scripts/sim-mpirun.sh" "$bin" run --pattern allpairs --transport tcp \
+measure() {   # name [pattern]
+    timeout 300 "$src/scripts/sim-mpirun.sh" "$bin" run --pattern "${2:-allpairs}" --transport tcp \
         --topology "$topo" --sizes 64K --duration 1 --warmup 4 --tx-depth 8 --no-lat \
         --subnet 198.18.0.0/15 --out "$work/$1.json" >"$work/$1.log" 2>&1 ||
         { cat "$work/$1.log" >&2; fail "$1: tierperf run exited with $?"; }
@@ -96,6 +97,10 @@ expect_named uplink "HyperNode sim-leaf-2, uplink to sim-spine-1, both direction
 shape "${TIERPERF_SIM_PREFIX}sim-n2" eth0 10
 measure transmit
 expect_named transmit "node sim-n2, access link, transmit only \(sim-n2 -> sim-leaf-1\): "
+
+# 4. the same fault found by --pattern sweep (7 rounds instead of 20)
+measure sweep sweep
+expect_named sweep "node sim-n2, access link, transmit only \(sim-n2 -> sim-leaf-1\): "
 
 "$src/scripts/simcluster.sh" down >/dev/null
 echo "PASS"
