@@ -238,6 +238,13 @@ static void print_check(FILE *out, const struct ans_check *c, const struct ans_p
     fputs("tierperf_check_passed{", out);
     label(out, "profile", p->name, 1);
     fprintf(out, "} %d\n", ans_check_passed(c, opts) ? 1 : 0);
+    /* not passed is FAIL or INCOMPLETE: say which thresholds went unjudged */
+    family(out, "tierperf_check_unjudged_thresholds",
+           "thresholds check could not judge (not measured, or latency only on large "
+           "messages): the verdict is INCOMPLETE when no pair failed");
+    fputs("tierperf_check_unjudged_thresholds{", out);
+    label(out, "profile", p->name, 1);
+    fprintf(out, "} %zu\n", c->unmeasured);
     family(out, "tierperf_check_tier_failed_pairs", "pairs of the tier that failed the profile");
     for (size_t i = 0; i < c->ntiers; i++) {
         fputs("tierperf_check_tier_failed_pairs{", out);

@@ -40,6 +40,15 @@ grep -q '^tierperf_pair_bandwidth_bytes_per_second{transport="tcp",pattern="tier
 grep -q '^tierperf_check_passed{profile="test-dev"} [01]$' "$work/rec.prom" || fail "no check verdict"
 grep -q '^tierperf_check_tier_judged_pairs{profile="test-dev",tier="2"} 4$' "$work/rec.prom" ||
   fail "tier 2 judged pairs"
+grep -q '^tierperf_check_unjudged_thresholds{profile="test-dev"} 0$' "$work/rec.prom" ||
+  fail "recommend.json: unjudged thresholds not 0"
+# latency measured at 4 MiB only: nothing failed, nothing passed (INCOMPLETE)
+"$bin" report "$fx/allpairs15_miswired.json" --openmetrics "$work/inc.prom" --profile test-dev \
+  >/dev/null || fail "report allpairs15_miswired"
+promcheck "$work/inc.prom"
+grep -q '^tierperf_check_passed{profile="test-dev"} 0$' "$work/inc.prom" || fail "INCOMPLETE reported as passed"
+grep -q '^tierperf_check_unjudged_thresholds{profile="test-dev"} 210$' "$work/inc.prom" ||
+  fail "the 210 unjudged latency thresholds are not counted"
 "$bin" report "$fx/bad_pair.json" --openmetrics "$work/bad.prom" >/dev/null || fail "report bad_pair"
 promcheck "$work/bad.prom"
 grep -q '^tierperf_pair_up{.*src_node="a3",dst_node="a4".*} 0$' "$work/bad.prom" || fail "failed pair not 0"
