@@ -50,8 +50,10 @@ static unsigned long long mem_available(void)
     if (f == NULL)
         return 0;
     while (fgets(line, sizeof(line), f) != NULL)
-        if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+        if (strncmp(line, "MemAvailable:", 13) == 0) {
+            kib = strtoull(line + 13, NULL, 10);
             break;
+        }
     fclose(f);
     return kib * 1024ULL;
 }
@@ -92,15 +94,16 @@ tp_status_t run_checks_memory(const struct run_opts *o, struct tp_error *err)
 tp_status_t run_checks_before_mpi(const struct run_opts *o, int rank0, struct tp_error *err)
 {
     struct stat sb;
-    char given[32], lim[32];
 
     /* below a second a loaded host's ordinary pauses (scheduling, a
      * connection's first round trips) read as stalls; 0 would disable
      * the deadline that keeps a run from hanging */
-    if (o->cfg.timeout_s < RUN_MIN_TIMEOUT_S)
+    if (o->cfg.timeout_s < RUN_MIN_TIMEOUT_S) {
+        char given[32], lim[32];
         return tp_error_set(err, TP_ERR_INVALID, "--timeout %s: must be at least %s",
                             units_fmt_duration(o->cfg.timeout_s, given, sizeof(given)),
                             units_fmt_duration(RUN_MIN_TIMEOUT_S, lim, sizeof(lim)));
+    }
     if (rank0 && o->out != NULL && !o->force && stat(o->out, &sb) == 0)
         return tp_error_set(err, TP_ERR_INVALID, "--out %s: exists (%s); pass --force to replace it",
                             o->out, S_ISREG(sb.st_mode) ? "an earlier run's results?" : "not a file");

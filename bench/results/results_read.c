@@ -334,15 +334,15 @@ static tp_status_t validate_run(cJSON *run, const char *path, struct tp_error *e
     }
     if (st == TP_OK && errors != NULL && !cJSON_IsNull(errors) && !cJSON_IsArray(errors))
         st = tp_error_set(err, TP_ERR_PARSE, "%s: errors: not an array", path);
-    i = 0;
     if (st != TP_OK || !cJSON_IsArray(errors))
         errors = NULL;
+    int k = 0;
     cJSON_ArrayForEach(e, errors) {
         if ((st = results_valid_error(v, e, why, sizeof(why))) != TP_OK) {
-            tp_error_set(err, st, "%s: errors[%d]: %s", path, i, why);
+            tp_error_set(err, st, "%s: errors[%d]: %s", path, k, why);
             break;
         }
-        i++;
+        k++;
     }
     results_valid_free(v);
     return st;

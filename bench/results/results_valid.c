@@ -128,6 +128,16 @@ static int check_lat(const cJSON *e, char *why, size_t len)
     return check_num(lat, "samples", 0, VALID_MAX_COUNT, 1, "lat_us.", why, len);
 }
 
+static uint64_t mix_num(uint64_t h, uint64_t prime, double x)
+{
+    uint64_t bits;
+
+    memcpy(&bits, &x, sizeof(bits));
+    for (int i = 0; i < 8; i++)
+        h = (h ^ ((bits >> (8 * i)) & 0xff)) * prime;
+    return h;
+}
+
 static uint64_t mix(uint64_t h, uint64_t prime, const void *data, size_t n)
 {
     const unsigned char *p = data;
@@ -150,8 +160,12 @@ static struct valid_key key_of(const cJSON *e)
     const cJSON *x;
 
     pattern = pattern != NULL ? pattern : "";
-    k.a = mix(mix(k.a, pa, pattern, strlen(pattern)), pa, num, sizeof(num));
-    k.b = mix(mix(k.b, pb, pattern, strlen(pattern)), pb, num, sizeof(num));
+    k.a = mix(k.a, pa, pattern, strlen(pattern));
+    k.b = mix(k.b, pb, pattern, strlen(pattern));
+    for (int i = 0; i < 3; i++) {
+        k.a = mix_num(k.a, pa, num[i]);
+        k.b = mix_num(k.b, pb, num[i]);
+    }
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(e, "extra")) {
         const char *label = cJSON_IsString(x) ? x->valuestring
                             : cJSON_IsTrue(x) ? "true" : cJSON_IsFalse(x) ? "false" : NULL;

@@ -24,7 +24,7 @@ journal="$out.journal.jsonl"
 sizes=(1K 2K 4K 8K 16K 32K 64K 128K)
 
 rc=0
-timeout 240 mpirun -np 2 --oversubscribe --bind-to none "$bin" run --transport mpi \
+timeout 240 mpirun -np 2 --oversubscribe --bind-to none --mca btl self,vader "$bin" run --transport tcp --if lo \
   --pattern pairs --sizes "$(IFS=,; echo "${sizes[*]}")" --duration 0.05 --lat-iters 10 \
   --timeout 5 --out "$out" >"$tmp/run.out" 2>"$tmp/run.err" || rc=$?
 [ "$rc" -ne 124 ] || fail "the run hung on a full disk"
