@@ -194,6 +194,21 @@ static void sizes_in_force(const cJSON *run, const struct ans_profile *profile,
     free(sizes);
 }
 
+/* A rule that selects no pair at all (sme-production's storage rule on a
+ * cluster without "storage" in any node name) judged nothing: say so, and
+ * the verdict cannot be PASS (INCOMPLETE), rather than pass silently. */
+static void rule_selected_none(struct ans_check *out, const struct ans_rule *rule)
+{
+    if (out->nwhy >= ANS_UNJUDGED_KINDS)
+        return;
+    snprintf(out->why[out->nwhy].why, sizeof(out->why[0].why),
+             "rule '%s' selected no pair%s%.120s%s", rule->name,
+             rule->nodes[0] ? " (no node name matches '" : "", rule->nodes,
+             rule->nodes[0] ? "')" : "");
+    out->why[out->nwhy++].thresholds = 1;
+    out->unmeasured++;
+}
+
 tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_profile *profile,
                           const struct ans_check_opts *opts, struct ans_check *out,
                           struct tp_error *err)
@@ -222,15 +237,19 @@ tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_p
                 goto fail;
             src = &sized;
         }
+        size_t selected = 0;
         for (size_t i = 0; i < out->pairs.n && i < src->n; i++) {
             if (!ans_rule_selects(rule, &out->pairs.v[i]))
                 continue;
+            selected++;
             out->v[i].judged = 1;
             if (out->pairs.v[i].failure != NULL)
                 continue;   /* failed outright below; its numbers mean nothing */
             apply_rule(rule, &src->v[i], rule->size >= 0 ? rule->size : opts->size, &out->v[i],
                        out);
         }
+        if (selected == 0 && out->pairs.n > 0)
+            rule_selected_none(out, rule);
         ans_pairs_free(&sized);
     }
     for (size_t i = 0; i < out->pairs.n; i++) {

@@ -38,4 +38,11 @@ grep -q "^  \* fewer latency samples than the percentile needs" "$work/loop.out"
 # the original fixture: distinct hosts, enough samples: neither
 "$bin" report "$src/tests/fixtures/results/recommend.json" --pairs >"$work/ok.out" 2>&1 || fail "report"
 ! grep -q "node names on\|fewer latency samples" "$work/ok.out" || fail "false warning: $(cat "$work/ok.out")"
+# a profile rule that selects no pair (no node name has "storage") is said,
+# and the verdict is INCOMPLETE (exit 3), not a silent PASS
+rc=0
+"$bin" check "$src/tests/fixtures/results/recommend.json" --profile sme-production >"$work/sme.out" 2>&1 || rc=$?
+[ "$rc" -eq 3 ] || fail "sme-production without storage nodes: exit $rc, want 3: $(cat "$work/sme.out")"
+grep -q "rule 'storage' selected no pair (no node name matches 'storage')" "$work/sme.out" ||
+  fail "the unselecting storage rule is not named: $(cat "$work/sme.out")"
 echo "PASS: test_report_hints"
