@@ -52,7 +52,7 @@ struct ans_check_tier {
 /* Why thresholds went unjudged, grouped: one line each in the output. */
 #define ANS_UNJUDGED_KINDS 8
 struct ans_unjudged {
-    char why[200];
+    char why[256];
     size_t thresholds;
 };
 
