@@ -222,11 +222,11 @@ static void copy_record(struct bench_engine *e, struct shape_row *all, size_t n,
     for (size_t i = 0; i < n; i++) {
         const struct shape_row *r = &all[i];
         char mem[32];
-        cJSON *extra = cJSON_CreateObject();
         int dir = r->kind >= 0 && r->kind < COPY_NDIRS ? r->kind : COPY_D2D;
 
         if (dir == COPY_P2P && r->x[1] < 0)
             continue;           /* one GPU (or host memory): nothing measured */
+        cJSON *extra = cJSON_CreateObject();
 
         if (r->x[0] >= 0)
             snprintf(mem, sizeof(mem), "%s:%d", e->mem->ops->name, (int)r->x[0]);
