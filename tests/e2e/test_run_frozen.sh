@@ -101,7 +101,7 @@ PY
 }
 
 # the bound this test holds the run to is the one --help states
-"$bin" run --help | grep -q "6 x --timeout per fault" || fail "run --help does not state the bound"
+grep -q "6 x --timeout per fault" <("$bin" run --help) || fail "run --help does not state the bound"
 
 freeze receiver 3
 freeze sender 2

@@ -85,7 +85,7 @@ echo "job ended ${took} s after the throttle, exit $rc"
 # pair 2->3 has at most 4 sizes (~4 s each) to go; the stalled pair fails
 # within a transfer's limit, the round's end waits 2 x --timeout + 1 s
 [ "$took" -le 90 ] || fail "the run took ${took} s after the throttle (bound 90 s)"
-"$bin" run --help | grep -q "twice" || fail "run --help does not state the transfer limit"
+grep -q "twice" <("$bin" run --help) || fail "run --help does not state the transfer limit"
 python3 - "$out" <<'PY' || fail "results file wrong"
 import json, sys
 d = json.load(open(sys.argv[1]))
