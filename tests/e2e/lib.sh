@@ -18,3 +18,6 @@ if [ -f "$src/tests/lsan.supp" ]; then
   export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$src/tests/lsan.supp:print_suppressions=0}"
 fi
 [ -x "$bin" ] || fail "$bin not built"
+# e2e_measured FILE [ok|all|marked]: the measurements in a results file or
+# its journal, one line each (tests/e2e/measured.py says the forms).
+e2e_measured() { python3 "$src/tests/e2e/measured.py" "$@"; }

@@ -24,28 +24,7 @@ journal="$out.journal.jsonl"
 # What FILE (default: the journal) holds now: "src:size" per complete
 # measurement (a line being written is skipped); with "all" also the
 # failed ones.
-measured() {
-  python3 - "${2:-$journal}" "${1:-ok}" <<'PY'
-import json, sys
-path = sys.argv[1]
-try:
-    text = open(path).read()
-except FileNotFoundError:
-    sys.exit(0)
-if path.endswith(".jsonl"):
-    rows = []
-    for line in text.split("\n")[:-1]:
-        try:
-            rows.append(json.loads(line))
-        except ValueError:
-            pass
-else:
-    rows = json.loads(text)["results"]
-for d in rows:
-    if "src_rank" in d and (d.get("error") is None or sys.argv[2] == "all"):
-        print("%d:%d" % (d["src_rank"], d["size_bytes"]))
-PY
-}
+measured() { e2e_measured "${2:-$journal}" "${1:-ok}"; }
 
 # 2 pairs (0->1, 2->3) in one round, 8 sizes of about 1 s each
 export TIERPERF_E2E_TAG="$tmp"     # marks this test's ranks

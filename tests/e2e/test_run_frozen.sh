@@ -19,28 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-measured() {   # FILE [all]: "src:size" per measurement of a journal or results file
-  python3 - "$1" "${2:-ok}" <<'PY'
-import json, sys
-path = sys.argv[1]
-try:
-    text = open(path).read()
-except FileNotFoundError:
-    sys.exit(0)
-if path.endswith(".jsonl"):
-    rows = []
-    for line in text.split("\n")[:-1]:
-        try:
-            rows.append(json.loads(line))
-        except ValueError:
-            pass
-else:
-    rows = json.loads(text)["results"]
-for d in rows:
-    if "src_rank" in d and (d.get("error") is None or sys.argv[2] == "all"):
-        print("%d:%d" % (d["src_rank"], d["size_bytes"]))
-PY
-}
+measured() { e2e_measured "$1" "${2:-ok}"; }   # FILE [all]
 
 rank_pid() {   # NAME RANK
   local p envs

@@ -16,28 +16,7 @@ cleanup() {
 trap cleanup EXIT
 
 # "src:size" of every complete measurement line of a journal or results file
-measured() {
-  python3 - "$1" <<'PY'
-import json, sys
-path = sys.argv[1]
-try:
-    text = open(path).read()
-except FileNotFoundError:
-    sys.exit(0)
-if path.endswith(".jsonl"):
-    rows = []
-    for line in text.split("\n")[:-1]:
-        try:
-            rows.append(json.loads(line))
-        except ValueError:
-            pass
-else:
-    rows = json.loads(text)["results"]
-for d in rows:
-    if "src_rank" in d and d.get("error") is None:
-        print("%d:%d" % (d["src_rank"], d["size_bytes"]))
-PY
-}
+measured() { e2e_measured "$1"; }
 
 interrupt() {   # SIGNAL
   local sig=$1 out="$tmp/$1.json" journal="$tmp/$1.json.journal.jsonl" mpirun_pid=""

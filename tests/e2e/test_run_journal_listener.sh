@@ -22,34 +22,7 @@ trap cleanup EXIT
 out="$tmp/run.json"
 journal="$out.journal.jsonl"
 
-measured() {   # [FILE]: "src:size" per good measurement, "E:src" per failure
-  python3 - "${1:-$journal}" <<'PY'
-import json, sys
-path = sys.argv[1]
-try:
-    text = open(path).read()
-except FileNotFoundError:
-    sys.exit(0)
-if path.endswith(".jsonl"):
-    rows = []
-    for line in text.split("\n")[:-1]:
-        try:
-            rows.append(json.loads(line))
-        except ValueError:
-            pass
-    rows = [r.get("run_error", r) for r in rows]
-else:
-    d = json.loads(text)
-    rows = d["results"] + d["errors"]
-for d in rows:
-    if "src_rank" not in d:
-        continue
-    if d.get("error") is None and "status" not in d:
-        print("%d:%d" % (d["src_rank"], d["size_bytes"]))
-    else:
-        print("E:%d" % d["src_rank"])
-PY
-}
+measured() { e2e_measured "${1:-$journal}" marked; }   # [FILE]
 
 rank_pid() {   # RANK
   local p envs

@@ -27,28 +27,7 @@ trap cleanup EXIT
 
 out="$work/stall.json"
 journal="$out.journal.jsonl"
-measured() {   # FILE: "src:size" per good measurement
-  python3 - "$1" <<'PY'
-import json, sys
-path = sys.argv[1]
-try:
-    text = open(path).read()
-except FileNotFoundError:
-    sys.exit(0)
-if path.endswith(".jsonl"):
-    rows = []
-    for line in text.split("\n")[:-1]:
-        try:
-            rows.append(json.loads(line))
-        except ValueError:
-            pass
-else:
-    rows = json.loads(text)["results"]
-for d in rows:
-    if "src_rank" in d and d.get("error") is None:
-        print("%d:%d" % (d["src_rank"], d["size_bytes"]))
-PY
-}
+measured() { e2e_measured "$1"; }
 
 timeout 600 "$src/scripts/sim-mpirun.sh" -np 4 "$bin" run --pattern pairs --transport tcp \
     --subnet 198.18.0.0/15 --sizes 64K,256K,1M,4M --duration 1 --lat-iters 20 --timeout 3 \
