@@ -93,6 +93,8 @@ enum tp_caps {
     TP_CAP_THREAD_EPS  = 1u << 3,   /* distinct endpoints may be driven from
                                        different threads at the same time
                                        (the fanout/kv/alltoall shapes) */
+    TP_CAP_PEER_AUTH   = 1u << 4,   /* connect refuses a peer whose tp_config
+                                       secret differs (another run) */
 };
 
 struct tp_transport_ops {
