@@ -223,8 +223,16 @@ struct tcp_dir {
     uint64_t ahead_msg;     /* message being staged ahead, or TCP_IDLE */
     size_t ahead_staged;    /* bytes of it queued */
     uint64_t ahead_filled;  /* messages below this were filled ahead */
-    unsigned rq_cur;        /* rx: chunk being received into */
+    unsigned rq_cur;        /* rx: chunk being received into (a ring across messages) */
     unsigned rq_busy;       /* rx: bit k: chunk k's copy out is queued */
+    unsigned rq_mask;       /* rx: busy chunks holding the current message */
+    /* rx: messages wholly arrived whose copies out are still queued (bits
+     * of land_mask), oldest first; each completes once its bits clear, so
+     * the stream receives its next message meanwhile */
+    uint64_t land_msg[TCP_STAGE_DEPTH];
+    unsigned land_mask[TCP_STAGE_DEPTH];
+    unsigned land_head;
+    unsigned land_count;
     int blocked;            /* would block: wait for poll */
     uint32_t zc_end[TCP_ZC_FIFO]; /* sent messages awaiting completion */
     unsigned zc_head;
@@ -257,6 +265,11 @@ tp_status_t tcp_io_send(struct tcp_ep *ep, struct tcp_side *sd, int s,
                         int flags, size_t *moved_p);
 tp_status_t tcp_io_recv(struct tcp_ep *ep, struct tcp_side *sd, int s,
                         int flags, size_t *moved_p);
+/* Receiver of staged memory: *msg_p gets stream s's oldest message that
+ * has arrived and whose copies into the kind's memory are done (with wait,
+ * waiting for them), else TCP_IDLE.  Messages come out in stream order. */
+tp_status_t tcp_rx_landed(struct tcp_ep *ep, struct tcp_side *sd, int s, int wait,
+                          uint64_t *msg_p);
 /* Zerocopy: enable on a socket (0 on success); collect completions. */
 int tcp_zc_enable(int fd);
 tp_status_t tcp_zc_reap(struct tcp_ep *ep, int s, int *progress_p);

@@ -5,8 +5,11 @@
  * the sender queues the copies of the next chunks while the oldest is on
  * the wire, running ahead into the stream's next messages (so messages of
  * one chunk or less are pipelined too); the receiver queues each full
- * chunk's copy out and receives into the next one, and waits for the
- * copies only when it must reuse a chunk or when the message is complete.
+ * chunk's copy out and receives into the next one (its chunks are a ring
+ * across messages), and waits for a copy only when it must reuse that
+ * chunk or when nothing else can move: a message whose bytes have all
+ * arrived "lands" (completes) once its copies are done, while the stream
+ * already receives the next one (messages of one chunk or less too).
  * Each chunk has its own completion event (the kind's event_*), so a wait
  * is for that chunk's copy only; kinds without events wait on lane k for
  * chunk k. */
@@ -154,16 +157,59 @@ static char *chunk_at(void *base, unsigned k)
     return (char *)base + (size_t)k * TCP_STAGE_CHUNK;
 }
 
-/* Receiver: chunk k's queued copy out (if any) has finished. */
+/* Receiver: chunk k's queued copy out (if any) has finished; no message
+ * waits for it any more. */
 static tp_status_t rx_chunk_free(struct tcp_ep *ep, struct tcp_side *sd, struct tcp_dir *d,
                                  unsigned k)
 {
-    if (!(d->rq_busy & (1u << k)))
+    unsigned bit = 1u << k;
+
+    if (!(d->rq_busy & bit))
         return TP_OK;
     tp_status_t rc = stage_wait(ep, &ep->st[d - sd->dir], sd->x->buf, 0, k, TCP_STAGE_CHUNK);
-    if (rc == TP_OK)
-        d->rq_busy &= ~(1u << k);
-    return rc;
+    if (rc != TP_OK)
+        return rc;
+    d->rq_busy &= ~bit;
+    d->rq_mask &= ~bit;
+    for (unsigned i = 0; i < d->land_count; i++)
+        d->land_mask[(d->land_head + i) % TCP_STAGE_DEPTH] &= ~bit;
+    return TP_OK;
+}
+
+/* Receiver: the current message has wholly arrived; it lands (completes)
+ * once the copies of its chunks still queued are done.  Each pending
+ * message holds a busy chunk of its own, so the queue never overflows. */
+static void rx_land(struct tcp_dir *d)
+{
+    unsigned i = (d->land_head + d->land_count) % TCP_STAGE_DEPTH;
+
+    d->land_msg[i] = d->msg;
+    d->land_mask[i] = d->rq_mask;
+    d->land_count++;
+    d->rq_mask = 0;
+}
+
+tp_status_t tcp_rx_landed(struct tcp_ep *ep, struct tcp_side *sd, int s, int wait,
+                          uint64_t *msg_p)
+{
+    struct tcp_dir *d = &sd->dir[s];
+    unsigned h = d->land_head;
+
+    *msg_p = TCP_IDLE;
+    if (d->land_count == 0)
+        return TP_OK;
+    for (unsigned k = 0; wait && d->land_mask[h] != 0 && k < TCP_STAGE_DEPTH; k++)
+        if (d->land_mask[h] & (1u << k)) {
+            tp_status_t rc = rx_chunk_free(ep, sd, d, k);
+            if (rc != TP_OK)
+                return rc;
+        }
+    if (d->land_mask[h] != 0)
+        return TP_OK;
+    *msg_p = d->land_msg[h];
+    d->land_head = (h + 1) % TCP_STAGE_DEPTH;
+    d->land_count--;
+    return TP_OK;
 }
 
 /* Sender: queue the next chunk of message m (*staged_p bytes of it are
@@ -348,16 +394,15 @@ tp_status_t tcp_io_recv(struct tcp_ep *ep, struct tcp_side *sd, int s,
             if (rc != TP_OK)
                 return rc;
             d->rq_busy |= 1u << k;
+            d->rq_mask |= 1u << k;
             d->staged += chunk;
             d->stage_len = 0;
             d->rq_cur = (k + 1) % TCP_STAGE_DEPTH;
         }
-        /* the message is complete only once it is in the kind's memory */
-        for (unsigned k = 0; d->done == d->len && k < TCP_STAGE_DEPTH; k++) {
-            tp_status_t rc = rx_chunk_free(ep, sd, d, k);
-            if (rc != TP_OK)
-                return rc;
-        }
+        /* complete only once in the kind's memory (tcp_rx_landed); the
+         * next message is received while its copies run */
+        if (d->done == d->len)
+            rx_land(d);
     }
     return TP_OK;
 }

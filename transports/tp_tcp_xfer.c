@@ -80,7 +80,7 @@ static tp_status_t side_start(struct tcp_ep *ep, struct tcp_side *sd, int *progr
         d->msg = j;
         d->len = tp_xfer_len(x, j);
         d->done = d->stage_len = d->stage_pos = 0;
-        d->rq_cur = d->rq_busy = 0;
+        /* rx: rq_cur/rq_busy carry over, earlier messages may still land */
         /* tx: chunks still queued belong to messages staged ahead */
         d->staged = tcp_ahead_take(d, j);
         if (sd->tx && x->fill != NULL && j >= d->ahead_filled) {
@@ -116,18 +116,64 @@ static void tx_sent(struct tcp_side *sd, struct tcp_dir *d, const struct tcp_str
     d->zc_count++;
 }
 
-static tp_status_t rx_arrived(struct tcp_ep *ep, struct tcp_side *sd, struct tcp_dir *d)
+/* Message m is in the buffer's memory: checked, finished. */
+static tp_status_t rx_complete(struct tcp_ep *ep, struct tcp_side *sd, struct tcp_dir *d,
+                               uint64_t m)
 {
     const struct tp_xfer *x = sd->x;
 
     if (x->check != NULL) {
-        tp_status_t st = x->check(x->hook_arg, tp_xfer_slot(x, d->msg), d->len,
-                                  x->offset0 + d->msg * x->msg_size);
+        tp_status_t st = x->check(x->hook_arg, tp_xfer_slot(x, m), tp_xfer_len(x, m),
+                                  x->offset0 + m * x->msg_size);
         if (st != TP_OK)
             return tcp_ep_fail(ep, st, NULL, 0);
     }
-    d->msg = TCP_IDLE;
     dir_complete(sd, d);
+    return TP_OK;
+}
+
+/* Staged: complete stream s's landed messages (with wait, the oldest
+ * pending one after waiting for its copies). */
+static tp_status_t rx_landed(struct tcp_ep *ep, struct tcp_side *sd, int s, int wait,
+                             int *progress_p)
+{
+    uint64_t m;
+    tp_status_t st;
+
+    for (;;) {
+        if ((st = tcp_rx_landed(ep, sd, s, wait, &m)) != TP_OK)
+            return st;
+        if (m == TCP_IDLE)
+            return TP_OK;
+        if ((st = rx_complete(ep, sd, &sd->dir[s], m)) != TP_OK)
+            return st;
+        *progress_p = 1;
+        wait = 0;
+    }
+}
+
+/* All of the current message is here: complete it (host memory) or let it
+ * land while the stream receives its next one (staged). */
+static tp_status_t rx_arrived(struct tcp_ep *ep, struct tcp_side *sd, int s, int *progress_p)
+{
+    struct tcp_dir *d = &sd->dir[s];
+    uint64_t m = d->msg;
+
+    d->msg = TCP_IDLE;
+    if (sd->staged)
+        return rx_landed(ep, sd, s, 0, progress_p);
+    return rx_complete(ep, sd, d, m);
+}
+
+/* Nothing else can move: wait for the copies of every stream's oldest
+ * landing message.  *progress_p: whether one completed. */
+static tp_status_t rx_drain(struct tcp_ep *ep, struct tcp_side *sd, int *progress_p)
+{
+    for (int s = 0; sd->x != NULL && sd->staged && s < ep->nstreams; s++) {
+        tp_status_t st = rx_landed(ep, sd, s, 1, progress_p);
+        if (st != TP_OK)
+            return st;
+    }
     return TP_OK;
 }
 
@@ -156,7 +202,7 @@ static tp_status_t pass(struct tcp_ep *ep, struct tcp_side *tx, struct tcp_side 
             if ((st = tcp_io_recv(ep, rx, s, flags, &moved)) != TP_OK)
                 return st;
             *progress_p |= moved > 0;
-            if (d->done == d->len && (st = rx_arrived(ep, rx, d)) != TP_OK)
+            if (d->done == d->len && (st = rx_arrived(ep, rx, s, progress_p)) != TP_OK)
                 return st;
         }
     }
@@ -274,6 +320,12 @@ tp_status_t tcp_xfer_run(struct tcp_ep *ep, const struct tp_xfer *tx,
         }
         if (txs.finished == txs.nmsgs && rxs.finished == rxs.nmsgs)
             break;
+        if ((st = rx_drain(ep, &rxs, &progress)) != TP_OK)
+            return st;
+        if (progress) {
+            fresh = 1;
+            continue;
+        }
         if ((st = wait_ready(ep, &txs, &rxs, &deadline, fresh)) != TP_OK)
             return st;
         fresh = 0;
