@@ -138,10 +138,10 @@ static tp_status_t rx_landed(struct tcp_ep *ep, struct tcp_side *sd, int s, int 
                              int *progress_p)
 {
     uint64_t m;
-    tp_status_t st;
 
     for (;;) {
-        if ((st = tcp_rx_landed(ep, sd, s, wait, &m)) != TP_OK)
+        tp_status_t st = tcp_rx_landed(ep, sd, s, wait, &m);
+        if (st != TP_OK)
             return st;
         if (m == TCP_IDLE)
             return TP_OK;
