@@ -15,7 +15,7 @@
 /* Natural order, so rows read leaf-2 before leaf-10: digit runs compare
  * as numbers; equal-looking names ("a01", "a1") fall back to strcmp, which
  * keeps the order total (the same function sorts and searches). */
-static int natcmp(const char *a, const char *b)
+int report_name_cmp(const char *a, const char *b)
 {
     const char *x = a, *y = b;
     while (*x && *y) {
@@ -46,7 +46,7 @@ static int natcmp(const char *a, const char *b)
 
 static int cmp_str(const void *a, const void *b)
 {
-    return natcmp(*(const char *const *)a, *(const char *const *)b);
+    return report_name_cmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static size_t uniq_str(const char **v, size_t n)
@@ -54,7 +54,7 @@ static size_t uniq_str(const char **v, size_t n)
     size_t u = 0;
     qsort(v, n, sizeof(*v), cmp_str);
     for (size_t i = 0; i < n; i++)
-        if (u == 0 || natcmp(v[u - 1], v[i]) != 0)
+        if (u == 0 || report_name_cmp(v[u - 1], v[i]) != 0)
             v[u++] = v[i];
     return u;
 }
@@ -139,21 +139,26 @@ static tp_status_t set_labels(struct report_heat *h, const char **nodes, const c
 }
 
 static void fill_cells(struct report_heat *h, const struct ans_pairs *pairs, const char **nodes,
-                       size_t nnodes, const size_t *group)
+                       size_t nnodes, const size_t *group, const double *med)
 {
-    size_t cells = h->n * h->n;
+    size_t cells = h->n * h->n, *nrel = calloc(cells + 1, sizeof(*nrel));
     for (size_t i = 0; i < pairs->n; i++) {
         const struct ans_pair *p = &pairs->v[i];
         if (p->failure != NULL || isnan(p->bw_gbit))
             continue;
         size_t a = group[node_index(nodes, nnodes, p->src)];
-        size_t b = group[node_index(nodes, nnodes, p->dst)];
-        h->bw[a * h->n + b] += p->bw_gbit;
-        h->count[a * h->n + b]++;
+        size_t c = a * h->n + group[node_index(nodes, nnodes, p->dst)];
+        h->bw[c] += p->bw_gbit;
+        h->tier[c] = h->count[c]++ == 0 || h->tier[c] == p->tier ? p->tier : REPORT_TIER_MIXED;
+        if (med[i] > 0 && nrel != NULL) {
+            h->rel[c] += p->bw_gbit / med[i];
+            nrel[c]++;
+        }
     }
     h->min = INFINITY;
     h->max = -INFINITY;
     for (size_t c = 0; c < cells; c++) {
+        h->rel[c] = nrel != NULL && nrel[c] > 0 ? h->rel[c] / (double)nrel[c] : NAN;
         if (h->count[c] == 0) {
             h->bw[c] = NAN;
             continue;
@@ -164,6 +169,7 @@ static void fill_cells(struct report_heat *h, const struct ans_pairs *pairs, con
     }
     if (h->min > h->max)
         h->min = h->max = NAN;
+    free(nrel);
 }
 
 tp_status_t report_heat_build(const struct ans_pairs *pairs, size_t max_groups,
@@ -174,13 +180,15 @@ tp_status_t report_heat_build(const struct ans_pairs *pairs, size_t max_groups,
     /* calloc: every slot read is set first, zeroed so the analyser sees it too */
     const char **hn = calloc(cap, sizeof(*hn)), **names = malloc(cap * sizeof(*names));
     size_t *group = calloc(cap, sizeof(*group));
+    double *med = calloc(pairs->n + 1, sizeof(*med));
     int *tiers = NULL;
     tp_status_t st = TP_ERR_NO_MEMORY;
 
     memset(h, 0, sizeof(*h));
     if (max_groups < 1)
         max_groups = 1;
-    if (nodes == NULL || hn == NULL || names == NULL || group == NULL)
+    if (nodes == NULL || hn == NULL || names == NULL || group == NULL || med == NULL ||
+        report_tier_medians(pairs, med) != TP_OK)
         goto out;
     for (size_t i = 0; i < pairs->n; i++) {
         nodes[n++] = pairs->v[i].src;
@@ -208,7 +216,9 @@ tp_status_t report_heat_build(const struct ans_pairs *pairs, size_t max_groups,
     }
     h->bw = calloc(h->n * h->n + 1, sizeof(*h->bw));
     h->count = calloc(h->n * h->n + 1, sizeof(*h->count));
-    if (h->bw == NULL || h->count == NULL)
+    h->rel = calloc(h->n * h->n + 1, sizeof(*h->rel));
+    h->tier = calloc(h->n * h->n + 1, sizeof(*h->tier));
+    if (h->bw == NULL || h->count == NULL || h->rel == NULL || h->tier == NULL)
         goto out;
     if (h->group_tier > 0)
         /* the last group holds nodes without a HyperNode at that tier */
@@ -221,13 +231,14 @@ tp_status_t report_heat_build(const struct ans_pairs *pairs, size_t max_groups,
         }
     if (set_labels(h, nodes, names, group, n) != TP_OK)
         goto out;
-    fill_cells(h, pairs, nodes, n, group);
+    fill_cells(h, pairs, nodes, n, group, med);
     st = TP_OK;
 out:
     free(nodes);
     free(hn);
     free(names);
     free(group);
+    free(med);
     free(tiers);
     if (st != TP_OK) {
         report_heat_free(h);
@@ -243,8 +254,21 @@ void report_heat_free(struct report_heat *h)
     free(h->labels);
     free(h->bw);
     free(h->count);
+    free(h->rel);
+    free(h->tier);
     free(h->mark);
     memset(h, 0, sizeof(*h));
+}
+
+int report_heat_sparse(const struct report_heat *h)
+{
+    size_t measured = 0;
+    if (h->group_tier != 0 || h->n < 3)
+        return 0;
+    for (size_t i = 0; i < h->n; i++)
+        for (size_t j = 0; j < h->n; j++)
+            measured += i != j && h->count[i * h->n + j] > 0;
+    return 2 * measured < h->n * (h->n - 1);
 }
 
 static size_t label_index(const struct report_heat *h, const char *name)

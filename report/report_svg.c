@@ -2,7 +2,6 @@
 #include "report_svg.h"
 
 #include <math.h>
-#include <string.h>
 
 #include "../answers/ans_escape.h"
 #include "../answers/ans_units.h"
@@ -192,92 +191,4 @@ void svg_bar_chart(FILE *out, const char *const *groups, size_t ng, const char *
     for (size_t b = 0; b < nb; b++)
         legend(out, b, bars[b], 0);
     fprintf(out, "</svg>\n");
-}
-
-/* Red (slowest) through yellow to green (fastest). */
-static void heat_color(double v, double min, double max, char *buf, size_t len)
-{
-    double t = max > min ? (v - min) / (max - min) : 1;
-    snprintf(buf, len, "hsl(%.0f,75%%,%.0f%%)", 120 * t, 42 + 8 * (1 - fabs(2 * t - 1)));
-}
-
-/* Labels longer than this are cut (the tooltip has the full name). */
-static void short_label(FILE *out, const char *s)
-{
-    char buf[28];
-    size_t n = strlen(s);
-    if (n < sizeof(buf)) {
-        ans_xml_puts(out, s);
-        return;
-    }
-    snprintf(buf, sizeof(buf), "%.12s..%s", s, s + n - 12);
-    ans_xml_puts(out, buf);
-}
-
-void svg_heatmap(FILE *out, const struct report_heat *h)
-{
-    double cell = h->n ? 640.0 / (double)h->n : 10;
-    cell = cell > 28 ? 28 : cell < 6 ? 6 : cell;
-    int labels = cell >= 9;
-    double off = labels ? 170 : 20, side = cell * (double)h->n;
-    double width = off + side + 20, height = off + side + 60;
-    if (width < off + 560)
-        width = off + 560;   /* room for the colour scale's caption */
-    char color[48], a[32];
-
-    fprintf(out, "<svg xmlns='http://www.w3.org/2000/svg' width='%.0f' height='%.0f' "
-                 "viewBox='0 0 %.0f %.0f' role='img' aria-label='bandwidth heatmap' "
-                 "font-family='sans-serif' class='heatmap'>\n<rect width='100%%' height='100%%' "
-                 "fill='#fff'/>\n", width, height, width, height);
-    for (size_t i = 0; labels && i < h->n; i++) {
-        fprintf(out, "<text x='%.1f' y='%.1f' text-anchor='end' font-size='%.0f'>", off - 4,
-                off + cell * ((double)i + 0.5) + 3.5, cell > 14 ? 11.0 : cell - 2);
-        short_label(out, h->labels[i]);
-        fprintf(out, "</text><text transform='translate(%.1f %.1f) rotate(-60)' "
-                     "font-size='%.0f'>", off + cell * ((double)i + 0.5) + 3, off - 4,
-                cell > 14 ? 11.0 : cell - 2);
-        short_label(out, h->labels[i]);
-        fprintf(out, "</text>\n");
-    }
-    for (size_t i = 0; i < h->n; i++)
-        for (size_t j = 0; j < h->n; j++) {
-            double v = h->bw[i * h->n + j];
-            if (isnan(v))
-                snprintf(color, sizeof(color), "#e8e8e8");
-            else
-                heat_color(v, h->min, h->max, color, sizeof(color));
-            fprintf(out, "<rect x='%.1f' y='%.1f' width='%.2f' height='%.2f' fill='%s'><title>",
-                    off + cell * (double)j, off + cell * (double)i, cell, cell, color);
-            ans_xml_puts(out, h->labels[i]);
-            fputs(" \xe2\x86\x92 ", out);
-            ans_xml_puts(out, h->labels[j]);
-            if (isnan(v))
-                fprintf(out, ": not measured</title></rect>\n");
-            else
-                fprintf(out, ": %s (%zu pair%s)</title></rect>\n", ans_fmt_gbit(v, a, sizeof(a)),
-                        h->count[i * h->n + j], h->count[i * h->n + j] == 1 ? "" : "s");
-        }
-    /* a culprit's evidence: outlined cells */
-    for (size_t i = 0; h->mark != NULL && i < h->n; i++)
-        for (size_t j = 0; j < h->n; j++)
-            if (h->mark[i * h->n + j])
-                fprintf(out, "<rect x='%.1f' y='%.1f' width='%.2f' height='%.2f' fill='none' "
-                             "stroke='#000' stroke-width='2' class='culprit'/>\n",
-                        off + cell * (double)j + 1, off + cell * (double)i + 1, cell - 2, cell - 2);
-    /* colour scale */
-    double ly = off + side + 20;
-    fprintf(out, "<defs><linearGradient id='tpheatscale'>");
-    for (int k = 0; k <= 4; k++) {
-        heat_color(k / 4.0, 0, 1, color, sizeof(color));
-        fprintf(out, "<stop offset='%d%%' stop-color='%s'/>", k * 25, color);
-    }
-    fprintf(out, "</linearGradient></defs>\n<rect x='%.1f' y='%.1f' width='200' height='12' "
-                 "fill='url(#tpheatscale)'/>", off, ly);
-    fprintf(out, "<text x='%.1f' y='%.1f' font-size='11'>%s</text>", off, ly + 26,
-            ans_fmt_gbit(h->min, a, sizeof(a)));
-    fprintf(out, "<text x='%.1f' y='%.1f' font-size='11' text-anchor='end'>%s</text>", off + 200,
-            ly + 26, ans_fmt_gbit(h->max, a, sizeof(a)));
-    fprintf(out, "<text x='%.1f' y='%.1f' font-size='11'>rows send, columns receive; grey: "
-                 "not measured%s</text>\n</svg>\n", off + 214, ly + 10,
-            h->mark != NULL ? "; outlined: slow pairs a suspect explains" : "");
 }

@@ -23,8 +23,14 @@ void svg_line_chart(FILE *out, const struct svg_series *s, size_t ns, const char
 void svg_bar_chart(FILE *out, const char *const *groups, size_t ng, const char *const *bars,
                    size_t nb, const double *values, const char *y_label);
 
-/* Row = sender, column = receiver; red (slowest) to green (fastest),
- * grey = not measured; a <title> tooltip per cell. */
+/* report_svg_heat.c.  Row = sender, column = receiver; each cell coloured
+ * by its bandwidth relative to its tier's median (red at 50 % or less,
+ * green at 100 % or more), grey = not measured; a <title> tooltip per cell;
+ * label margins as wide as the longest label. */
 void svg_heatmap(FILE *out, const struct report_heat *h);
+
+/* The compact per-tier view: a row per tier (its label, median and pair
+ * count), a cell per pair with its name and rate, coloured as above. */
+void svg_tierview(FILE *out, const struct report_tierview *tv);
 
 #endif

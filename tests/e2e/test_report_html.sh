@@ -52,6 +52,9 @@ for f in allpairs15 recommend; do
 done
 grep -q "id='heatmap'" "$tmp/allpairs15.html" && ok "allpairs HTML has the heatmap" \
   || fail "allpairs HTML: no heatmap"
+# a tiers run (11 of 56 node pairs): the compact per-tier view, screenshot below
+grep -q "id='tierview'" "$tmp/recommend.html" && ! grep -q "Node-by-node" "$tmp/recommend.html" &&
+  ok "tiers HTML has the per-tier view, not a mostly grey matrix" || fail "tiers HTML: no per-tier view"
 
 # ---- the page renders in a real browser -----------------------------------
 browser=$(command -v chromium || command -v chromium-browser || true)

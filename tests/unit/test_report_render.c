@@ -293,7 +293,11 @@ Test(report, heatmap_aggregates_by_leaf_hypernode)
     report_heat_free(&h);
     char *html = render_html(run);
     cr_assert(strstr(html, "100 nodes, aggregated by HyperNode of tier 1 (10 groups)"));
-    cr_assert(strstr(html, "<title>leaf-0 \xe2\x86\x92 leaf-1: 40 Gbit/s (10 pairs)</title>"));
+    cr_assert(strstr(html, "<title>leaf-0 \xe2\x86\x92 leaf-1: 40 Gbit/s (10 pairs), 100 % of the "
+                           "tier 2 median</title>"), "%s", html);
+    /* leaf-0 -> leaf-0 holds tier-1 pairs only; a cell mixing tiers says so */
+    cr_assert(strstr(html, "<title>leaf-0 \xe2\x86\x92 leaf-0: 100 Gbit/s (10 pairs), 100 % of "
+                           "the tier 1 median</title>"));
     check_svgs(html);
     free(html);
     cJSON_Delete(run);
@@ -446,5 +450,115 @@ Test(report, heatmap_groups_in_natural_order)
     cr_assert_str_eq(h.labels[10], "leaf-10");
     cr_assert_str_eq(h.labels[11], "leaf-11");
     report_heat_free(&h);
+    cJSON_Delete(run);
+}
+
+/* The height='...' of the n-th <svg> of the page. */
+static double svg_height(const char *html, const char *aria)
+{
+    const char *p = strstr(html, aria);
+    cr_assert_not_null(p, "no svg %s", aria);
+    while (p > html && strncmp(p, "<svg", 4) != 0)
+        p--;
+    const char *h = strstr(p, "height='");
+    cr_assert_not_null(h);
+    return atof(h + 8);
+}
+
+/* Issue 16: each cell against its own tier's median, so allpairs15's core
+ * tier (10 Gbit/s against 100 in a leaf) is green, not a wall of red; a
+ * miswired node's pairs stand out; no empty band above the matrix. */
+/* allpairs15 with its tiers: leaves of 3 nodes, spines h00-h05, h06-h14. */
+static cJSON *allpairs15_tiered(const char *fixture)
+{
+    cJSON *run = load_fixture(fixture), *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(run, "results")) {
+        int i = atoi(cJSON_GetStringValue(cJSON_GetObjectItem(e, "src_node")) + 1);
+        int j = atoi(cJSON_GetStringValue(cJSON_GetObjectItem(e, "dst_node")) + 1);
+        int tier = i / 3 == j / 3 ? 1 : (i < 6) == (j < 6) ? 2 : 3;
+        cJSON_ReplaceItemInObject(e, "tier", cJSON_CreateNumber(tier));
+    }
+    return run;
+}
+
+Test(report, heatmap_colours_each_tier_against_its_median)
+{
+    cJSON *run = allpairs15_tiered("allpairs15.json");
+    struct report_heat h = heat_of(run);
+    cr_assert_lt(h.bw[14], 11, "h00 -> h14 crosses the core");
+    cr_assert_float_eq(h.rel[14], 1, 0.1, "but is typical of its tier: %g", h.rel[14]);
+    cr_assert_eq(h.tier[14], 3);
+    for (size_t c = 0; c < h.n * h.n; c++)
+        cr_assert(isnan(h.bw[c]) || h.rel[c] > 0.8, "cell %zu at %g of its tier", c, h.rel[c]);
+    report_heat_free(&h);
+    char *html = render_html(run);
+    cr_assert(strstr(html, "not painted as a fault"));
+    cr_assert(strstr(html, "colour: bandwidth as % of its tier's median"));
+    cr_assert_null(strstr(html, "fill='hsl(0,"), "a red cell in a healthy run");
+    /* 15 rows of 28 px, 3-character labels: little above the matrix */
+    cr_assert_lt(svg_height(html, "aria-label='bandwidth heatmap'"), 15 * 28 + 140);
+    free(html);
+    cJSON_Delete(run);
+
+    run = allpairs15_tiered("allpairs15_miswired.json");
+    h = heat_of(run);
+    double low = INFINITY;
+    for (size_t c = 0; c < h.n * h.n; c++)
+        low = isnan(h.rel[c]) ? low : fmin(low, h.rel[c]);
+    cr_assert_lt(low, 0.75, "the slow uplink's pairs are below their tier: %g", low);
+    report_heat_free(&h);
+    cJSON_Delete(run);
+}
+
+/* A tiers run measures 11 of 56 node pairs: a row per tier, a cell per pair. */
+Test(report, tiers_run_gets_the_compact_per_tier_view)
+{
+    cJSON *run = load_fixture("recommend.json");
+    char *html = render_html(run);
+    cr_assert(strstr(html, "<h2 id='heatmap'>Bandwidth per tier and pair</h2>"));
+    cr_assert(strstr(html, "id='tierview'>8 nodes, 11 pairs"), "%s", html);
+    cr_assert_null(strstr(html, "Node-by-node"), "the mostly grey matrix is drawn");
+    cr_assert_null(strstr(html, "not measured</title>"));
+    cr_assert(strstr(html, ">tier 2 (spine)</text><text x='8' y='"));
+    cr_assert(strstr(html, ">median 40.5 Gbit/s</text>"), "tier 2 median");
+    cr_assert(strstr(html, ">4 pairs</text>"));
+    cr_assert(strstr(html, "<title>r5 \xe2\x86\x92 r6: 38 Gbit/s, 94 % of the tier's median"
+                           "</title>"), "%s", html);
+    cr_assert_eq(count_of(html, "<g><rect"), 11, "one cell per pair");
+    cr_assert_lt(svg_height(html, "aria-label='bandwidth per tier and pair'"), 400);
+    check_svgs(html);
+    free(html);
+    cJSON_Delete(run);
+}
+
+/* Many pairs per tier: the slowest are drawn (a failed pair first), and the
+ * row says how many of how many. */
+Test(report, tierview_keeps_the_slowest_pairs)
+{
+    cJSON *run = big_run(40, 10, 2, 1);
+    cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(run, "results"), 6);   /* n003 -> n004 */
+    cJSON_ReplaceItemInObject(e, "bw_gbit_s", cJSON_CreateNumber(30));
+    e = cJSON_GetArrayItem(cJSON_GetObjectItem(run, "results"), 10);         /* n005 -> n006 */
+    cJSON_AddStringToObject(e, "error", "peer reset");
+    struct tp_error err = {0};
+    struct ans_pairs pairs;
+    struct report_tierview tv;
+    cr_assert_eq(ans_pairs_collect(run, -1, "big", &pairs, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(report_tierview_build(&pairs, 3, &tv, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(tv.nrows, 3, "tiers 1, 2, 3");
+    const struct report_tv_row *r = &tv.rows[0];
+    cr_assert_eq(r->tier, 1);
+    cr_assert_eq(r->pairs, 40);
+    cr_assert_eq(r->n, 3);
+    cr_assert_float_eq(r->median, 100, 1e-9);
+    /* the failed pair, the slow one, then one at the median; by name */
+    cr_assert_str_eq(r->cells[0].src, "n000");
+    cr_assert_float_eq(r->cells[0].rel, 1, 1e-9);
+    cr_assert_str_eq(r->cells[1].src, "n003");
+    cr_assert_float_eq(r->cells[1].rel, 0.3, 1e-9);
+    cr_assert_str_eq(r->cells[2].src, "n005");
+    cr_assert_str_eq(r->cells[2].failure, "peer reset");
+    report_tierview_free(&tv);
+    ans_pairs_free(&pairs);
     cJSON_Delete(run);
 }
