@@ -138,7 +138,7 @@ static size_t find(size_t *parent, size_t x)
     return x;
 }
 
-tp_status_t ans_infer_tree(const struct ans_matrix *m, double break_factor, struct ans_tree *t,
+tp_status_t ans_infer_tree(const struct ans_matrix *m, double factor, struct ans_tree *t,
                            struct tp_error *err)
 {
     size_t n = m->n;
@@ -155,15 +155,18 @@ tp_status_t ans_infer_tree(const struct ans_matrix *m, double break_factor, stru
 
     memset(t, 0, sizeof(*t));
     t->n = n;
+    t->factor = factor;
     if (merges == NULL || parent == NULL || level == NULL || vals == NULL)
         goto oom;
     size_t nm = agglomerate(m, merges);
-    double ref = 0;
+    /* A gap, not a drop from the tier's best merge: a noisy tier spans a
+     * wide range of merges without any clear factor between neighbours. */
+    double low = 0;
     for (size_t k = 0; k < nm; k++) {
-        if (k == 0 || merges[k].bw < ref / break_factor) {
+        if (k == 0 || merges[k].bw < low / factor)
             t->ntiers++;
-            ref = merges[k].bw;
-        }
+        if (k == 0 || level[k - 1] != t->ntiers || merges[k].bw < low)
+            low = merges[k].bw;
         level[k] = t->ntiers;
     }
     if (t->ntiers == 0)
@@ -171,7 +174,8 @@ tp_status_t ans_infer_tree(const struct ans_matrix *m, double break_factor, stru
     t->group = malloc(((size_t)t->ntiers * n + 1) * sizeof(*t->group));
     t->ngroups = calloc((size_t)t->ntiers, sizeof(*t->ngroups));
     t->tier_bw = malloc((size_t)t->ntiers * sizeof(*t->tier_bw));
-    if (t->group == NULL || t->ngroups == NULL || t->tier_bw == NULL)
+    t->conf = calloc((size_t)t->ntiers * n + 1, sizeof(*t->conf));
+    if (t->group == NULL || t->ngroups == NULL || t->tier_bw == NULL || t->conf == NULL)
         goto oom;
     for (size_t i = 0; i < n; i++)
         parent[i] = i;
@@ -199,6 +203,10 @@ tp_status_t ans_infer_tree(const struct ans_matrix *m, double break_factor, stru
     free(parent);
     free(level);
     free(vals);
+    if (ans_tree_confidence(t, m) != 0) {
+        ans_tree_free(t);
+        return tp_error_set(err, TP_ERR_NO_MEMORY, "out of memory judging %zu nodes' groups", n);
+    }
     return TP_OK;
 oom:
     free(merges);
@@ -214,6 +222,7 @@ void ans_tree_free(struct ans_tree *t)
     free(t->group);
     free(t->ngroups);
     free(t->tier_bw);
+    free(t->conf);
     memset(t, 0, sizeof(*t));
 }
 
@@ -284,6 +293,33 @@ static double group_bw(const struct ans_tree *t, const struct ans_matrix *m, int
     return r;
 }
 
+/* The header's verdict on the groups: how many are unsure, the weakest. */
+static void print_unsure(FILE *out, const struct ans_tree *t, const struct ans_matrix *m,
+                         const char *prefix)
+{
+    size_t unsure = 0, total = 0;
+    int wt = 0, wg = 0;
+    for (int tier = 1; tier <= t->ntiers; tier++)
+        for (size_t g = 0; g < t->ngroups[tier - 1]; g++) {
+            const struct ans_hn_conf *c = &t->conf[(size_t)(tier - 1) * t->n + g];
+            total++;
+            unsure += c->conf < ANS_CONF_LOW;
+            if (wt == 0 || c->conf < t->conf[(size_t)(wt - 1) * t->n + (size_t)wg].conf) {
+                wt = tier;
+                wg = (int)g;
+            }
+        }
+    if (wt == 0)
+        return;
+    char name[256], why[512];
+    ans_tree_name(prefix, wt, wg, name, sizeof(name));
+    ans_tree_conf_explain(t, m, prefix, wt, wg, why, sizeof(why));
+    fprintf(out, "; %zu of %zu HyperNode(s) unsure (confidence below %.1f)", unsure, total,
+            ANS_CONF_LOW);
+    if (unsure > 0)
+        fprintf(out, ": read them as a guess, measure more\n# least sure: %s, %s", name, why);
+}
+
 void ans_tree_print_yaml(FILE *out, const struct ans_tree *t, const struct ans_matrix *m,
                          const char *prefix, const char *source)
 {
@@ -296,6 +332,8 @@ void ans_tree_print_yaml(FILE *out, const struct ans_tree *t, const struct ans_m
     for (int tier = 1; tier <= t->ntiers; tier++)
         fprintf(out, "%s tier %d ~%s", tier == 1 ? ";" : ",", tier,
                 ans_fmt_gbit(t->tier_bw[tier - 1], a, sizeof(a)));
+    fprintf(out, "\n# clear factor %.3g", t->factor);
+    print_unsure(out, t, m, prefix);
     fprintf(out, "\napiVersion: v1\nkind: List\nitems:\n");
     for (int tier = 1; tier <= t->ntiers; tier++) {
         for (size_t g = 0; g < t->ngroups[tier - 1]; g++) {
@@ -309,6 +347,9 @@ void ans_tree_print_yaml(FILE *out, const struct ans_tree *t, const struct ans_m
             ans_tree_tier_name(prefix, tier, tier_name, sizeof(tier_name));
             ans_yaml_puts(out, tier_name);
             fputc('\n', out);
+            char why[512];
+            ans_tree_conf_explain(t, m, prefix, tier, (int)g, why, sizeof(why));
+            fprintf(out, "    # %s\n", why);
             double bw = group_bw(t, m, tier, (int)g);
             if (!isnan(bw))
                 fprintf(out, "    # measured inside: median %s\n", ans_fmt_gbit(bw, a, sizeof(a)));

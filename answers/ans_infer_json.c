@@ -1,6 +1,7 @@
 /* ans_infer_json.c: infer's answer as JSON (see ans_infer.h). */
 #include "ans_infer.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,12 @@ static cJSON *hypernode_json(const struct ans_tree *t, const struct ans_matrix *
     ans_tree_name(prefix, tier, g, name, sizeof(name));
     cJSON_AddStringToObject(o, "name", name);
     cJSON_AddNumberToObject(o, "tier", tier);
+    char why[512];
+    const struct ans_hn_conf *c = &t->conf[(size_t)(tier - 1) * t->n + (size_t)g];
+    ans_tree_conf_explain(t, m, prefix, tier, g, why, sizeof(why));
+    cJSON_AddNumberToObject(o, "confidence", round(c->conf * 100) / 100);
+    cJSON_AddBoolToObject(o, "unsure", c->conf < ANS_CONF_LOW);
+    cJSON_AddStringToObject(o, "confidence_reason", why);
     cJSON *members = cJSON_AddArrayToObject(o, "members");
     cJSON *nodes = cJSON_AddArrayToObject(o, "nodes");
     for (size_t i = 0; i < t->n; i++) {
@@ -71,6 +78,7 @@ cJSON *ans_infer_to_json(const struct ans_tree *t, const struct ans_matrix *m, c
     cJSON_AddStringToObject(o, "command", "infer");
     cJSON_AddStringToObject(o, "source", source);
     cJSON_AddNumberToObject(o, "nodes", (double)t->n);
+    cJSON_AddNumberToObject(o, "clear_factor", t->factor);
     cJSON *tiers = cJSON_AddArrayToObject(o, "tiers");
     for (int tier = 1; tier <= t->ntiers; tier++) {
         cJSON *to = cJSON_CreateObject();

@@ -2,6 +2,7 @@
  * inferred from measured bandwidth, and where a declared tree disagrees
  * with the measurement (exit 1 when it does). */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -24,8 +25,10 @@ static void usage(FILE *out)
             "  --topology FILE     declared HyperNodes: report where they disagree with the\n"
             "                      measurement (miswired nodes, slow uplinks); exit 1 if so\n"
             "  --nodes FILE        kubectl get nodes -o yaml (for labelMatch selectors)\n"
-            "  --break-factor F    start a new tier where merge bandwidth drops more than F\n"
-            "                      times below the tier's first merge (default 1.5)\n"
+            "  --clear-factor F    tiers are separated only where bandwidth drops by more\n"
+            "                      than F times (a gap between merges; default 2); each\n"
+            "                      HyperNode's confidence (0-1) is judged by F too\n"
+            "                      (--break-factor is the old name)\n"
             "  --slow-pct P        flag uplinks P%% below their peers (default 20)\n"
             "  --prefix NAME       HyperNode names NAME-t<tier>-<i>, tierName NAME-t<tier>\n"
             "                      (a DNS name: lowercase letters, digits, '-', '.';\n"
@@ -34,6 +37,7 @@ static void usage(FILE *out)
             "                      size the run did not measure is bad input\n"
             "  --json              print the answer as JSON, the YAML in its \"yaml\" field\n"
             "                      (docs/answers.md)\n"
+            "A HyperNode with confidence below 0.5 is marked unsure: a guess, not a finding.\n"
             "exit status: 0 inferred (and the declared tree agrees), 1 the declared tree\n"
             "disagrees with the measurement, 2 bad usage or input\n");
 }
@@ -76,11 +80,12 @@ int cmd_infer(int argc, char **argv)
     static const struct option longopts[] = {
         {"topology", required_argument, NULL, 't'}, {"nodes", required_argument, NULL, 'n'},
         {"break-factor", required_argument, NULL, 'b'}, {"slow-pct", required_argument, NULL, 'p'},
+        {"clear-factor", required_argument, NULL, 'b'},
         {"prefix", required_argument, NULL, 'P'},    {"size", required_argument, NULL, 's'},
         {"json", no_argument, NULL, 'J'},
         {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
     const char *topo_path = NULL, *nodes_path = NULL, *prefix = "tierperf";
-    double factor = 1.5, slow_pct = 20;
+    double factor = ANS_INFER_FACTOR_DEFAULT, slow_pct = 20;
     long long size = -1;
     struct tp_error err = {0};
     tp_status_t st = TP_OK;
@@ -105,8 +110,8 @@ int cmd_infer(int argc, char **argv)
             break;
         case 'b':
             factor = strtod(optarg, &end);
-            if (*end != '\0' || !(factor > 1))
-                st = tp_error_set(&err, TP_ERR_INVALID, "--break-factor '%s': need a number > 1",
+            if (*end != '\0' || !(factor > 1) || !isfinite(factor))
+                st = tp_error_set(&err, TP_ERR_INVALID, "--clear-factor '%s': need a finite number > 1",
                                   optarg);
             break;
         default: return cli_opt_fail("infer", argv, longopts);

@@ -204,6 +204,11 @@ Test(infer, json_shape)
     cr_assert_str_eq(cJSON_GetObjectItem(leaf, "name")->valuestring, "dc1-t1-0");
     cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(leaf, "members")), 3);
     cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(leaf, "nodes")), 3);
+    cr_assert_float_eq(cJSON_GetObjectItem(leaf, "confidence")->valuedouble, 1, 1e-9);
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(leaf, "unsure")));
+    cr_assert(strstr(cJSON_GetObjectItem(leaf, "confidence_reason")->valuestring,
+                     "confidence 1.00"));
+    cr_assert_float_eq(cJSON_GetObjectItem(o, "clear_factor")->valuedouble, 1.5, 1e-9);
     /* above tier 1 the members are HyperNodes, the nodes every node under it */
     cJSON *spine = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(tiers, 1), "hypernodes"), 0);
     cr_assert_eq(strncmp(cJSON_GetArrayItem(cJSON_GetObjectItem(spine, "members"), 0)->valuestring,
