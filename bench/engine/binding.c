@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nic_name.h"
+
 /* A NIC with a device behind it in sysfs (PCI), so worth hwloc's I/O
  * discovery; loopback, veth and "mpi" have none. */
 static int has_sysfs_device(const char *name)
@@ -20,18 +22,6 @@ static int has_sysfs_device(const char *name)
         return 1;
     snprintf(path, sizeof(path), "/sys/class/infiniband/%s/device", name);
     return access(path, F_OK) == 0;
-}
-
-static hwloc_obj_t find_osdev(hwloc_topology_t topo, const char *name)
-{
-    hwloc_obj_t o = NULL;
-
-    if (name == NULL || name[0] == '\0')
-        return NULL;
-    while ((o = hwloc_get_next_osdev(topo, o)) != NULL)
-        if (o->name != NULL && strcmp(o->name, name) == 0)
-            return o;
-    return NULL;
 }
 
 /* This rank's share of the cores in `near`: a contiguous slice when there
@@ -94,11 +84,9 @@ tp_status_t binding_apply(const char *device, int local_rank, int local_size, in
     hwloc_bitmap_t near = NULL, set = NULL;
     tp_status_t st = TP_OK;
 
-    /* transports name RDMA ports "mlx5_0:1"; hwloc and sysfs know "mlx5_0" */
     char base[64];
     if (device != NULL) {
-        snprintf(base, sizeof(base), "%s", device);
-        base[strcspn(base, ":")] = '\0';
+        nic_base_name(device, base, sizeof(base));
         device = base;
     }
     memset(out, 0, sizeof(*out));
@@ -119,7 +107,7 @@ tp_status_t binding_apply(const char *device, int local_rank, int local_size, in
         goto done;
     }
     near = hwloc_bitmap_dup(hwloc_topology_get_allowed_cpuset(topo));
-    hwloc_obj_t dev = find_osdev(topo, device);
+    hwloc_obj_t dev = nic_osdev(topo, device);
     hwloc_obj_t anc = dev != NULL ? hwloc_get_non_io_ancestor_obj(topo, dev) : NULL;
     if (anc != NULL && anc->cpuset != NULL && near != NULL &&
         hwloc_bitmap_intersects(anc->cpuset, near)) {

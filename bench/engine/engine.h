@@ -1,6 +1,7 @@
 /* engine.h: the run engine's shared state and the pieces that drive a
  * round: per-pair measurement (pair_*.c), rounds and reports to rank 0
- * (round.c, round_report.c, collect.c).  One struct bench_engine per rank, built by run.c. */
+ * (round.c, round_report.c; rows are written by bench/results/collect.c).
+ * One struct bench_engine per rank, built by run.c. */
 #ifndef TIERPERF_ENGINE_H
 #define TIERPERF_ENGINE_H
 
@@ -14,29 +15,10 @@
 #include "../cli/run_opts.h"
 #include "stats.h"
 #include "verify.h"
+#include "../results/collect.h"
+#include "../results/row.h"
 
 struct results_writer;
-
-enum pair_verify { PAIR_VERIFY_OFF, PAIR_VERIFY_OK, PAIR_VERIFY_FAILED };
-
-/* One measured (pair, size), as the sender sees it; plain data so it can
- * travel to rank 0 as bytes. */
-struct pair_result {
-    uint64_t size_bytes;
-    uint64_t iters;             /* messages timed for bandwidth */
-    uint64_t bytes_total;       /* bytes in the timed phase (both ways with --bidir) */
-    double seconds;             /* timed bandwidth phase */
-    struct stats_lat lat;
-    int32_t has_bw, has_lat;
-    int32_t verify;             /* enum pair_verify */
-    int32_t status;             /* tp_status_t; not OK: error holds the message */
-    uint64_t verify_offset;     /* first bad byte when verify failed */
-    double stream_s;            /* --size: time to transfer (0 otherwise) */
-    double slowest_gbit_s;      /* --size: slowest ~1 s window */
-    double fastest_gbit_s;
-    uint32_t windows;           /* --size: number of ~1 s windows */
-    char error[240];
-};
 
 /* A pair's outcome: results for the sizes it reached. */
 struct pair_report {
@@ -72,7 +54,7 @@ struct bench_engine {
 /* Called by pair_run on both ranks of a pair after each step (index in
  * the sizes), measured or failed: r is the sender's result, NULL on the
  * other rank. */
-typedef void (*pair_step_fn)(void *arg, size_t step, const struct pair_result *r);
+typedef void (*pair_step_fn)(void *arg, size_t step, const struct result_row *r);
 
 /* Both ranks of a pair call it on a connected endpoint; the sender fills
  * rep and res[0..nsteps).  Returns non-OK when the pair had to stop (the
@@ -80,7 +62,7 @@ typedef void (*pair_step_fn)(void *arg, size_t step, const struct pair_result *r
  * on_step (may be NULL) gets each step as soon as it is done. */
 tp_status_t pair_run(struct bench_engine *e, const struct topo_pair *p, void *ep,
                      tp_status_t connect_status, struct pair_report *rep,
-                     struct pair_result *res, pair_step_fn on_step, void *arg);
+                     struct result_row *res, pair_step_fn on_step, void *arg);
 
 /* One side of a pair at work. */
 struct pair_ctx {
@@ -93,10 +75,10 @@ struct pair_ctx {
 
 /* Steps of one (pair, size): bandwidth (or the --size stream) and
  * latency.  Both peers call them in the same order. */
-tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct pair_result *r,
+tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct result_row *r,
                            struct tp_error *err);
-tp_status_t pair_stream(struct pair_ctx *pc, struct pair_result *r, struct tp_error *err);
-tp_status_t pair_latency(struct pair_ctx *pc, uint64_t size, struct pair_result *r,
+tp_status_t pair_stream(struct pair_ctx *pc, struct result_row *r, struct tp_error *err);
+tp_status_t pair_latency(struct pair_ctx *pc, uint64_t size, struct result_row *r,
                          struct tp_error *err);
 
 /* A small message both peers send each other between steps, carrying each
@@ -124,9 +106,11 @@ tp_status_t round_run_pairs(struct bench_engine *e, const struct topo_tier_plan 
 
 /* Rank 0: record a measured (pair, size) in the results writer (the
  * journal has it at once), and a pair's outcome once it is done. */
-void collect_step(struct bench_engine *e, const struct topo_pair *p, const struct pair_result *r);
+void collect_step(struct bench_engine *e, const struct topo_pair *p, const struct result_row *r);
 void collect_pair_end(struct bench_engine *e, const struct topo_pair *p,
                       const struct pair_report *rep);
+/* The pairwise engine's row hooks for a step of pair p (collect.h). */
+struct row_hooks collect_pair_hooks(const struct topo_pair *p);
 /* Rank 0: a pair whose report never came (timeout). */
 void collect_missing(struct bench_engine *e, const struct topo_pair *p, const char *why);
 

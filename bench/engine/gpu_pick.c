@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nic_name.h"
+
 /* hwloc's PCI depths are virtual (negative), so its common-ancestor helper
  * does not apply to I/O objects; we walk parent links ourselves.  64 levels
  * is far deeper than any real PCI tree plus the CPU hierarchy above it. */
@@ -108,23 +110,12 @@ int gpu_pick_nearest(hwloc_topology_t topo, const char *const *gpu_pci, size_t n
 
 int gpu_pick_nic_pci(hwloc_topology_t topo, const char *device, char *pci, size_t len)
 {
-    char name[64];
-    hwloc_obj_t o = NULL;
+    hwloc_obj_t o = nic_osdev(topo, device);
+    hwloc_obj_t p = o != NULL ? o->parent : NULL;
 
-    if (device == NULL || device[0] == '\0')
+    if (p == NULL || p->type != HWLOC_OBJ_PCI_DEVICE)
         return -1;
-    /* verbs reports "device:port" */
-    snprintf(name, sizeof(name), "%s", device);
-    name[strcspn(name, ":")] = '\0';
-    while ((o = hwloc_get_next_osdev(topo, o)) != NULL) {
-        if (o->name == NULL || strcmp(o->name, name) != 0)
-            continue;
-        hwloc_obj_t p = o->parent;
-        if (p == NULL || p->type != HWLOC_OBJ_PCI_DEVICE)
-            return -1;
-        snprintf(pci, len, "%04x:%02x:%02x.%01x", p->attr->pcidev.domain, p->attr->pcidev.bus,
-                 p->attr->pcidev.dev, p->attr->pcidev.func);
-        return 0;
-    }
-    return -1;
+    snprintf(pci, len, "%04x:%02x:%02x.%01x", p->attr->pcidev.domain, p->attr->pcidev.bus,
+             p->attr->pcidev.dev, p->attr->pcidev.func);
+    return 0;
 }

@@ -64,7 +64,7 @@ static tp_status_t xfer_failed(struct pair_ctx *pc, tp_status_t st, const char *
 }
 
 /* Receiver's verdict to the sender (both ways with --bidir). */
-static tp_status_t verdict(struct pair_ctx *pc, struct pair_result *r, struct tp_error *err)
+static tp_status_t verdict(struct pair_ctx *pc, struct result_row *r, struct tp_error *err)
 {
     struct pair_sync out = {0}, in = {0};
 
@@ -77,7 +77,7 @@ static tp_status_t verdict(struct pair_ctx *pc, struct pair_result *r, struct tp
         return st;
     int mine = pc->e->o->bidir && pc->vrx->failed;
     if (pc->sender && (in.value || mine)) {
-        r->verify = PAIR_VERIFY_FAILED;
+        r->verify = ROW_VERIFY_FAILED;
         r->verify_offset = in.value ? in.value2 : pc->vrx->first_bad;
     }
     return TP_OK;
@@ -150,7 +150,7 @@ static tp_status_t warm_up(struct pair_ctx *pc, uint64_t size, uint64_t offset0,
     return TP_OK;
 }
 
-tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct pair_result *r,
+tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct result_row *r,
                            struct tp_error *err)
 {
     const struct run_opts *o = pc->e->o;
@@ -191,7 +191,7 @@ tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct pair_resul
     return verdict(pc, r, err);
 }
 
-tp_status_t pair_stream(struct pair_ctx *pc, struct pair_result *r, struct tp_error *err)
+tp_status_t pair_stream(struct pair_ctx *pc, struct result_row *r, struct tp_error *err)
 {
     struct bench_engine *e = pc->e;
     const struct run_opts *o = e->o;

@@ -21,7 +21,7 @@ static tp_status_t pingpong_failed(const struct pair_ctx *pc, tp_status_t st, ui
                         (unsigned long long)size, pc->peer, why);
 }
 
-tp_status_t pair_latency(struct pair_ctx *pc, uint64_t size, struct pair_result *r,
+tp_status_t pair_latency(struct pair_ctx *pc, uint64_t size, struct result_row *r,
                          struct tp_error *err)
 {
     struct bench_engine *e = pc->e;

@@ -50,7 +50,7 @@ static void where(const struct bench_engine *e, const struct topo_pair *p, char 
              p->dst, e->node_of_rank[p->dst], e->ops->name);
 }
 
-static tp_status_t one_step(struct pair_ctx *pc, size_t step, struct pair_result *r,
+static tp_status_t one_step(struct pair_ctx *pc, size_t step, struct result_row *r,
                             struct tp_error *err)
 {
     const struct run_opts *o = pc->e->o;
@@ -67,7 +67,7 @@ static tp_status_t one_step(struct pair_ctx *pc, size_t step, struct pair_result
 
 tp_status_t pair_run(struct bench_engine *e, const struct topo_pair *p, void *ep,
                      tp_status_t connect_status, struct pair_report *rep,
-                     struct pair_result *res, pair_step_fn on_step, void *arg)
+                     struct result_row *res, pair_step_fn on_step, void *arg)
 {
     struct verify_ctx vtx, vrx;
     struct tp_error err = {0};
@@ -97,12 +97,12 @@ tp_status_t pair_run(struct bench_engine *e, const struct topo_pair *p, void *ep
         goto out;
     }
     for (size_t step = 0; step < e->nsteps; step++) {
-        struct pair_result *r = &res[step];
+        struct result_row *r = &res[step];
         memset(r, 0, sizeof(*r));
         r->size_bytes = e->o->stream_bytes ? run_opts_stream_chunk(e->o) : e->o->sizes[step];
         /* only bandwidth transfers carry checked data */
-        r->verify = e->o->verify && (!e->o->no_bw || e->o->stream_bytes > 0) ? PAIR_VERIFY_OK
-                                                                             : PAIR_VERIFY_OFF;
+        r->verify = e->o->verify && (!e->o->no_bw || e->o->stream_bytes > 0) ? ROW_VERIFY_OK
+                                                                             : ROW_VERIFY_OFF;
         if (pc.vrx != NULL) {
             verify_reset(pc.vrx);
             verify_reset(pc.vtx);

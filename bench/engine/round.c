@@ -38,7 +38,7 @@ struct step_sink {
     size_t pair;
 };
 
-static void step_done(void *arg, size_t step, const struct pair_result *r)
+static void step_done(void *arg, size_t step, const struct result_row *r)
 {
     struct step_sink *sink = arg;
 
@@ -52,7 +52,7 @@ static void measure(struct bench_engine *e, const struct topo_round *round, cons
     void *ep = NULL;
     struct tp_error cerr = {0};
     tp_status_t conn = e->ops->connect(e->tctx, peer, &ep, &cerr);
-    struct pair_result *res = calloc(e->nsteps ? e->nsteps : 1, sizeof(*res));
+    struct result_row *res = calloc(e->nsteps ? e->nsteps : 1, sizeof(*res));
 
     if (res == NULL)
         ctrl_mpi_abort(e->cm, "out of memory for pair results");

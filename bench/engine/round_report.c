@@ -20,7 +20,7 @@ struct round_report_msg {
     uint32_t step;              /* MSG_STEP: which size */
     uint32_t pad;
     union {
-        struct pair_result res; /* MSG_STEP */
+        struct result_row res; /* MSG_STEP */
         struct pair_report rep; /* MSG_END */
     } u;
 };
@@ -209,7 +209,7 @@ void round_reports_unlisten(struct round_reports *rr)
 }
 
 void round_reports_step(struct round_reports *rr, size_t pair, size_t step,
-                        const struct pair_result *r)
+                        const struct result_row *r)
 {
     if (r != NULL) {
         struct round_report_msg m;

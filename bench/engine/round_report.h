@@ -62,7 +62,7 @@ void round_reports_open(struct round_reports *rr, struct bench_engine *e,
  * by rank 0 itself); the other side passes NULL.  On rank 0 either way,
  * the reports that have arrived are recorded. */
 void round_reports_step(struct round_reports *rr, size_t pair, size_t step,
-                        const struct pair_result *r);
+                        const struct result_row *r);
 /* The sender of round->pairs[pair] is done with it: its outcome (status,
  * error; rep->nres steps). */
 void round_reports_end(struct round_reports *rr, size_t pair, const struct pair_report *rep);

@@ -19,6 +19,7 @@ struct shape_background {
     atomic_int stop;
     pthread_t thread;
     tp_status_t status;
+    struct tp_error err;        /* the transport's line when status fails */
     uint64_t bytes;
     double seconds;
 };
@@ -59,16 +60,20 @@ static void *background_main(void *arg)
             w = atomic_load(&bg->stop) ? WORD_STOP : WORD_GO;
             st = word_put(word.buf, w);
             if (st == TP_OK)
-                st = bg->ops->stream_send(bg->ep, &word, NULL);
+                st = bg->ops->stream_send(bg->ep, &word, &bg->err);
         } else {
-            st = bg->ops->stream_recv(bg->ep, &word, NULL);
+            st = bg->ops->stream_recv(bg->ep, &word, &bg->err);
             if (st == TP_OK)
                 st = word_get(word.buf, &w);
         }
+        if (st != TP_OK && bg->err.msg[0] == '\0')
+            tp_error_set(&bg->err, st, "the go/stop word did not reach %s memory: %s",
+                         word.buf->mem != NULL ? word.buf->mem->ops->name : "host",
+                         tp_status_string(st));
         if (st != TP_OK || w != WORD_GO)
             break;
-        st = bg->sender ? bg->ops->stream_send(bg->ep, &bg->burst, NULL)
-                        : bg->ops->stream_recv(bg->ep, &bg->burst, NULL);
+        st = bg->sender ? bg->ops->stream_send(bg->ep, &bg->burst, &bg->err)
+                        : bg->ops->stream_recv(bg->ep, &bg->burst, &bg->err);
         if (st != TP_OK)
             break;
         bg->bytes += bg->burst.bytes;
@@ -105,11 +110,13 @@ tp_status_t shape_background_start(const struct tp_transport_ops *ops, void *ep,
 }
 
 tp_status_t shape_background_stop(struct shape_background *bg, uint64_t *bytes_p,
-                                  double *seconds_p)
+                                  double *seconds_p, struct tp_error *err)
 {
     atomic_store(&bg->stop, 1);
     pthread_join(bg->thread, NULL);
     tp_status_t st = bg->status;
+    if (st != TP_OK && err != NULL)
+        *err = bg->err;
     if (bytes_p != NULL)
         *bytes_p = bg->bytes;
     if (seconds_p != NULL)

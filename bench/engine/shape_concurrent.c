@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "../../common/log.h"
@@ -27,11 +28,11 @@ static tp_status_t once(const struct peer_job *job, struct tp_xfer *tx, struct t
 
     switch (job->dir) {
     case SHAPE_SEND:
-        return job->ops->stream_send(ep, tx, NULL);
+        return job->ops->stream_send(ep, tx, &job->peer->err);
     case SHAPE_RECV:
-        return job->ops->stream_recv(ep, rx, NULL);
+        return job->ops->stream_recv(ep, rx, &job->peer->err);
     case SHAPE_BIDIR:
-        return job->ops->stream_bidir(ep, tx, rx, NULL);
+        return job->ops->stream_bidir(ep, tx, rx, &job->peer->err);
     }
     return TP_ERR_INTERNAL;
 }
@@ -77,9 +78,11 @@ tp_status_t shape_run_concurrent(const struct tp_transport_ops *ops,
     for (; started < n; started++) {
         jobs[started] = (struct peer_job){ops, &peers[started], dir, start};
         peers[started].status = TP_INPROGRESS;
+        memset(&peers[started].err, 0, sizeof(peers[started].err));
         if (pthread_create(&threads[started], NULL, peer_main, &jobs[started]) != 0) {
-            tp_log_error("shape: cannot start a thread for peer %zu of %zu", started, n);
-            st = TP_ERR_NO_MEMORY;
+            st = tp_error_set(&peers[started].err, TP_ERR_NO_MEMORY,
+                              "cannot start a thread for peer %zu of %zu", started, n);
+            peers[started].status = st;
             break;
         }
     }

@@ -19,6 +19,7 @@ struct relay {
     pthread_cond_t cond;
     uint64_t received, sent;   /* chunks done by each side */
     tp_status_t recv_status, send_status;
+    struct tp_error recv_err, send_err;    /* each side's transport line */
 };
 
 /* The sub-transfer of chunk i: its slot of the buffer, its bytes, and the
@@ -58,7 +59,7 @@ static void *receiver_main(void *arg)
         struct tp_xfer cx;
         chunk_xfer(r, i, &slot, &cx);
         cx.fill = NULL;
-        st = r->ops->stream_recv(r->prev_ep, &cx, NULL);
+        st = r->ops->stream_recv(r->prev_ep, &cx, &r->recv_err);
         pthread_mutex_lock(&r->lock);
         if (st == TP_OK)
             r->received = i + 1;
@@ -92,7 +93,7 @@ static tp_status_t forward_all(struct relay *r)
         cx.check = NULL;
         if (r->prev_ep != NULL)
             cx.fill = NULL;     /* forward what arrived, unchanged */
-        st = r->ops->stream_send(r->next_ep, &cx, NULL);
+        st = r->ops->stream_send(r->next_ep, &cx, &r->send_err);
         pthread_mutex_lock(&r->lock);
         if (st == TP_OK)
             r->sent = i + 1;
@@ -111,9 +112,22 @@ static double since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) * 1e-9;
 }
 
+/* The failing side's line: a receive that failed first (the forwarder
+ * then only saw it stop), else the forward. */
+static tp_status_t relay_error(const struct relay *r, tp_status_t st, struct tp_error *err)
+{
+    if (st == TP_OK || err == NULL)
+        return st;
+    if (r->recv_status != TP_OK && r->recv_err.msg[0])
+        return tp_error_set(err, st, "receive: %s", r->recv_err.msg);
+    if (r->send_status != TP_OK && r->send_err.msg[0])
+        return tp_error_set(err, st, "forward: %s", r->send_err.msg);
+    return tp_error_set(err, st, "%s", tp_status_string(st));
+}
+
 tp_status_t shape_relay(const struct tp_transport_ops *ops, void *prev_ep,
                         void *next_ep, const struct tp_xfer *x, size_t chunk,
-                        double *seconds_p)
+                        double *seconds_p, struct tp_error *err)
 {
     struct relay r = {.ops = ops, .prev_ep = prev_ep, .next_ep = next_ep, .x = x,
                       .chunk = chunk, .recv_status = TP_OK, .send_status = TP_OK};
@@ -121,7 +135,8 @@ tp_status_t shape_relay(const struct tp_transport_ops *ops, void *prev_ep,
     tp_status_t st = TP_OK;
 
     if (chunk == 0 || x->buf->len < chunk)
-        return TP_ERR_INVALID;
+        return tp_error_set(err, TP_ERR_INVALID, "relay: a %zu-byte chunk does not fit the "
+                            "%zu-byte ring", chunk, x->buf->len);
     r.nchunks = (x->bytes + chunk - 1) / chunk;
     r.nslots = x->buf->len / chunk;
     pthread_mutex_init(&r.lock, NULL);
@@ -137,8 +152,9 @@ tp_status_t shape_relay(const struct tp_transport_ops *ops, void *prev_ep,
     } else {
         pthread_t rt;
         if (pthread_create(&rt, NULL, receiver_main, &r) != 0) {
-            tp_log_error("relay: cannot start the receiving thread");
-            st = TP_ERR_NO_MEMORY;
+            st = tp_error_set(&r.recv_err, TP_ERR_NO_MEMORY,
+                              "cannot start the receiving thread");
+            r.recv_status = st;
         } else {
             st = forward_all(&r);
             pthread_join(rt, NULL);
@@ -150,5 +166,5 @@ tp_status_t shape_relay(const struct tp_transport_ops *ops, void *prev_ep,
         *seconds_p = since(&start);
     pthread_cond_destroy(&r.cond);
     pthread_mutex_destroy(&r.lock);
-    return st;
+    return relay_error(&r, st, err);
 }

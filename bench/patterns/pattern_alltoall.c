@@ -41,7 +41,7 @@ static uint64_t bytes_per_peer(const struct run_opts *o, uint64_t size)
 }
 
 static void alltoall_size(struct bench_engine *e, struct shape_link *links, size_t nlinks,
-                          uint64_t size, struct shape_row *rows)
+                          uint64_t size, struct result_row *rows)
 {
     uint64_t bytes = bytes_per_peer(e->o, size);
     struct shape_peer *peers = calloc(nlinks ? nlinks : 1, sizeof(*peers));
@@ -56,18 +56,16 @@ static void alltoall_size(struct bench_engine *e, struct shape_link *links, size
     if (st == TP_OK)
         shape_run_concurrent(e->ops, peers, nlinks, SHAPE_BIDIR, &all_s);
     for (size_t i = 0; i < nlinks; i++) {
-        struct shape_row *r = &rows[i];
-        memset(r, 0, sizeof(*r));
-        r->src = links[i].peer;
-        r->dst = e->rank;
-        r->size_bytes = size;
+        struct result_row *r = &rows[i];
+        row_init(r, links[i].peer, e->rank, 0, size);
         r->iters = bytes / size;
         r->bytes_total = bytes;
         r->x[0] = all_s;
         r->x[1] = all_s > 0 ? (double)bytes * (double)nlinks * 8.0 / all_s / 1e9 : 0;
         r->x[2] = (double)nlinks;
         if (st != TP_OK || peers[i].status != TP_OK) {
-            shape_row_fail(r, st != TP_OK ? st : peers[i].status, "alltoall exchange", NULL);
+            row_fail(r, st != TP_OK ? st : peers[i].status, "alltoall exchange",
+                     st != TP_OK ? NULL : peers[i].err.msg);
             continue;
         }
         r->seconds = peers[i].seconds;
@@ -76,17 +74,21 @@ static void alltoall_size(struct bench_engine *e, struct shape_link *links, size
     free(peers);
 }
 
-static void alltoall_extra(const struct shape_row *row, cJSON *x, void *arg)
+static void alltoall_extra(const struct bench_engine *e, const struct result_row *row, cJSON *x,
+                           void *arg)
 {
+    (void)e;
     (void)arg;
     cJSON_AddNumberToObject(x, "peers", row->x[2]);
     cJSON_AddNumberToObject(x, "rank_all_done_s", row->x[0]);
     cJSON_AddNumberToObject(x, "rank_recv_gbit_s", row->x[1]);
 }
 
-static void alltoall_record(struct bench_engine *e, struct shape_row *all, size_t n, void *arg)
+static void alltoall_record(struct bench_engine *e, struct result_row *all, size_t n, void *arg)
 {
-    shape_rows_record(e, all, n, alltoall_extra, arg);
+    struct row_hooks h = {.extra = alltoall_extra, .arg = arg};
+
+    collect_rows(e, all, n, &h);
 }
 
 tp_status_t pattern_run_alltoall(struct bench_engine *e, const struct topo_tier_plan *tier,
@@ -100,7 +102,7 @@ tp_status_t pattern_run_alltoall(struct bench_engine *e, const struct topo_tier_
     size_t ring = shape_ring_len(e, (size_t)e->nranks - 1, o->sizes[o->nsizes - 1]);
     if (shape_round_open(e, round, ring, &links, &nlinks, "alltoall") != TP_OK)
         return TP_ERR_PEER;
-    struct shape_row *rows = calloc((nlinks ? nlinks : 1) * o->nsizes, sizeof(*rows));
+    struct result_row *rows = calloc((nlinks ? nlinks : 1) * o->nsizes, sizeof(*rows));
     if (rows == NULL)
         ctrl_mpi_abort(e->cm, "out of memory for alltoall rows");
     for (size_t s = 0; s < o->nsizes; s++)

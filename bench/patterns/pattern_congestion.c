@@ -117,30 +117,27 @@ tp_status_t pattern_plan_congestion(const struct pattern_input *in, struct topo_
 
 /* The victim's measurement of every size, into rows (sender side). */
 static void victim_measure(struct bench_engine *e, struct pair_ctx *pc, int kind,
-                           struct shape_row *rows)
+                           struct result_row *rows)
 {
     const struct run_opts *o = e->o;
 
     for (size_t s = 0; s < o->nsizes; s++) {
-        struct pair_result r;
+        struct result_row r;
         struct tp_error err = {0};
-        struct shape_row *row = &rows[s];
+        struct result_row *row = &rows[s];
         memset(&r, 0, sizeof(r));
         tp_status_t st = o->no_bw ? TP_OK : pair_bandwidth(pc, o->sizes[s], &r, &err);
         if (st == TP_OK && !o->no_lat)
             st = pair_latency(pc, o->sizes[s], &r, &err);
-        memset(row, 0, sizeof(*row));
-        row->src = pc->sender ? e->rank : pc->peer;
-        row->dst = pc->sender ? pc->peer : e->rank;
-        row->kind = kind;
-        row->size_bytes = o->sizes[s];
+        row_init(row, pc->sender ? e->rank : pc->peer, pc->sender ? pc->peer : e->rank, kind,
+                 o->sizes[s]);
         row->iters = r.iters;
         row->bytes_total = r.bytes_total;
         row->seconds = r.seconds;
         row->lat = r.lat;
         row->has_lat = r.has_lat;
         if (st != TP_OK) {
-            shape_row_fail(row, st, kind == CONG_ISOLATED ? "congestion victim alone"
+            row_fail(row, st, kind == CONG_ISOLATED ? "congestion victim alone"
                                                           : "congestion victim under load",
                            err.msg);
             break;
@@ -149,12 +146,12 @@ static void victim_measure(struct bench_engine *e, struct pair_ctx *pc, int kind
 }
 
 struct congestion_summary {
-    const struct shape_row *rows;
+    const struct result_row *rows;
     size_t n;
 };
 
-static const struct shape_row *isolated_twin(const struct congestion_summary *s,
-                                             const struct shape_row *loaded)
+static const struct result_row *isolated_twin(const struct congestion_summary *s,
+                                             const struct result_row *loaded)
 {
     for (size_t i = 0; i < s->n; i++)
         if (s->rows[i].kind == CONG_ISOLATED && s->rows[i].size_bytes == loaded->size_bytes &&
@@ -168,10 +165,13 @@ static double ratio(double a, double b)
     return b > 0 ? a / b : 0;
 }
 
-static void congestion_extra(const struct shape_row *row, cJSON *x, void *arg)
+static void congestion_extra(const struct bench_engine *e, const struct result_row *row,
+                             cJSON *x, void *arg)
 {
     const struct congestion_summary *s = arg;
     static const char *const roles[] = {"victim-isolated", "victim-loaded", "aggressor"};
+
+    (void)e;
 
     cJSON_AddStringToObject(x, "role", roles[row->kind]);
     if (row->kind == CONG_AGGRESSOR) {
@@ -179,7 +179,7 @@ static void congestion_extra(const struct shape_row *row, cJSON *x, void *arg)
                                 ratio((double)row->bytes_total * 8.0 / 1e9, row->seconds));
         return;
     }
-    const struct shape_row *iso = row->kind == CONG_LOADED ? isolated_twin(s, row) : NULL;
+    const struct result_row *iso = row->kind == CONG_LOADED ? isolated_twin(s, row) : NULL;
     if (iso == NULL || row->status != TP_OK)
         return;
     double bw_iso = ratio((double)iso->bytes_total, iso->seconds);
@@ -193,13 +193,14 @@ static void congestion_extra(const struct shape_row *row, cJSON *x, void *arg)
     cJSON_AddNumberToObject(x, "aggressor_pairs", row->x[0]);
 }
 
-static void congestion_record(struct bench_engine *e, struct shape_row *all, size_t n,
+static void congestion_record(struct bench_engine *e, struct result_row *all, size_t n,
                               void *arg)
 {
     struct congestion_summary sum = {all, n};
+    struct row_hooks h = {.extra = congestion_extra, .arg = &sum};
 
     (void)arg;
-    shape_rows_record(e, all, n, congestion_extra, &sum);
+    collect_rows(e, all, n, &h);
 }
 
 tp_status_t pattern_run_congestion(struct bench_engine *e, const struct topo_tier_plan *tier,
@@ -210,7 +211,7 @@ tp_status_t pattern_run_congestion(struct bench_engine *e, const struct topo_tie
     size_t nlinks = 0, nrows = 0;
     const struct topo_pair *victim = &round->pairs[0];
     int is_victim = e->rank == victim->src || e->rank == victim->dst;
-    struct shape_row *rows = calloc(2 * o->nsizes + 1, sizeof(*rows));
+    struct result_row *rows = calloc(2 * o->nsizes + 1, sizeof(*rows));
 
     (void)tier;
     if (rows == NULL)
@@ -245,15 +246,12 @@ tp_status_t pattern_run_congestion(struct bench_engine *e, const struct topo_tie
         victim_measure(e, &pc, CONG_LOADED, rows + o->nsizes);
     shape_barrier(e, "congestion loaded phase");
     if (bg != NULL) {
-        struct shape_row *r = &rows[0];
-        memset(r, 0, sizeof(*r));
-        r->kind = CONG_AGGRESSOR;
-        r->size_bytes = run_opts_stream_chunk(o);
-        r->src = e->rank;
-        r->dst = links[0].peer;
-        tp_status_t bst = shape_background_stop(bg, &r->bytes_total, &r->seconds);
+        struct result_row *r = &rows[0];
+        row_init(r, e->rank, links[0].peer, CONG_AGGRESSOR, run_opts_stream_chunk(o));
+        struct tp_error berr = {0};
+        tp_status_t bst = shape_background_stop(bg, &r->bytes_total, &r->seconds, &berr);
         if (bst != TP_OK)
-            shape_row_fail(r, bst, "congestion background flow", NULL);
+            row_fail(r, bst, "congestion background flow", berr.msg);
         nrows = is_src ? 1 : 0;     /* the sending side reports the flow */
     } else if (is_victim && pc.sender) {
         nrows = 2 * o->nsizes;

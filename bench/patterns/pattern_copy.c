@@ -8,12 +8,12 @@
  * With --mem host all three are memcpy.  No network is involved: every
  * rank measures its own copies (all at once, or one rank at a time with
  * --serial) and the rows go to rank 0 as tier 0, src == dst. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../common/log.h"
 #include "pattern.h"
-#include "../results/results_write.h"
 #include "shape_round.h"
 #include "../engine/timing.h"
 
@@ -88,7 +88,7 @@ static uint64_t copy_warmup(const struct run_opts *o, uint64_t size)
 /* Warm-up, then batches of about TIMING_BATCH_TARGET_S until --duration
  * (or exactly --iters copies), as the pairwise bandwidth phase does. */
 static void copy_time(const struct run_opts *o, struct copy_bufs *b, int dir, uint64_t size,
-                      struct shape_row *r)
+                      struct result_row *r)
 {
     uint64_t done = 0;
     double t0, el = 0;
@@ -108,7 +108,7 @@ static void copy_time(const struct run_opts *o, struct copy_bufs *b, int dir, ui
     r->size_bytes = size;
     r->kind = dir;
     if (st != TP_OK) {
-        shape_row_fail(r, st, copy_dir_name[dir], NULL);
+        row_fail(r, st, copy_dir_name[dir], NULL);
         return;
     }
     r->iters = done;
@@ -124,10 +124,10 @@ static unsigned char copy_byte(uint64_t i, uint64_t size)
 /* One size, three directions in the order h2d, d2d, d2h, so with --verify
  * the staging buffer's pattern must come back through all three. */
 static void copy_size(const struct run_opts *o, struct copy_bufs *b, uint64_t size,
-                      struct shape_row rows[COPY_NDIRS])
+                      struct result_row rows[COPY_NDIRS])
 {
     static const int order[COPY_P2P] = {COPY_H2D, COPY_D2D, COPY_D2H};
-    int32_t verdict = PAIR_VERIFY_OFF;
+    int32_t verdict = ROW_VERIFY_OFF;
     uint64_t bad = 0;
 
     if (o->verify)
@@ -139,16 +139,16 @@ static void copy_size(const struct run_opts *o, struct copy_bufs *b, uint64_t si
         copy_time(o, b, order[k], size, &rows[order[k]]);
     }
     if (o->verify) {
-        verdict = PAIR_VERIFY_OK;
+        verdict = ROW_VERIFY_OK;
         for (uint64_t i = 0; i < size; i++)
             if (b->stage[i] != copy_byte(i, size)) {
-                verdict = PAIR_VERIFY_FAILED;
+                verdict = ROW_VERIFY_FAILED;
                 bad = i;
                 break;
             }
     }
     for (int d = 0; d < COPY_P2P; d++) {
-        rows[d].verify = rows[d].status == TP_OK ? verdict : PAIR_VERIFY_OFF;
+        rows[d].verify = rows[d].status == TP_OK ? verdict : ROW_VERIFY_OFF;
         rows[d].verify_offset = bad;
     }
     /* two GPUs: this one to its peer, not part of the verified chain */
@@ -193,14 +193,14 @@ static void copy_bufs_free(struct copy_bufs *b)
         ops->free(b->mem->ctx, b->dev_a, b->len);
 }
 
-static void copy_measure(struct bench_engine *e, struct shape_row *rows)
+static void copy_measure(struct bench_engine *e, struct result_row *rows)
 {
     const struct run_opts *o = e->o;
     struct copy_bufs b;
     tp_status_t st = copy_bufs_alloc(e->mem, (size_t)o->sizes[o->nsizes - 1], &b);
 
     for (size_t s = 0; s < o->nsizes; s++) {
-        struct shape_row *r = rows + s * COPY_NDIRS;
+        struct result_row *r = rows + s * COPY_NDIRS;
         if (st == TP_OK) {
             copy_size(o, &b, o->sizes[s], r);
             continue;
@@ -208,67 +208,80 @@ static void copy_measure(struct bench_engine *e, struct shape_row *rows)
         for (int d = 0; d < COPY_P2P; d++) {
             r[d].size_bytes = o->sizes[s];
             r[d].kind = d;
-            shape_row_fail(&r[d], st, "allocating the copy buffers", NULL);
+            row_fail(&r[d], st, "allocating the copy buffers", NULL);
         }
     }
     copy_bufs_free(&b);
 }
 
-/* Rank 0: rows as results entries, always tier 0 (src and dst are one
- * rank), the direction and the memory in extra. */
-static void copy_record(struct bench_engine *e, struct shape_row *all, size_t n, void *arg)
+/* Rank 0's hooks: always tier 0 (src and dst are one rank), the direction
+ * and the memory in extra, one verify error per size (on its d2h row, the
+ * end of the verified chain). */
+static void copy_mem_name(const struct bench_engine *e, double dev, char *buf, size_t len)
 {
+    if (dev >= 0)
+        snprintf(buf, len, "%s:%d", e->mem->ops->name, (int)dev);
+    else
+        snprintf(buf, len, "%s", e->mem->ops->name);
+}
+
+static int copy_dir(const struct result_row *r)
+{
+    return r->kind >= 0 && r->kind < COPY_NDIRS ? r->kind : COPY_D2D;
+}
+
+static void copy_place(const struct bench_engine *e, const struct result_row *r,
+                       struct row_place *pl, void *arg)
+{
+    (void)e;
+    (void)r;
     (void)arg;
-    for (size_t i = 0; i < n; i++) {
-        const struct shape_row *r = &all[i];
-        char mem[32];
-        int dir = r->kind >= 0 && r->kind < COPY_NDIRS ? r->kind : COPY_D2D;
+    *pl = (struct row_place){.tier = 0};
+}
 
-        if (dir == COPY_P2P && r->x[1] < 0)
-            continue;           /* one GPU (or host memory): nothing measured */
-        cJSON *extra = cJSON_CreateObject();
+static void copy_extra(const struct bench_engine *e, const struct result_row *r, cJSON *x,
+                       void *arg)
+{
+    char mem[32];
+    int dir = copy_dir(r);
 
-        if (r->x[0] >= 0)
-            snprintf(mem, sizeof(mem), "%s:%d", e->mem->ops->name, (int)r->x[0]);
-        else
-            snprintf(mem, sizeof(mem), "%s", e->mem->ops->name);
-        if (extra != NULL) {
-            cJSON_AddStringToObject(extra, "direction", copy_dir_name[dir]);
-            cJSON_AddStringToObject(extra, "mem", mem);
-            cJSON_AddStringToObject(extra, "staging", e->mem->ops->is_host ? "pageable"
-                                                                           : "page-locked");
-            if (dir == COPY_P2P) {
-                char peer[32];
-                snprintf(peer, sizeof(peer), "%s:%d", e->mem->ops->name, (int)r->x[1]);
-                cJSON_AddStringToObject(extra, "peer", peer);
-            }
-        }
-        struct results_entry en = {
-            .pattern = e->pattern->name,
-            .src_rank = r->src, .dst_rank = r->dst,
-            .src_node = e->node_of_rank[r->src], .dst_node = e->node_of_rank[r->dst],
-            .tier = 0,
-            .size_bytes = r->size_bytes, .iters = r->iters, .bytes_total = r->bytes_total,
-            .seconds = r->seconds,
-            .verify = r->verify == PAIR_VERIFY_FAILED ? "failed"
-                      : r->verify == PAIR_VERIFY_OK   ? "ok" : "off",
-            .error = r->status != TP_OK ? r->error : NULL,
-            .extra = extra,
-        };
-        struct tp_error err = {0};
-        if (results_append(e->w, &en, &err) != TP_OK)
-            tp_log_error("%s", err.msg);
-        if (r->status != TP_OK) {
-            shape_row_error(e, r, (tp_status_t)r->status, r->error);
-        } else if (r->verify == PAIR_VERIFY_FAILED && dir == COPY_D2H) {
-            char msg[300];
-            snprintf(msg, sizeof(msg), "verify failed: copy on rank %d (%s), %s, size %llu: "
-                     "first bad byte at offset %llu after h2d, d2d, d2h", r->src,
-                     e->node_of_rank[r->src], mem, (unsigned long long)r->size_bytes,
-                     (unsigned long long)r->verify_offset);
-            shape_row_error(e, r, TP_ERR_VERIFY, msg);
-        }
+    (void)arg;
+    copy_mem_name(e, r->x[0], mem, sizeof(mem));
+    cJSON_AddStringToObject(x, "direction", copy_dir_name[dir]);
+    cJSON_AddStringToObject(x, "mem", mem);
+    cJSON_AddStringToObject(x, "staging", e->mem->ops->is_host ? "pageable" : "page-locked");
+    if (dir == COPY_P2P) {
+        char peer[32];
+        snprintf(peer, sizeof(peer), "%s:%d", e->mem->ops->name, (int)r->x[1]);
+        cJSON_AddStringToObject(x, "peer", peer);
     }
+}
+
+static int copy_verify_msg(const struct bench_engine *e, const struct result_row *r, char *buf,
+                           size_t len, void *arg)
+{
+    char mem[32];
+
+    (void)arg;
+    if (copy_dir(r) != COPY_D2H)
+        return 0;
+    copy_mem_name(e, r->x[0], mem, sizeof(mem));
+    snprintf(buf, len, "verify failed: copy on rank %d (%s), %s, size %llu: "
+             "first bad byte at offset %llu after h2d, d2d, d2h", r->src,
+             e->node_of_rank[r->src], mem, (unsigned long long)r->size_bytes,
+             (unsigned long long)r->verify_offset);
+    return 1;
+}
+
+static void copy_record(struct bench_engine *e, struct result_row *all, size_t n, void *arg)
+{
+    struct row_hooks h = {.place = copy_place, .extra = copy_extra,
+                          .verify_msg = copy_verify_msg};
+
+    (void)arg;
+    for (size_t i = 0; i < n; i++)
+        if (copy_dir(&all[i]) != COPY_P2P || all[i].x[1] >= 0)
+            collect_row(e, &all[i], &h);   /* p2p without a peer GPU: nothing measured */
 }
 
 tp_status_t pattern_run_copy(struct bench_engine *e, const struct topo_tier_plan *tier,
@@ -276,17 +289,16 @@ tp_status_t pattern_run_copy(struct bench_engine *e, const struct topo_tier_plan
 {
     const struct run_opts *o = e->o;
     size_t nrows = o->nsizes * COPY_NDIRS;
-    struct shape_row *rows = calloc(nrows, sizeof(*rows));
+    struct result_row *rows = calloc(nrows, sizeof(*rows));
 
     (void)tier;
     (void)round;
     if (rows == NULL)
         ctrl_mpi_abort(e->cm, "out of memory for copy rows");
     for (size_t i = 0; i < nrows; i++) {
-        rows[i].src = rows[i].dst = e->rank;
+        row_init(&rows[i], e->rank, e->rank, (int)(i % COPY_NDIRS), 0);
         rows[i].x[0] = e->mem->device;
         rows[i].x[1] = -1;      /* p2p: the peer GPU; -1: not measured */
-        rows[i].kind = (int32_t)(i % COPY_NDIRS);
     }
     /* --serial: one rank at a time, so ranks sharing a memory bus or a
      * PCIe switch do not slow each other down */

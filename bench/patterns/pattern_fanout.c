@@ -111,20 +111,43 @@ static int *chain_order(const struct bench_engine *e)
     return order;
 }
 
-static void row_init(struct shape_row *row, const struct bench_engine *e, int kind,
-                     uint64_t msg, uint64_t bytes)
+static void fanout_row_init(struct result_row *row, const struct bench_engine *e, int kind,
+                            uint64_t msg, uint64_t bytes)
 {
-    memset(row, 0, sizeof(*row));
-    row->src = 0;
-    row->dst = e->rank;
-    row->kind = kind;
-    row->size_bytes = msg;
+    row_init(row, 0, e->rank, kind, msg);
     row->iters = msg ? (bytes + msg - 1) / msg : 0;
     row->bytes_total = bytes;
 }
 
+/* The star's source: every reader at once; peer_s gets each reader's
+ * delivery time on the source's clock (0: failed, logged here; the
+ * reader's row records it). */
+static void star_send(struct bench_engine *e, struct shape_link *links, size_t nlinks,
+                      uint64_t msg, uint64_t bytes, double *peer_s)
+{
+    struct shape_peer *peers = calloc(nlinks, sizeof(*peers));
+
+    if (peers == NULL) {
+        tp_log_error("fanout star: out of memory at the source");
+        return;
+    }
+    for (size_t i = 0; i < nlinks; i++)
+        peers[i] = (struct shape_peer){.ep = links[i].ep,
+                                       .tx = shape_xfer_tx(&links[i], msg, bytes)};
+    shape_run_concurrent(e->ops, peers, nlinks, SHAPE_SEND, NULL);
+    for (size_t i = 0; i < nlinks; i++) {
+        peer_s[links[i].peer] = peers[i].status == TP_OK ? peers[i].seconds : 0;
+        if (peers[i].status != TP_OK)
+            tp_log_error("fanout star: sending to rank %d (%s) failed: %s", links[i].peer,
+                         e->node_of_rank[links[i].peer],
+                         peers[i].err.msg[0] ? peers[i].err.msg
+                                             : tp_status_string(peers[i].status));
+    }
+    free(peers);
+}
+
 /* Star: rank 0 sends to every reader at once, one thread per reader. */
-static void run_star(struct bench_engine *e, uint64_t msg, uint64_t bytes, struct shape_row *row,
+static void run_star(struct bench_engine *e, uint64_t msg, uint64_t bytes, struct result_row *row,
                      double *peer_s)
 {
     size_t nedges = (size_t)e->nranks - 1, nlinks = 0;
@@ -140,9 +163,9 @@ static void run_star(struct bench_engine *e, uint64_t msg, uint64_t bytes, struc
                               &links, &nlinks, &err);
     if (shape_agree(e, st) != TP_OK && st == TP_OK)
         st = tp_error_set(&err, TP_ERR_PEER, "another rank could not connect");
-    row_init(row, e, FANOUT_STAR, msg, bytes);
+    fanout_row_init(row, e, FANOUT_STAR, msg, bytes);
     if (st != TP_OK) {
-        shape_row_fail(row, st, "fanout star connect", err.msg);
+        row_fail(row, st, "fanout star connect", err.msg);
         shape_links_close(e, links, nlinks);
         free(edges);
         return;
@@ -150,27 +173,13 @@ static void run_star(struct bench_engine *e, uint64_t msg, uint64_t bytes, struc
     shape_barrier(e, "fanout star start");
     uint64_t t0 = timing_now_ns();
     if (e->rank == 0) {
-        struct shape_peer *peers = calloc(nlinks, sizeof(*peers));
-        if (peers == NULL) {
-            st = TP_ERR_NO_MEMORY;
-        } else {
-            for (size_t i = 0; i < nlinks; i++)
-                peers[i] = (struct shape_peer){.ep = links[i].ep,
-                                               .tx = shape_xfer_tx(&links[i], msg, bytes)};
-            st = shape_run_concurrent(e->ops, peers, nlinks, SHAPE_SEND, NULL);
-            for (size_t i = 0; i < nlinks; i++)
-                peer_s[links[i].peer] = peers[i].status == TP_OK ? peers[i].seconds : 0;
-            free(peers);
-        }
-        if (st != TP_OK)
-            tp_log_error("fanout star: a transfer from the source failed: %s",
-                         tp_status_string(st));
+        star_send(e, links, nlinks, msg, bytes, peer_s);
     } else {
         struct tp_xfer rx = shape_xfer_rx(&links[0], msg, bytes);
-        st = e->ops->stream_recv(links[0].ep, &rx, NULL);
+        st = e->ops->stream_recv(links[0].ep, &rx, &err);
         row->seconds = (double)(timing_now_ns() - t0) * 1e-9;
         if (st != TP_OK)
-            shape_row_fail(row, st, "fanout star receive from rank 0", NULL);
+            row_fail(row, st, "fanout star receive from rank 0", err.msg);
         row->verify = shape_link_verdict(&links[0], &row->verify_offset);
     }
     shape_agree(e, TP_OK);      /* everyone done before links go */
@@ -180,7 +189,7 @@ static void run_star(struct bench_engine *e, uint64_t msg, uint64_t bytes, struc
 
 /* Chain: every rank receives from its predecessor and forwards to its
  * successor while the next chunk arrives. */
-static void run_chain(struct bench_engine *e, uint64_t msg, uint64_t bytes, struct shape_row *row)
+static void run_chain(struct bench_engine *e, uint64_t msg, uint64_t bytes, struct result_row *row)
 {
     int *order = chain_order(e);
     int n = e->nranks, pos = 0;
@@ -201,19 +210,19 @@ static void run_chain(struct bench_engine *e, uint64_t msg, uint64_t bytes, stru
         st = shape_links_open(e, edges, (size_t)n - 1, ring, &links, &nlinks, &err);
     if (shape_agree(e, st) != TP_OK && st == TP_OK)
         st = tp_error_set(&err, TP_ERR_PEER, "another rank could not connect");
-    row_init(row, e, FANOUT_CHAIN, msg, bytes);
+    fanout_row_init(row, e, FANOUT_CHAIN, msg, bytes);
     row->x[0] = pos;
     if (st != TP_OK) {
-        shape_row_fail(row, st, "fanout chain connect", err.msg);
+        row_fail(row, st, "fanout chain connect", err.msg);
     } else {
         struct shape_link *prev = pos > 0 ? shape_link_to(links, nlinks, order[pos - 1]) : NULL;
         struct shape_link *next = pos + 1 < n ? shape_link_to(links, nlinks, order[pos + 1]) : NULL;
         struct tp_xfer x = prev ? shape_xfer_rx(prev, msg, bytes) : shape_xfer_tx(next, msg, bytes);
         shape_barrier(e, "fanout chain start");
         st = shape_relay(e->ops, prev ? prev->ep : NULL, next ? next->ep : NULL, &x, msg,
-                         &row->seconds);
+                         &row->seconds, &err);
         if (st != TP_OK)
-            shape_row_fail(row, st, "fanout chain relay", NULL);
+            row_fail(row, st, "fanout chain relay", err.msg);
         if (prev != NULL)
             row->verify = shape_link_verdict(prev, &row->verify_offset);
         shape_agree(e, TP_OK);
@@ -229,8 +238,10 @@ struct fanout_summary {
     double source_rss_kib;
 };
 
-static void fanout_extra(const struct shape_row *row, cJSON *x, void *arg)
+static void fanout_extra(const struct bench_engine *e, const struct result_row *row, cJSON *x,
+                         void *arg)
 {
+    (void)e;
     const struct fanout_summary *s = arg;
     double all = s->all_done_s[row->kind];
 
@@ -252,7 +263,7 @@ struct fanout_run {
     size_t nmodes;
 };
 
-static void fanout_record(struct bench_engine *e, struct shape_row *all, size_t n, void *arg)
+static void fanout_record(struct bench_engine *e, struct result_row *all, size_t n, void *arg)
 {
     const struct fanout_run *run = arg;
     struct fanout_summary sum = {.readers = e->nranks - 1, .source_rss_kib = shape_max_rss_kib()};
@@ -263,7 +274,9 @@ static void fanout_record(struct bench_engine *e, struct shape_row *all, size_t 
         if (all[i].seconds > sum.all_done_s[all[i].kind])
             sum.all_done_s[all[i].kind] = all[i].seconds;
     }
-    shape_rows_record(e, all, n, fanout_extra, &sum);
+    struct row_hooks h = {.extra = fanout_extra, .arg = &sum};
+
+    collect_rows(e, all, n, &h);
     if (e->prog != NULL)
         progress_round(e->prog, run->bytes * (uint64_t)(e->nranks - 1) * run->nmodes);
 }
@@ -274,7 +287,7 @@ tp_status_t pattern_run_fanout(struct bench_engine *e, const struct topo_tier_pl
     uint64_t bytes = fanout_bytes(e), msg = run_opts_stream_chunk(e->o);
     const struct fanout_opts *fo = e->o->pattern_cfg;
     int mode = fo != NULL ? fo->mode : FANOUT_BOTH;
-    struct shape_row rows[2];
+    struct result_row rows[2];
     double *peer_s = calloc((size_t)e->nranks, sizeof(double));
     size_t nrows = 0;
 

@@ -173,7 +173,7 @@ static int is_sender(const struct topo_round *round, int rank)
 /* One block size: every sender's blocks to its receiver, all senders at
  * once; rows of block times (senders) or verdicts (receivers). */
 static void kv_size(struct bench_engine *e, struct shape_link *links, size_t nlinks, int sender,
-                    uint64_t block, uint64_t blocks, struct shape_row *rows)
+                    uint64_t block, uint64_t blocks, struct result_row *rows)
 {
     struct shape_peer *peers = calloc(nlinks ? nlinks : 1, sizeof(*peers));
     uint64_t *times = calloc((nlinks ? nlinks : 1) * blocks, sizeof(uint64_t));
@@ -192,16 +192,14 @@ static void kv_size(struct bench_engine *e, struct shape_link *links, size_t nli
     if (st == TP_OK)
         shape_run_concurrent(e->ops, peers, nlinks, sender ? SHAPE_SEND : SHAPE_RECV, NULL);
     for (size_t i = 0; i < nlinks; i++) {
-        struct shape_row *r = &rows[i];
-        memset(r, 0, sizeof(*r));
-        r->src = sender ? e->rank : links[i].peer;
-        r->dst = sender ? links[i].peer : e->rank;
-        r->kind = sender ? KV_TIMES : KV_VERDICT;
-        r->size_bytes = block;
+        struct result_row *r = &rows[i];
+        row_init(r, sender ? e->rank : links[i].peer, sender ? links[i].peer : e->rank,
+                 sender ? KV_TIMES : KV_VERDICT, block);
         r->iters = blocks;
         r->bytes_total = block * blocks;
         if (st != TP_OK || peers[i].status != TP_OK) {
-            shape_row_fail(r, st != TP_OK ? st : peers[i].status, "kv blocks", NULL);
+            row_fail(r, st != TP_OK ? st : peers[i].status, "kv blocks",
+                     st != TP_OK ? NULL : peers[i].err.msg);
             continue;
         }
         if (sender) {
@@ -219,13 +217,15 @@ static void kv_size(struct bench_engine *e, struct shape_link *links, size_t nli
     free(peers);
 }
 
-static int same_flow(const struct shape_row *a, const struct shape_row *b)
+static int same_flow(const struct result_row *a, const struct result_row *b)
 {
     return a->src == b->src && a->dst == b->dst && a->size_bytes == b->size_bytes;
 }
 
-static void kv_extra(const struct shape_row *row, cJSON *x, void *arg)
+static void kv_extra(const struct bench_engine *e, const struct result_row *row, cJSON *x,
+                     void *arg)
 {
+    (void)e;
     (void)arg;
     cJSON_AddNumberToObject(x, "block_bytes", (double)row->size_bytes);
     cJSON_AddNumberToObject(x, "blocks", (double)row->iters);
@@ -235,7 +235,7 @@ static void kv_extra(const struct shape_row *row, cJSON *x, void *arg)
 }
 
 /* Rank 0: receivers' verdicts into the senders' rows, incast degree. */
-static size_t kv_merge(struct shape_row *all, size_t n)
+static size_t kv_merge(struct result_row *all, size_t n)
 {
     size_t kept = 0;
 
@@ -260,9 +260,11 @@ static size_t kv_merge(struct shape_row *all, size_t n)
     return kept;
 }
 
-static void kv_record(struct bench_engine *e, struct shape_row *all, size_t n, void *arg)
+static void kv_record(struct bench_engine *e, struct result_row *all, size_t n, void *arg)
 {
-    shape_rows_record(e, all, kv_merge(all, n), kv_extra, arg);
+    struct row_hooks h = {.extra = kv_extra, .arg = arg};
+
+    collect_rows(e, all, kv_merge(all, n), &h);
 }
 
 tp_status_t pattern_run_kv(struct bench_engine *e, const struct topo_tier_plan *tier,
@@ -278,7 +280,7 @@ tp_status_t pattern_run_kv(struct bench_engine *e, const struct topo_tier_plan *
     if (shape_round_open(e, round, shape_ring_len(e, 1, o->sizes[o->nsizes - 1]), &links,
                          &nlinks, "kv") != TP_OK)
         return TP_ERR_PEER;
-    struct shape_row *rows = calloc((nlinks ? nlinks : 1) * o->nsizes, sizeof(*rows));
+    struct result_row *rows = calloc((nlinks ? nlinks : 1) * o->nsizes, sizeof(*rows));
     if (rows == NULL)
         ctrl_mpi_abort(e->cm, "out of memory for kv rows");
     for (size_t s = 0; s < o->nsizes; s++)

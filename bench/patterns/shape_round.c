@@ -8,7 +8,6 @@
 #include <sys/resource.h>
 
 #include "../../common/log.h"
-#include "../results/results_write.h"
 
 /* Tags above the control plane's (100..20099) and round reports'
  * (25000..29999), below the 32767 every MPI allows: 4 per epoch. */
@@ -144,114 +143,12 @@ struct tp_xfer shape_xfer_rx(struct shape_link *l, uint64_t msg, uint64_t bytes)
 int32_t shape_link_verdict(struct shape_link *l, uint64_t *offset_p)
 {
     if (!l->verify)
-        return PAIR_VERIFY_OFF;
-    int32_t v = l->vrx.failed ? PAIR_VERIFY_FAILED : PAIR_VERIFY_OK;
+        return ROW_VERIFY_OFF;
+    int32_t v = l->vrx.failed ? ROW_VERIFY_FAILED : ROW_VERIFY_OK;
     *offset_p = l->vrx.first_bad;
     verify_reset(&l->vrx);
     verify_reset(&l->vtx);
     return v;
-}
-
-tp_status_t shape_rows_gather(struct bench_engine *e, const struct shape_row *mine,
-                              size_t n_mine, struct shape_row **all_p, size_t *n_all_p)
-{
-    int tag = shape_tag(e, 0);
-    uint64_t count = n_mine;
-    tp_status_t st = TP_OK;
-
-    *all_p = NULL;
-    *n_all_p = 0;
-    if (e->rank != 0) {
-        st = ctrl_mpi_send(e->cm, 0, tag, &count, sizeof(count), e->round_budget_s);
-        if (st == TP_OK && count > 0)
-            st = ctrl_mpi_send(e->cm, 0, tag + 1, mine, count * sizeof(*mine),
-                               e->round_budget_s);
-        return st;
-    }
-    struct shape_row *all = malloc((n_mine ? n_mine : 1) * sizeof(*all));
-    size_t n = 0;
-    if (all == NULL)
-        return TP_ERR_NO_MEMORY;
-    memcpy(all, mine, n_mine * sizeof(*mine));
-    n = n_mine;
-    for (int r = 1; r < e->nranks && st == TP_OK; r++) {
-        st = ctrl_mpi_recv(e->cm, r, tag, &count, sizeof(count), e->round_budget_s);
-        if (st != TP_OK || count == 0)
-            continue;
-        struct shape_row *grown = realloc(all, (n + count) * sizeof(*all));
-        if (grown == NULL) {
-            st = TP_ERR_NO_MEMORY;
-            break;
-        }
-        all = grown;
-        st = ctrl_mpi_recv(e->cm, r, tag + 1, all + n, count * sizeof(*all), e->round_budget_s);
-        n += count;
-    }
-    if (st != TP_OK) {
-        free(all);
-        return st;
-    }
-    *all_p = all;
-    *n_all_p = n;
-    return TP_OK;
-}
-
-static const char *verify_word(int32_t v)
-{
-    return v == PAIR_VERIFY_FAILED ? "failed" : v == PAIR_VERIFY_OK ? "ok" : "off";
-}
-
-void shape_row_error(struct bench_engine *e, const struct shape_row *r, tp_status_t st,
-                     const char *msg)
-{
-    struct tp_error err = {0};
-
-    e->nerrors++;
-    tp_log_error("%s", msg);
-    if (results_add_error(e->w, r->src, r->dst, e->node_of_rank[r->src], e->node_of_rank[r->dst],
-                          st, msg, &err) != TP_OK)
-        tp_log_error("%s", err.msg);
-}
-
-void shape_rows_record(struct bench_engine *e, const struct shape_row *rows, size_t n,
-                       shape_extra_fn extra_fn, void *arg)
-{
-    for (size_t i = 0; i < n; i++) {
-        const struct shape_row *r = &rows[i];
-        const char *hn = NULL;
-        int tier = e->topo != NULL
-                       ? topo_tier(e->topo, e->node_of_rank[r->src], e->node_of_rank[r->dst], &hn)
-                       : -1;
-        cJSON *extra = cJSON_CreateObject();
-        if (extra != NULL && extra_fn != NULL)
-            extra_fn(r, extra, arg);
-        struct results_entry en = {
-            .pattern = e->pattern->name,
-            .src_rank = r->src, .dst_rank = r->dst,
-            .src_node = e->node_of_rank[r->src], .dst_node = e->node_of_rank[r->dst],
-            .tier = tier, .hypernode = hn,
-            .size_bytes = r->size_bytes, .iters = r->iters, .bytes_total = r->bytes_total,
-            .seconds = r->seconds,
-            .lat = r->has_lat ? &r->lat : NULL,
-            .verify = verify_word(r->verify),
-            .error = r->status != TP_OK ? r->error : NULL,
-            .extra = extra,
-        };
-        struct tp_error err = {0};
-        if (results_append(e->w, &en, &err) != TP_OK)
-            tp_log_error("%s", err.msg);
-        if (r->status != TP_OK) {
-            shape_row_error(e, r, (tp_status_t)r->status, r->error);
-        } else if (r->verify == PAIR_VERIFY_FAILED) {
-            char msg[400];
-            snprintf(msg, sizeof(msg),
-                     "verify failed: %s %d (%s) -> %d (%s), transport %s: first bad byte at "
-                     "offset %llu", e->pattern->name, r->src, e->node_of_rank[r->src], r->dst,
-                     e->node_of_rank[r->dst], e->ops->name,
-                     (unsigned long long)r->verify_offset);
-            shape_row_error(e, r, TP_ERR_VERIFY, msg);
-        }
-    }
 }
 
 void shape_barrier(struct bench_engine *e, const char *where)
@@ -301,16 +198,6 @@ tp_status_t shape_agree(struct bench_engine *e, tp_status_t mine)
     return (tp_status_t)all;
 }
 
-void shape_row_fail(struct shape_row *row, tp_status_t st, const char *what, const char *msg)
-{
-    size_t len = sizeof(row->error);
-
-    row->status = st;
-    if (snprintf(row->error, len, "%s: %s", what, msg && msg[0] ? msg : tp_status_string(st)) >=
-        (int)len)
-        memcpy(row->error + len - 4, "...", 4);     /* one line; the end matters less */
-}
-
 tp_status_t shape_round_open(struct bench_engine *e, const struct topo_round *round,
                              size_t ring_len, struct shape_link **links_p, size_t *n_p,
                              const char *name)
@@ -333,15 +220,15 @@ tp_status_t shape_round_open(struct bench_engine *e, const struct topo_round *ro
 }
 
 void shape_round_close(struct bench_engine *e, struct shape_link *links, size_t nlinks,
-                       const struct shape_row *rows, size_t nrows, shape_record_fn record,
+                       const struct result_row *rows, size_t nrows, shape_record_fn record,
                        void *arg, const char *name)
 {
-    struct shape_row *all = NULL;
+    struct result_row *all = NULL;
     size_t nall = 0;
 
     shape_agree(e, TP_OK);      /* every transfer done before links go */
     shape_links_close(e, links, nlinks);
-    tp_status_t st = shape_rows_gather(e, rows, nrows, &all, &nall);
+    tp_status_t st = collect_gather(e, shape_tag(e, 0), rows, nrows, &all, &nall);
     if (e->rank == 0) {
         if (st != TP_OK) {
             char why[160];

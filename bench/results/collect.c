@@ -1,7 +1,10 @@
-/* collect.c: rank 0 turns pair reports into results entries (journalled
- * at once by the writer, a step at a time), counts failures for the exit status, and on a
- * deadline saves what it has before the job is aborted. */
+/* collect.c: rank 0 turns result rows into results entries (journalled at
+ * once by the writer), counts failures for the exit status, and on a
+ * deadline saves what it has before the job is aborted (see collect.h). */
+#include "collect.h"
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../common/log.h"
@@ -14,118 +17,156 @@ const char *collect_tier_name(void *arg, int tier)
     return arg != NULL ? topo_tier_name(arg, tier) : NULL;
 }
 
-static double line_rate(const struct bench_engine *e, const struct topo_pair *p)
+/* Where a row sits when the pattern does not say: by its nodes. */
+static void place_by_nodes(const struct bench_engine *e, const struct result_row *r,
+                           struct row_place *pl)
 {
-    double a = e->links[p->src].line_rate_gbit, b = e->links[p->dst].line_rate_gbit;
-
-    if (a <= 0)
-        return b;
-    if (b <= 0)
-        return a;
-    return a < b ? a : b;
+    memset(pl, 0, sizeof(*pl));
+    pl->tier = e->topo != NULL ? topo_tier(e->topo, e->node_of_rank[r->src],
+                                           e->node_of_rank[r->dst], &pl->hypernode)
+                               : -1;
 }
 
-static cJSON *extra_of(const struct bench_engine *e, const struct pair_result *r)
+void collect_entry(const struct bench_engine *e, const struct result_row *r,
+                   const struct row_hooks *h, struct results_entry *en)
 {
-    cJSON *x = cJSON_CreateObject();
+    struct row_place pl;
+    cJSON *extra = cJSON_CreateObject();
 
-    if (x == NULL)
-        return NULL;
-    if (e->o->bidir)
-        cJSON_AddBoolToObject(x, "bidir", 1);
-    if (r->verify == PAIR_VERIFY_FAILED)
-        cJSON_AddNumberToObject(x, "verify_first_bad_offset", (double)r->verify_offset);
-    if (e->o->stream_bytes > 0 && r->has_bw) {
-        cJSON *s = cJSON_AddObjectToObject(x, "stream");
-        cJSON_AddNumberToObject(s, "bytes", (double)e->o->stream_bytes);
-        cJSON_AddNumberToObject(s, "chunk_bytes", (double)r->size_bytes);
-        cJSON_AddNumberToObject(s, "ring_bytes", (double)e->bufs[0].len);
-        cJSON_AddNumberToObject(s, "time_to_transfer_s", r->stream_s);
-        cJSON_AddNumberToObject(s, "slowest_window_gbit_s", r->slowest_gbit_s);
-        cJSON_AddNumberToObject(s, "fastest_window_gbit_s", r->fastest_gbit_s);
-        cJSON_AddNumberToObject(s, "windows", r->windows);
-        cJSON_AddNumberToObject(s, "window_target_s", 1.0);
+    if (h != NULL && h->place != NULL)
+        h->place(e, r, &pl, h->arg);
+    else
+        place_by_nodes(e, r, &pl);
+    if (extra != NULL && h != NULL && h->extra != NULL)
+        h->extra(e, r, extra, h->arg);
+    if (extra != NULL && cJSON_GetArraySize(extra) == 0) {
+        cJSON_Delete(extra);
+        extra = NULL;
     }
-    if (cJSON_GetArraySize(x) == 0) {
-        cJSON_Delete(x);
-        return NULL;
-    }
-    return x;
+    *en = (struct results_entry){
+        .pattern = e->pattern->name,
+        .src_rank = r->src,
+        .dst_rank = r->dst,
+        .src_node = e->node_of_rank[r->src],
+        .dst_node = e->node_of_rank[r->dst],
+        .tier = pl.tier,
+        .hypernode = pl.hypernode,
+        .size_bytes = r->size_bytes,
+        .iters = r->iters,
+        .bytes_total = r->bytes_total,
+        .seconds = r->has_bw ? r->seconds : 0,
+        .lat = r->has_lat ? &r->lat : NULL,
+        .line_rate_gbit = pl.line_rate_gbit,
+        .verify = row_verify_word(r->verify),
+        .error = r->status != TP_OK ? r->error : NULL,
+        .extra = extra,
+        .has_round = pl.has_round,
+        .round = pl.round,
+        .round_shared = pl.round_shared,
+    };
 }
 
-static const char *verify_word(int32_t v)
-{
-    return v == PAIR_VERIFY_FAILED ? "failed" : v == PAIR_VERIFY_OK ? "ok" : "off";
-}
-
-static void add_error(struct bench_engine *e, const struct topo_pair *p, tp_status_t st,
-                      const char *msg)
+void collect_error(struct bench_engine *e, int src, int dst, tp_status_t st, const char *msg)
 {
     struct tp_error err = {0};
 
     e->nerrors++;
     tp_log_error("%s", msg);
     run_signal_lock();
-    tp_status_t wst = results_add_error(e->w, p->src, p->dst, e->node_of_rank[p->src],
-                                        e->node_of_rank[p->dst], st, msg, &err);
+    tp_status_t wst = results_add_error(e->w, src, dst, e->node_of_rank[src],
+                                        e->node_of_rank[dst], st, msg, &err);
     run_signal_unlock();
     if (wst != TP_OK)
         tp_log_error("%s", err.msg);
 }
 
-void collect_step(struct bench_engine *e, const struct topo_pair *p, const struct pair_result *r)
+static int default_verify_msg(const struct bench_engine *e, const struct result_row *r,
+                              char *buf, size_t len)
+{
+    snprintf(buf, len,
+             "verify failed: %s %d (%s) -> %d (%s), transport %s: first bad byte at offset %llu",
+             e->pattern->name, r->src, e->node_of_rank[r->src], r->dst, e->node_of_rank[r->dst],
+             e->ops->name, (unsigned long long)r->verify_offset);
+    return 1;
+}
+
+void collect_row(struct bench_engine *e, const struct result_row *r, const struct row_hooks *h)
 {
     struct tp_error err = {0};
-    struct results_entry en = {
-        .pattern = e->pattern->name,
-        .src_rank = p->src,
-        .dst_rank = p->dst,
-        .src_node = e->node_of_rank[p->src],
-        .dst_node = e->node_of_rank[p->dst],
-        .tier = p->tier,
-        .hypernode = p->hypernode,
-        .size_bytes = r->size_bytes,
-        .iters = r->iters,
-        .bytes_total = r->bytes_total,
-        .seconds = r->has_bw ? r->seconds : 0,
-        .lat = r->has_lat ? &r->lat : NULL,
-        .line_rate_gbit = line_rate(e, p),
-        .verify = verify_word(r->verify),
-        .error = r->status != TP_OK ? r->error : NULL,
-        .extra = extra_of(e, r),
-        .has_round = 1,
-        .round = p->round,
-        .round_shared = p->shared,
-    };
+    struct results_entry en;
 
+    collect_entry(e, r, h, &en);
     run_signal_lock();
     tp_status_t st = results_append(e->w, &en, &err);
     run_signal_unlock();
     if (st != TP_OK)
         tp_log_error("%s", err.msg);
     if (r->status != TP_OK) {
-        add_error(e, p, (tp_status_t)r->status, r->error);
-    } else if (r->verify == PAIR_VERIFY_FAILED) {
+        collect_error(e, r->src, r->dst, (tp_status_t)r->status, r->error);
+    } else if (r->verify == ROW_VERIFY_FAILED) {
         char msg[400];
-        snprintf(msg, sizeof(msg),
-                 "verify failed: pair %d (%s) -> %d (%s), transport %s, size %llu: first bad "
-                 "byte at offset %llu",
-                 p->src, e->node_of_rank[p->src], p->dst, e->node_of_rank[p->dst], e->ops->name,
-                 (unsigned long long)r->size_bytes, (unsigned long long)r->verify_offset);
-        add_error(e, p, TP_ERR_VERIFY, msg);
+        int want = h != NULL && h->verify_msg != NULL
+                       ? h->verify_msg(e, r, msg, sizeof(msg), h->arg)
+                       : default_verify_msg(e, r, msg, sizeof(msg));
+        if (want)
+            collect_error(e, r->src, r->dst, TP_ERR_VERIFY, msg);
     }
 }
 
-void collect_pair_end(struct bench_engine *e, const struct topo_pair *p,
-                      const struct pair_report *rep)
+void collect_rows(struct bench_engine *e, const struct result_row *rows, size_t n,
+                  const struct row_hooks *h)
 {
-    if (rep->status != TP_OK)
-        add_error(e, p, (tp_status_t)rep->status, rep->error);
+    for (size_t i = 0; i < n; i++)
+        collect_row(e, &rows[i], h);
 }
 
-void collect_missing(struct bench_engine *e, const struct topo_pair *p, const char *why)
+/* Rank 0's half of collect_gather: its own rows first, then each rank's. */
+static tp_status_t gather_recv(struct bench_engine *e, int tag, const struct result_row *mine,
+                               size_t n_mine, struct result_row **all_p, size_t *n_all_p)
 {
-    add_error(e, p, TP_ERR_TIMEOUT, why);
+    struct result_row *all = malloc((n_mine ? n_mine : 1) * sizeof(*all));
+    size_t n = n_mine;
+    tp_status_t st = TP_OK;
+
+    if (all == NULL)
+        return TP_ERR_NO_MEMORY;
+    memcpy(all, mine, n_mine * sizeof(*mine));
+    for (int r = 1; r < e->nranks && st == TP_OK; r++) {
+        uint64_t count = 0;
+        st = ctrl_mpi_recv(e->cm, r, tag, &count, sizeof(count), e->round_budget_s);
+        if (st != TP_OK || count == 0)
+            continue;
+        struct result_row *grown = realloc(all, (n + count) * sizeof(*all));
+        if (grown == NULL) {
+            st = TP_ERR_NO_MEMORY;
+            break;
+        }
+        all = grown;
+        st = ctrl_mpi_recv(e->cm, r, tag + 1, all + n, count * sizeof(*all), e->round_budget_s);
+        n += count;
+    }
+    if (st != TP_OK) {
+        free(all);
+        return st;
+    }
+    *all_p = all;
+    *n_all_p = n;
+    return TP_OK;
+}
+
+tp_status_t collect_gather(struct bench_engine *e, int tag, const struct result_row *mine,
+                           size_t n_mine, struct result_row **all_p, size_t *n_all_p)
+{
+    uint64_t count = n_mine;
+
+    *all_p = NULL;
+    *n_all_p = 0;
+    if (e->rank == 0)
+        return gather_recv(e, tag, mine, n_mine, all_p, n_all_p);
+    tp_status_t st = ctrl_mpi_send(e->cm, 0, tag, &count, sizeof(count), e->round_budget_s);
+    if (st == TP_OK && count > 0)
+        st = ctrl_mpi_send(e->cm, 0, tag + 1, mine, count * sizeof(*mine), e->round_budget_s);
+    return st;
 }
 
 void engine_abort(struct bench_engine *e, const char *why)
