@@ -65,6 +65,7 @@ struct cuda_ctx {
     cudaStream_t lanes[TP_MEM_LANES];   /* the staged path's copy queues */
     struct cuda_driver drv;
     int dmabuf_supported;   /* CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED */
+    char dmabuf_why[160];   /* why not, with the query's CUresult */
     /* SYNC_MEMOPS could not be set (or read back) on some allocation:
      * synchronous copies then wait for the device before returning. */
     int sync_copies;
@@ -142,6 +143,37 @@ static void cuda_destroy_lanes(struct cuda_ctx *ctx)
             cudaStreamDestroy(ctx->lanes[i]);
 }
 
+/* Asked first, at open: the export is tried only where the device says
+ * yes; the query's CUresult is kept for the line saying why not. */
+static void cuda_dmabuf_query(struct cuda_ctx *ctx)
+{
+    CUresult r;
+
+    ctx->dmabuf_supported = 0;
+    if (ctx->drv.dev_attr == NULL) {
+        snprintf(ctx->dmabuf_why, sizeof(ctx->dmabuf_why),
+                 "the driver lacks cuDeviceGetAttribute");
+        return;
+    }
+    r = ctx->drv.dev_attr(&ctx->dmabuf_supported, CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED,
+                          (CUdevice)ctx->device);
+    if (r != CUDA_SUCCESS) {
+        char name[80];
+        ctx->dmabuf_supported = 0;
+        snprintf(ctx->dmabuf_why, sizeof(ctx->dmabuf_why),
+                 "CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED query: %s",
+                 cuda_result_name(&ctx->drv, r, name, sizeof(name)));
+    } else if (!ctx->dmabuf_supported) {
+        snprintf(ctx->dmabuf_why, sizeof(ctx->dmabuf_why),
+                 "CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED is 0");
+    } else if (ctx->drv.get_handle == NULL || ctx->drv.addr_range == NULL) {
+        snprintf(ctx->dmabuf_why, sizeof(ctx->dmabuf_why),
+                 "the driver lacks cuMemGetHandleForAddressRange");
+    }
+    tp_log_debug("cuda:%d: dma-buf export %s%s", ctx->device,
+                 ctx->dmabuf_why[0] ? "off: " : "supported", ctx->dmabuf_why);
+}
+
 static tp_status_t cuda_init(int device, void **ctx_p, char *why, size_t whylen)
 {
     struct cuda_ctx *ctx;
@@ -193,11 +225,7 @@ static tp_status_t cuda_init(int device, void **ctx_p, char *why, size_t whylen)
         }
     }
     cuda_driver_load(&ctx->drv);
-    /* Asked first: the export is tried only where the device says yes. */
-    if (ctx->drv.dev_attr == NULL ||
-        ctx->drv.dev_attr(&ctx->dmabuf_supported, CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED,
-                          (CUdevice)device) != CUDA_SUCCESS)
-        ctx->dmabuf_supported = 0;
+    cuda_dmabuf_query(ctx);
     snprintf(ctx->desc, sizeof(ctx->desc), "%s (cuda:%d, PCI %s, %.1f GiB)",
              prop.name, device, pci, (double)prop.totalGlobalMem / (1024.0 * 1024 * 1024));
     *ctx_p = ctx;
@@ -554,9 +582,9 @@ static tp_status_t cuda_get_dmabuf(void *vctx, void *addr, size_t len, int *fd_p
     char name[80];
 
     if (!ctx->dmabuf_supported || ctx->drv.get_handle == NULL || ctx->drv.addr_range == NULL) {
-        tp_log_debug("cuda:%d: no dma-buf export (%s)", ctx->device,
-                     !ctx->dmabuf_supported ? "CU_DEVICE_ATTRIBUTE_DMA_BUF_SUPPORTED is 0"
-                                            : "driver lacks the calls");
+        if (!ctx->dmabuf_logged)
+            tp_log_info("cuda:%d: no dma-buf export (%s)", ctx->device, ctx->dmabuf_why);
+        ctx->dmabuf_logged = 1;
         return TP_ERR_UNSUPPORTED;
     }
     if (cuda_select(ctx) != TP_OK)
