@@ -60,6 +60,7 @@ step() {
 }
 q() { timeout 20 "$@" 2>/dev/null; }   # a guarded query: nothing on failure
 
+from_source=""
 # --- where the programs come from --------------------------------------------
 if [ -x "$bundle/bin/tierperf" ] && [ -x "$bundle/mpirun" ]; then
   # shellcheck disable=SC1091
@@ -68,7 +69,7 @@ if [ -x "$bundle/bin/tierperf" ] && [ -x "$bundle/mpirun" ]; then
   origin="bundle $bundle ($(sed -n 's/^built //p' "$bundle/MANIFEST" 2>/dev/null))"
   bundle_cuda=$(sed -n 's/^cuda_runtime \([0-9.]*\).*/\1/p' "$bundle/MANIFEST" 2>/dev/null)
 else
-  build=$src/build-gpu; bin=$build; mpirun=mpirun
+  build=$src/build-gpu; bin=$build; mpirun=mpirun; from_source=1
   origin="built from source in build-gpu/ (no gpu-bundle/)"
   bundle_cuda=$("$cuda/bin/nvcc" --version 2>/dev/null | sed -n 's/.*release \([0-9.]*\),.*/\1/p')
   # only the reference first (it answers the dma-buf line), the rest after
@@ -122,7 +123,7 @@ fi
   echo "glibc:                ${glibc_have:-?}; bundle needs >= ${glibc_need:-?}: $glibc_cmp"
 } | tee -a "$log"
 [ -z "$gpu_none" ] || say "no GPU: $gpu_none"
-if [ -n "${build:-}" ]; then
+if [ -n "$from_source" ]; then
   step build 240 -- bash -c "cmake -S '$src' -B '$build' -DCMAKE_BUILD_TYPE=Release \
       -DTIERPERF_WITH_CUDA=ON -DCUDAToolkit_ROOT='$cuda' && cmake --build '$build' -j$(nproc) \
       --target tierperf test_mem mem_copy_bw"
