@@ -195,16 +195,27 @@ static void sizes_in_force(const cJSON *run, const struct ans_profile *profile,
 }
 
 /* A rule that selects no pair at all (sme-production's storage rule on a
- * cluster without "storage" in any node name) judged nothing: say so, and
- * the verdict cannot be PASS (INCOMPLETE), rather than pass silently. */
-static void rule_selected_none(struct ans_check *out, const struct ans_rule *rule)
+ * cluster without "storage" in any node name nor a node labelled as
+ * storage) judged nothing: say so, and how to select, and the verdict
+ * cannot be PASS (INCOMPLETE), rather than pass silently. */
+static void rule_selected_none(struct ans_check *out, const struct ans_rule *rule,
+                               const struct ans_check_opts *opts)
 {
+    char names[160] = "", labels[600], by_label[200] = "";
     if (out->nwhy >= ANS_UNJUDGED_KINDS)
         return;
-    snprintf(out->why[out->nwhy].why, sizeof(out->why[0].why),
-             "rule '%s' selected no pair%s%.120s%s", rule->name,
-             rule->nodes[0] ? " (no node name matches '" : "", rule->nodes,
-             rule->nodes[0] ? "')" : "");
+    if (rule->nodes[0])
+        snprintf(names, sizeof(names), "no node name matches '%.100s'", rule->nodes);
+    ans_rule_labels_text(rule, labels, sizeof(labels));
+    if (rule->nlabels > 0 && opts->node_labels != NULL)
+        snprintf(by_label, sizeof(by_label), "%sno node of --nodes has %.120s",
+                 names[0] ? ", " : "", labels);
+    else if (rule->nlabels > 0)
+        snprintf(by_label, sizeof(by_label), "%snode labels unknown: --nodes FILE selects "
+                 "nodes with %.80s", names[0] ? "; " : "", labels);
+    snprintf(out->why[out->nwhy].why, sizeof(out->why[0].why), "rule '%.60s' selected no pair%s%s%s%s",
+             rule->name, names[0] || by_label[0] ? " (" : "", names, by_label,
+             names[0] || by_label[0] ? ")" : "");
     out->why[out->nwhy++].thresholds = 1;
     out->unmeasured++;
 }
@@ -239,7 +250,7 @@ tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_p
         }
         size_t selected = 0;
         for (size_t i = 0; i < out->pairs.n && i < src->n; i++) {
-            if (!ans_rule_selects(rule, &out->pairs.v[i]))
+            if (!ans_rule_selects_in(rule, &out->pairs.v[i], opts->node_labels))
                 continue;
             selected++;
             out->v[i].judged = 1;
@@ -249,7 +260,7 @@ tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_p
                        out);
         }
         if (selected == 0 && out->pairs.n > 0)
-            rule_selected_none(out, rule);
+            rule_selected_none(out, rule, opts);
         ans_pairs_free(&sized);
     }
     for (size_t i = 0; i < out->pairs.n; i++) {

@@ -14,6 +14,7 @@
 #include "ans_profile.h"
 
 struct ans_culprit;
+struct topo;
 
 /* Exit statuses of the answer commands (docs/answers.md). */
 enum ans_exit {
@@ -32,6 +33,8 @@ struct ans_check_opts {
     int fail_outliers;     /* outliers fail the check too */
     long long lat_max_size;   /* latency judged up to this size; <= 0: the profile's */
     int allow_unjudged;    /* INCOMPLETE exits 0 (still stated) */
+    const struct topo *node_labels;  /* check --nodes: labels for rules'
+                                      * node_labels; NULL unknown */
 };
 
 struct ans_check_pair {
@@ -52,7 +55,7 @@ struct ans_check_tier {
 /* Why thresholds went unjudged, grouped: one line each in the output. */
 #define ANS_UNJUDGED_KINDS 8
 struct ans_unjudged {
-    char why[256];
+    char why[384];
     size_t thresholds;
 };
 

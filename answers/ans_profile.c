@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "ans_units.h"
+#include "../topology/topology.h"
 #include "../common/regex_guard.h"
 
 struct yctx {
@@ -92,6 +93,33 @@ static tp_status_t parse_latency(struct yctx *c, yaml_node_t *n, struct ans_rule
     return TP_OK;
 }
 
+/* node_labels: {key: value, ...}, Kubernetes matchLabels: all must match. */
+static tp_status_t parse_labels(struct yctx *c, yaml_node_t *n, struct ans_rule *r)
+{
+    char field[96];
+    snprintf(field, sizeof(field), "rule '%s' node_labels", r->name);
+    if (n->type != YAML_MAPPING_NODE || n->data.mapping.pairs.start == n->data.mapping.pairs.top)
+        return bad(c, n, field, "expected a mapping of label keys to values, like "
+                                "{node-role.kubernetes.io/storage: \"\"}");
+    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
+         pr++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, pr->value);
+        const char *ks = scalar(k), *vs = scalar(v);
+        if (r->nlabels == ANS_RULE_LABELS_MAX)
+            return bad(c, k, field, "at most 4 labels");
+        if (ks == NULL || ks[0] == '\0' || strlen(ks) >= sizeof(r->labels[0].key))
+            return bad(c, k, field, "label keys are strings of 1 to 253 characters");
+        if (vs == NULL || strlen(vs) >= sizeof(r->labels[0].value))
+            return bad(c, v, field, "label values are strings of at most 63 characters "
+                                    "(\"\" for a role label)");
+        snprintf(r->labels[r->nlabels].key, sizeof(r->labels[0].key), "%s", ks);
+        snprintf(r->labels[r->nlabels].value, sizeof(r->labels[0].value), "%s", vs);
+        r->nlabels++;
+    }
+    return TP_OK;
+}
+
 static tp_status_t parse_rule(struct yctx *c, yaml_node_t *n, size_t idx, struct ans_rule *r)
 {
     char field[96];
@@ -148,9 +176,12 @@ static tp_status_t parse_rule(struct yctx *c, yaml_node_t *n, size_t idx, struct
                 return bad(c, v, field, "expected a POSIX extended regular expression");
             regfree(&re);
             snprintf(r->nodes, sizeof(r->nodes), "%s", vs);
+        } else if (strcmp(ks, "node_labels") == 0) {
+            if ((st = parse_labels(c, v, r)) != TP_OK)
+                return st;
         } else {
-            return bad(c, k, field,
-                       "unknown key (name, tiers, min_bandwidth, max_latency, size, nodes)");
+            return bad(c, k, field, "unknown key (name, tiers, min_bandwidth, max_latency, size, "
+                                    "nodes, node_labels)");
         }
     }
     return TP_OK;
@@ -274,7 +305,35 @@ static int name_matches(const char *pattern, const char *name)
     return hit;
 }
 
+static int labels_match(const struct ans_rule *rule, const struct topo *known, const char *node)
+{
+    for (size_t i = 0; i < rule->nlabels; i++) {
+        const char *v = topo_node_label(known, node, rule->labels[i].key);
+        if (v == NULL || strcmp(v, rule->labels[i].value) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+const char *ans_rule_labels_text(const struct ans_rule *rule, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < rule->nlabels && used < len; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s=\"%s\"", i ? ", " : "",
+                         rule->labels[i].key, rule->labels[i].value);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    return buf;
+}
+
 int ans_rule_selects(const struct ans_rule *rule, const struct ans_pair *pair)
+{
+    return ans_rule_selects_in(rule, pair, NULL);
+}
+
+int ans_rule_selects_in(const struct ans_rule *rule, const struct ans_pair *pair,
+                        const struct topo *node_labels)
 {
     if (rule->tiers == 0) {
         if (pair->tier == 0 || strcmp(pair->src, pair->dst) == 0)
@@ -283,8 +342,11 @@ int ans_rule_selects(const struct ans_rule *rule, const struct ans_pair *pair)
                !(rule->tiers & (1ULL << pair->tier))) {
         return 0;
     }
-    if (rule->nodes[0] != '\0' && !name_matches(rule->nodes, pair->src) &&
-        !name_matches(rule->nodes, pair->dst))
-        return 0;
-    return 1;
+    if (rule->nodes[0] == '\0' && rule->nlabels == 0)
+        return 1;
+    if (rule->nodes[0] != '\0' &&
+        (name_matches(rule->nodes, pair->src) || name_matches(rule->nodes, pair->dst)))
+        return 1;
+    return rule->nlabels > 0 && node_labels != NULL &&
+           (labels_match(rule, node_labels, pair->src) || labels_match(rule, node_labels, pair->dst));
 }

@@ -13,6 +13,12 @@
 
 #define ANS_RULES_MAX 32
 #define ANS_TIER_MASK_MAX 63
+#define ANS_RULE_LABELS_MAX 4
+
+struct ans_label {                /* Kubernetes: key <= 253, value <= 63 chars */
+    char key[254];
+    char value[64];
+};
 
 struct ans_rule {
     char name[64];
@@ -22,6 +28,8 @@ struct ans_rule {
     double min_bw_gbit;           /* NAN: no bandwidth threshold */
     double max_lat_us[ANS_LAT_N]; /* NAN: no threshold for that percentile */
     char nodes[128];              /* POSIX ERE on either node name, "" any */
+    struct ans_label labels[ANS_RULE_LABELS_MAX];   /* node_labels: all must */
+    size_t nlabels;               /* match (matchLabels); 0 none */
 };
 
 /* Latency thresholds are judged only on messages up to this size: a 4 MiB
@@ -52,7 +60,17 @@ size_t ans_profile_builtin_count(void);
 const char *ans_profile_builtin_name(size_t i);
 const char *ans_profile_builtin_text(const char *name);   /* NULL if unknown */
 
-/* Does rule select this pair (tier and node names; not size)? */
+struct topo;
+
+/* Does rule select this pair (tier and nodes; not size)?  A rule with
+ * nodes and/or node_labels selects a pair when either node's name matches
+ * nodes or either node carries every label of node_labels; node labels come
+ * from a nodes file (topology/topology.h topo_nodes_read; NULL: none known,
+ * so only names select). */
+int ans_rule_selects_in(const struct ans_rule *rule, const struct ans_pair *pair,
+                        const struct topo *node_labels);
 int ans_rule_selects(const struct ans_rule *rule, const struct ans_pair *pair);
+/* "node-role.kubernetes.io/storage=\"\", zone=a": the rule's node_labels. */
+const char *ans_rule_labels_text(const struct ans_rule *rule, char *buf, size_t len);
 
 #endif

@@ -23,8 +23,10 @@ static const struct {
      "# sme-production: a small or medium production cluster (published\n"
      "# requirement: at least 1 Gbit/s per node, storage network at least\n"
      "# 10 Gbit/s, same-datacenter latency at most 1 ms, no loss).  Storage pairs\n"
-     "# are those where either node's name contains \"storage\"; when no node name\n"
-     "# does, check says the rule selected no pair and the verdict is INCOMPLETE.\n"
+     "# are those where either node's name contains \"storage\" or either node is\n"
+     "# labelled node-role.kubernetes.io/storage=\"\" (labels from check --nodes\n"
+     "# FILE, kubectl get nodes -o yaml); when no node is, check says the rule\n"
+     "# selected no pair and the verdict is INCOMPLETE.\n"
      "name: sme-production\n"
      "description: \"SME production: >= 1 Gbit/s per node, storage >= 10 Gbit/s, latency <= 1 ms, zero errors\"\n"
      "rules:\n"
@@ -33,6 +35,7 @@ static const struct {
      "    max_latency: {p50: 1ms}\n"
      "  - name: storage\n"
      "    nodes: \"storage\"\n"
+     "    node_labels: {node-role.kubernetes.io/storage: \"\"}\n"
      "    min_bandwidth: 10Gbit/s\n"},
     {"large-scale-ai",
      "# large-scale-ai: large AI training/serving cluster (published requirement:\n"

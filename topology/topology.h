@@ -56,6 +56,13 @@ size_t topo_node_count(const struct topo *topo);
 size_t topo_hypernode_count(const struct topo *topo);
 const char *topo_node_name(const struct topo *topo, size_t i);
 
+/* topo_labels.c: a nodes file alone (`kubectl get nodes -o yaml|json`), no
+ * HyperNodes: node names and labels; free with topo_free. */
+tp_status_t topo_nodes_read(const char *nodes_path, struct topo **topo_p, struct tp_error *err);
+/* The value of label key on node (from a nodes file), NULL when the node
+ * or the label is unknown. */
+const char *topo_node_label(const struct topo *topo, const char *node, const char *key);
+
 /* Plans.  Ranks are indices into node_of_rank[]; pairs are ordered
  * (src -> dst).  Rounds hold disjoint pairs that may run concurrently. */
 struct topo_pair {

@@ -15,6 +15,7 @@
 #include "../../answers/ans_sizes.h"
 #include "../../answers/ans_units.h"
 #include "../../report/report_render.h"
+#include "../../topology/topology.h"
 
 static void usage(FILE *out)
 {
@@ -34,6 +35,9 @@ static void usage(FILE *out)
             "  --outlier-pct P   flag pairs P%% below their tier's median (default 20, 0 = off)\n"
             "  --fail-outliers   outliers fail the check (default: warn)\n"
             "  --topology FILE   the HyperNode tree for naming the culprit (default: the run's)\n"
+            "  --nodes FILE      kubectl get nodes -o yaml|json: node labels, for profile\n"
+            "                    rules with node_labels (sme-production's storage rule selects\n"
+            "                    nodes labelled node-role.kubernetes.io/storage=\"\")\n"
             "  --culprit-factor F  slow for the culprit: F times below the tier's typical\n"
             "                    rate (default 2)\n"
             "  --list-profiles   print the built-in profiles' YAML and exit\n"
@@ -54,7 +58,7 @@ static int list_profiles(void)
 struct check_args {
     struct ans_check_opts opts;
     struct ans_culprit_opts copts;
-    const char *profile, *junit, *html, *path, *topology;
+    const char *profile, *junit, *html, *path, *topology, *nodes;
     int verbose, json;
 };
 
@@ -69,6 +73,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
         {"json", no_argument, NULL, 'J'},          {"allow-unjudged", no_argument, NULL, 'A'},
         {"latency-max-size", required_argument, NULL, 'l'},
         {"topology", required_argument, NULL, 'T'}, {"culprit-factor", required_argument, NULL, 'C'},
+        {"nodes", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     struct tp_error err = {0};
     int c;
@@ -88,6 +93,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
         case 'v': a->verbose = 1; break;
         case 'L': return list_profiles();
         case 'T': a->topology = optarg; break;
+        case 'N': a->nodes = optarg; break;
         case 'C':
             if (check_culprit_parse_factor(optarg, &a->copts) != 0)
                 return 2;
@@ -145,18 +151,26 @@ int cmd_check(int argc, char **argv)
     struct ans_profile profile;
     cJSON *run = NULL;
     struct ans_check check;
+    struct topo *labels = NULL;
+    if (a.nodes != NULL && topo_nodes_read(a.nodes, &labels, &err) != TP_OK) {
+        tp_log_error("--nodes %s", err.msg);
+        return 2;
+    }
+    a.opts.node_labels = labels;
     if (ans_profile_load(a.profile, &profile, &err) != TP_OK ||
         results_load(a.path, &run, &err) != TP_OK ||
         (a.opts.size >= 0 && ans_size_require(run, a.opts.size, a.path, &err) != TP_OK) ||
         ans_check_run(run, a.path, &profile, &a.opts, &check, &err) != TP_OK) {
         tp_log_error("%s", err.msg);
         cJSON_Delete(run);
+        topo_free(labels);
         return 2;
     }
     struct check_culprit culprit;
     if (check_culprit_run(run, a.topology, &a.copts, &check.pairs, &culprit) != 0) {
         ans_check_free(&check);
         cJSON_Delete(run);
+        topo_free(labels);
         return 2;
     }
     check.culprit = culprit.done ? &culprit.c : NULL;
@@ -184,5 +198,6 @@ int cmd_check(int argc, char **argv)
     ans_check_free(&check);
     check_culprit_free(&culprit);
     cJSON_Delete(run);
+    topo_free(labels);
     return rc;
 }

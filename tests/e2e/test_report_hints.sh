@@ -43,6 +43,39 @@ grep -q "^  \* fewer latency samples than the percentile needs" "$work/loop.out"
 rc=0
 "$bin" check "$src/tests/fixtures/results/recommend.json" --profile sme-production >"$work/sme.out" 2>&1 || rc=$?
 [ "$rc" -eq 3 ] || fail "sme-production without storage nodes: exit $rc, want 3: $(cat "$work/sme.out")"
-grep -q "rule 'storage' selected no pair (no node name matches 'storage')" "$work/sme.out" ||
+grep -q "rule 'storage' selected no pair (no node name matches 'storage'" "$work/sme.out" ||
   fail "the unselecting storage rule is not named: $(cat "$work/sme.out")"
+grep -q "node labels unknown: --nodes FILE selects nodes with node-role.kubernetes.io/storage=" "$work/sme.out" ||
+  fail "the storage rule does not say how to select by label: $(cat "$work/sme.out")"
+# storage nodes by label (kubectl get nodes -o yaml): r2 is storage; r0->r2
+# crosses the core at 12 Gbit/s, so a 20 Gbit/s storage rule fails it
+cat >"$work/nodes.yaml" <<'YAML'
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Node
+  metadata:
+    name: r2
+    labels:
+      kubernetes.io/hostname: r2
+      node-role.kubernetes.io/storage: ""
+YAML
+rc=0
+"$bin" check "$src/tests/fixtures/results/recommend.json" --profile sme-production \
+  --nodes "$work/nodes.yaml" -v >"$work/sme-labels.out" 2>&1 || rc=$?
+[ "$rc" -eq 0 ] || fail "sme-production with a labelled storage node: exit $rc, want 0: $(cat "$work/sme-labels.out")"
+grep -q "selected no pair" "$work/sme-labels.out" && fail "storage rule unselected despite the label"
+sed 's/min_bandwidth: 10Gbit/min_bandwidth: 20Gbit/' "$src/profiles/sme-production.yaml" >"$work/storage20.yaml"
+rc=0
+"$bin" check "$src/tests/fixtures/results/recommend.json" --profile "$work/storage20.yaml" \
+  --nodes "$work/nodes.yaml" >"$work/s20.out" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || fail "20 Gbit/s storage rule: exit $rc, want 1: $(cat "$work/s20.out")"
+grep -q "FAIL r0->r2" "$work/s20.out" || fail "the slow storage pair is not named: $(cat "$work/s20.out")"
+grep -q "FAIL r1->r2" "$work/s20.out" && fail "a pair of no storage node failed the storage rule"
+rc=0
+"$bin" check "$src/tests/fixtures/results/recommend.json" --profile sme-production \
+  --nodes "$work/missing.yaml" >"$work/nf.out" 2>&1 || rc=$?
+[ "$rc" -eq 2 ] && [ "$(wc -l <"$work/nf.out")" -eq 1 ] && grep -q "missing.yaml" "$work/nf.out" ||
+  fail "a missing --nodes file: exit $rc, not one line naming it: $(cat "$work/nf.out")"
 echo "PASS: test_report_hints"

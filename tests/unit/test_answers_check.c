@@ -5,6 +5,7 @@
 
 #include "answers/ans_check.h"
 #include "answers/ans_profile.h"
+#include "topology/topology.h"
 #include "ans_test_util.h"
 
 static const struct ans_check_opts default_opts = {.size = -1, .outlier_pct = 20};
@@ -62,6 +63,9 @@ Test(check, builtin_profiles_load_and_match_shipped_yaml)
     cr_assert_eq(p.nrules, 2);
     cr_assert_float_eq(p.rules[1].min_bw_gbit, 10, 1e-12);
     cr_assert_str_eq(p.rules[1].nodes, "storage");
+    cr_assert_eq(p.rules[1].nlabels, 1);
+    cr_assert_str_eq(p.rules[1].labels[0].key, "node-role.kubernetes.io/storage");
+    cr_assert_str_eq(p.rules[1].labels[0].value, "");
 }
 
 Test(check, example_custom_profile_parses)
@@ -103,6 +107,10 @@ Test(check, bad_profiles_name_file_and_field)
         {"rules:\n  - 5\n", "rules[]: each rule must be a mapping"},
         {"rules:\n  - name: r\n    tiers:\n", "bad.yaml:3: rule 'r' tiers: expected a tier number"},
         {"name: [a]\nrules:\n  - min_bandwidth: 1\n", "bad.yaml:1: name: expected a string"},
+        {"rules:\n  - name: r\n    node_labels: storage\n", "bad.yaml:3: rule 'r' node_labels: expected a mapping"},
+        {"rules:\n  - name: r\n    node_labels: {}\n", "rule 'r' node_labels: expected a mapping"},
+        {"rules:\n  - name: r\n    node_labels: {a: [x]}\n", "rule 'r' node_labels: label values are strings"},
+        {"rules:\n  - name: r\n    node_labels: {a: 1, b: 2, c: 3, d: 4, e: 5}\n", "rule 'r' node_labels: at most 4 labels"},
     };
     char dir[64], path[128];
     scratch_dir(dir, sizeof(dir));
@@ -226,6 +234,66 @@ Test(check, nodes_regex_selects_pairs)
     }
     ans_check_free(&c);
     cJSON_Delete(run);
+}
+
+/* node_labels: pairs with a node carrying every label of the rule, from a
+ * kubectl nodes file; by name or by label when the rule has both. */
+Test(check, node_labels_select_pairs)
+{
+    static const char *yaml = "rules:\n  - name: storage\n    nodes: \"^r7$\"\n"
+                              "    node_labels: {node-role.kubernetes.io/storage: \"\", zone: a}\n"
+                              "    min_bandwidth: 1Tbit/s\n";
+    static const char *nodes =
+        "apiVersion: v1\nkind: List\nitems:\n"
+        "- kind: Node\n  metadata:\n    name: r2\n    labels:\n"
+        "      node-role.kubernetes.io/storage: \"\"\n      zone: a\n"
+        "- kind: Node\n  metadata:\n    name: r5\n    labels:\n"
+        "      node-role.kubernetes.io/storage: \"\"\n      zone: b\n";   /* zone differs */
+    char dir[64], path[128];
+    struct tp_error err = {0};
+    struct topo *labels = NULL;
+    scratch_dir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/nodes.yaml", dir);
+    write_text(path, nodes);
+    cr_assert_eq(topo_nodes_read(path, &labels, &err), TP_OK, "%s", err.msg);
+    cr_assert_str_eq(topo_node_label(labels, "r5", "zone"), "b");
+    cr_assert_null(topo_node_label(labels, "r0", "zone"));
+    struct ans_check_opts opts = default_opts;
+    opts.node_labels = labels;
+    struct ans_profile prof;
+    cJSON *run;
+    struct ans_check c = run_check("recommend.json", yaml, &opts, &prof, &run);
+    for (size_t i = 0; i < c.pairs.n; i++) {
+        const struct ans_pair *p = c.v[i].pair;
+        int sel = p->tier != 0 && (!strcmp(p->src, "r2") || !strcmp(p->dst, "r2") ||
+                                   !strcmp(p->src, "r7") || !strcmp(p->dst, "r7"));
+        cr_assert_eq(c.v[i].judged, sel, "%s->%s", p->src, p->dst);
+    }
+    cr_assert_eq(c.nwhy, 0);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+
+    /* labels matching no node, a name matching no node: said, INCOMPLETE */
+    static const char *none = "rules:\n  - name: per-node\n    min_bandwidth: 1Mbit/s\n"
+                              "  - name: storage\n    nodes: storage\n"
+                              "    node_labels: {zone: c}\n    min_bandwidth: 1Tbit/s\n";
+    c = run_check("recommend.json", none, &opts, &prof, &run);
+    cr_assert_eq(c.nwhy, 1);
+    cr_assert_str_eq(c.why[0].why, "rule 'storage' selected no pair (no node name matches "
+                                   "'storage', no node of --nodes has zone=\"c\")");
+    cr_assert_eq(ans_check_verdict(&c), ANS_VERDICT_INCOMPLETE);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+    /* without a nodes file: how to give the labels */
+    c = run_check("recommend.json", none, &default_opts, &prof, &run);
+    cr_assert_str_eq(c.why[0].why, "rule 'storage' selected no pair (no node name matches "
+                                   "'storage'; node labels unknown: --nodes FILE selects nodes "
+                                   "with zone=\"c\")");
+    ans_check_free(&c);
+    cJSON_Delete(run);
+    topo_free(labels);
+    unlink(path);
+    rmdir(dir);
 }
 
 /* outlier.json: tier 1 at ~10 Gbit/s and o3->o4 at 7.5, far above
