@@ -6,7 +6,7 @@
 # with tc tbf to that tier's rate, both directions.  Nothing is put in the
 # host's own namespace.  See docs/simulated-cluster.md.
 #
-#   scripts/simcluster.sh up     [--rates 600,250,100] [--nodes F | --node-names a,b] TOPOLOGY.yaml
+#   scripts/simcluster.sh up     [--rates 600,250,100] [--rails N] [--nodes F | --node-names a,b] TOPOLOGY.yaml
 #   scripts/simcluster.sh down
 #   scripts/simcluster.sh status
 #   scripts/simcluster.sh hosts
@@ -14,8 +14,9 @@
 #
 # Environment: TIERPERF_SIM_PREFIX (namespace prefix, default "tps-"),
 # TIERPERF_SIM_STATE (state folder, default <repo>/.sim), TIERPERF_SIM_RATES
-# (Mbit/s per tier, lowest tier first), TIERPERF_BIN (the tierperf binary,
-# default <repo>/build/tierperf).
+# (Mbit/s per tier, lowest tier first), TIERPERF_SIM_RAILS (NICs per node,
+# each on its own copy of the switch tree, a rail; default 1),
+# TIERPERF_BIN (the tierperf binary, default <repo>/build/tierperf).
 set -euo pipefail
 
 ME=simcluster.sh
@@ -23,6 +24,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PREFIX=${TIERPERF_SIM_PREFIX:-tps-}
 STATE=${TIERPERF_SIM_STATE:-$REPO/.sim}
 RATES=${TIERPERF_SIM_RATES:-600,250,100}
+RAILS=${TIERPERF_SIM_RAILS:-1}
 TIERPERF=${TIERPERF_BIN:-$REPO/build/tierperf}
 FABRIC="${PREFIX}fabric"
 SUBNET=198.18.0.0/15
@@ -124,7 +126,17 @@ shape() {
     ip netns exec "$ns" tc qdisc replace dev "$dev" root tbf rate "${mbit}mbit" burst "$burst" limit "$limit"
 }
 
-node_addr() { local i=$1; echo "198.18.$(( 1 + i / 250 )).$(( 1 + i % 250 ))"; }
+# Node i's address on rail r (eth<r>): rail 0 198.18.1-4.x, rail r
+# 198.18.(10r+1..10r+4).x, all in one /15 (the rails meet at the top).
+node_addr() { local i=$1 r=${2:-0}; echo "198.18.$(( 1 + i / 250 + 10 * r )).$(( 1 + i % 250 ))"; }
+
+# Rail r's name of a fabric link or bridge: rail 0 keeps the plain names
+# (br<i>, u<i>, d<i>, n<i>, vroot), rail r prefixes "r<r>".
+rname() { if [ "$1" -eq 0 ]; then echo "$2"; else echo "r$1$2"; fi; }
+
+check_rails() {
+    [[ "$RAILS" =~ ^[1-4]$ ]] || die "rails '$RAILS': expected 1..4 NICs per node"
+}
 
 write_state() {
     local file=$1 i
@@ -133,9 +145,13 @@ write_state() {
         echo "prefix=$PREFIX"
         echo "topology=$(realpath "$file")"
         echo "rates=$RATES"
+        echo "rails=$RAILS"
         echo "fabric=$FABRIC"
         echo "head=$HEAD_ADDR"
         for i in "${!NODE_NAME[@]}"; do echo "node ${NODE_NAME[$i]} ${PREFIX}${NODE_NAME[$i]} $(node_addr "$i")"; done
+        for i in "${!NODE_NAME[@]}"; do
+            for ((r = 0; r < RAILS; r++)); do echo "nic ${NODE_NAME[$i]} $r eth$r $(node_addr "$i" "$r")"; done
+        done
     } >"$STATE/cluster.$PREFIX.tmp"
     mv "$STATE/cluster.$PREFIX.tmp" "$STATE/cluster.$PREFIX"
 }
@@ -178,12 +194,85 @@ is_up() {
     f="$STATE/cluster.$PREFIX"
     [ -f "$f" ] || return 1
     grep -qx "topology=$(realpath "$file")" "$f" && grep -qx "rates=$RATES" "$f" || return 1
+    grep -qx "rails=$RAILS" "$f" || return 1
     [ -e "/run/netns/$FABRIC" ] || return 1
     local ns
     for ns in $(awk '$1 == "node" {print $3}' "$f"); do
         [ -e "/run/netns/$ns" ] || return 1
         ip -n "$ns" -br addr show dev eth0 2>/dev/null | grep -q UP || return 1
     done
+}
+
+# Rail r's copy of the switch tree: bridges, shaped uplinks; its root
+# switch goes to RAIL_ROOT[r].
+build_switches() {
+    local r=$1 i h p br rate root=""
+    if [ "$VROOT" -eq 1 ]; then
+        root=$(rname "$r" vroot)
+        ip -n "$FABRIC" link add "$root" type bridge stp_state 0 forward_delay 0
+        ip -n "$FABRIC" link set "$root" up
+    fi
+    for i in "${!HN_NAME[@]}"; do
+        br=$(rname "$r" "br$i")
+        ip -n "$FABRIC" link add "$br" type bridge stp_state 0 forward_delay 0
+        ip -n "$FABRIC" link set "$br" alias "${HN_NAME[$i]}$([ "$r" -eq 0 ] || echo " rail $r")"
+        ip -n "$FABRIC" link set "$br" up
+        [ "${HN_PARENT[$i]}" = "-" ] && [ -z "$root" ] && root=$br
+    done
+    # Uplinks, parents already exist: child end u<i>, parent end d<i>.
+    for i in "${!HN_NAME[@]}"; do
+        if [ "${HN_PARENT[$i]}" = "-" ]; then
+            [ "$VROOT" -eq 1 ] || continue
+            p=$root; rate=$(tier_rate $((MAXTIER + 1)))
+        else
+            h=$(hn_index "${HN_PARENT[$i]}"); p=$(rname "$r" "br$h"); rate=$(tier_rate "${HN_TIER[$h]}")
+        fi
+        ip -n "$FABRIC" link add "$(rname "$r" "u$i")" type veth peer name "$(rname "$r" "d$i")"
+        ip -n "$FABRIC" link set "$(rname "$r" "u$i")" master "$(rname "$r" "br$i")" up
+        ip -n "$FABRIC" link set "$(rname "$r" "d$i")" master "$p" up
+        shape "$FABRIC" "$(rname "$r" "u$i")" "$rate"
+        shape "$FABRIC" "$(rname "$r" "d$i")" "$rate"
+    done
+    RAIL_ROOT[$r]=$root
+}
+
+# Several NICs in one subnet: each answers ARP for its own address only,
+# and traffic from a NIC's address leaves by that NIC (a routing table per
+# rail), as on a multi-rail host.
+rail_sysctls() {
+    local ns=$1 k
+    for k in arp_ignore=1 arp_announce=2 rp_filter=0; do
+        ip netns exec "$ns" sysctl -qw "net.ipv4.conf.all.${k%=*}=${k#*=}" "net.ipv4.conf.default.${k%=*}=${k#*=}"
+    done
+}
+
+# Node i's NIC on rail r: eth<r> in its namespace, to its own HyperNode's
+# bridge of rail r, shaped both ways.
+attach_node() {
+    local i=$1 ns=$2 r=$3 br rate h addr
+    if [ "${NODE_OWN[$i]}" = "-" ]; then
+        br=${RAIL_ROOT[$r]}; rate=$(tier_rate $((MAXTIER + 1)))
+    else
+        h=$(hn_index "${NODE_OWN[$i]}"); br=$(rname "$r" "br$h"); rate=$(tier_rate "${HN_TIER[$h]}")
+    fi
+    addr=$(node_addr "$i" "$r")
+    ip -n "$FABRIC" link add "$(rname "$r" "n$i")" type veth peer name "eth$r" netns "$ns"
+    ip -n "$FABRIC" link set "$(rname "$r" "n$i")" master "$br" up
+    if [ "$RAILS" -eq 1 ]; then
+        ip -n "$ns" addr add "$addr/15" dev eth0
+    else
+        # one connected route in the main table (eth0's); eth<r>'s own table
+        if [ "$r" -eq 0 ]; then
+            ip -n "$ns" addr add "$addr/15" dev eth0
+        else
+            ip -n "$ns" addr add "$addr/15" dev "eth$r" noprefixroute
+        fi
+        ip -n "$ns" rule add from "$addr" table $((100 + r))
+    fi
+    ip -n "$ns" link set "eth$r" up
+    [ "$RAILS" -eq 1 ] || ip -n "$ns" route add "$SUBNET" dev "eth$r" src "$addr" table $((100 + r))
+    shape "$FABRIC" "$(rname "$r" "n$i")" "$rate"
+    shape "$ns" "eth$r" "$rate"
 }
 
 up_failed() {
@@ -194,7 +283,7 @@ up_failed() {
 }
 
 cmd_up() {
-    local file=$1 i h p root br rate ns
+    local file=$1 i ns
     if is_up "$file"; then
         info "cluster '$PREFIX' already up from $file"
         return 0
@@ -207,63 +296,41 @@ cmd_up() {
     ip -n "$FABRIC" link set lo up
     # Parentless HyperNodes (several roots) and nodes with no HyperNode hang
     # off a virtual root switch, as Volcano's scheduler adds one.
-    local nroots=0 orphans=0 maxtier=${HN_TIER[0]:-0}
+    local nroots=0 orphans=0 r
+    MAXTIER=${HN_TIER[0]:-0}
     for i in "${!HN_NAME[@]}"; do
         [ "${HN_PARENT[$i]}" = "-" ] && nroots=$((nroots + 1))
-        [ "${HN_TIER[$i]}" -gt "$maxtier" ] && maxtier=${HN_TIER[$i]}
+        [ "${HN_TIER[$i]}" -gt "$MAXTIER" ] && MAXTIER=${HN_TIER[$i]}
     done
     for i in "${!NODE_NAME[@]}"; do [ "${NODE_OWN[$i]}" = "-" ] && orphans=$((orphans + 1)); done
-    root=""
-    if [ "$nroots" -ne 1 ] || [ "$orphans" -gt 0 ]; then
-        root=vroot
-        ip -n "$FABRIC" link add vroot type bridge stp_state 0 forward_delay 0
-        ip -n "$FABRIC" link set vroot up
-    fi
-    for i in "${!HN_NAME[@]}"; do
-        br="br$i"
-        ip -n "$FABRIC" link add "$br" type bridge stp_state 0 forward_delay 0
-        ip -n "$FABRIC" link set "$br" alias "${HN_NAME[$i]}"
-        ip -n "$FABRIC" link set "$br" up
-        [ "${HN_PARENT[$i]}" = "-" ] && [ -z "$root" ] && root=$br
-    done
-    # Uplinks, parents already exist: child end u<i>, parent end d<i>.
-    for i in "${!HN_NAME[@]}"; do
-        if [ "${HN_PARENT[$i]}" = "-" ]; then
-            [ "$root" = vroot ] || continue
-            p=vroot; rate=$(tier_rate $((maxtier + 1)))
-        else
-            h=$(hn_index "${HN_PARENT[$i]}"); p="br$h"; rate=$(tier_rate "${HN_TIER[$h]}")
-        fi
-        ip -n "$FABRIC" link add "u$i" type veth peer name "d$i"
-        ip -n "$FABRIC" link set "u$i" master "br$i" up
-        ip -n "$FABRIC" link set "d$i" master "$p" up
-        shape "$FABRIC" "u$i" "$rate"
-        shape "$FABRIC" "d$i" "$rate"
+    VROOT=0
+    if [ "$nroots" -ne 1 ] || [ "$orphans" -gt 0 ]; then VROOT=1; fi
+    RAIL_ROOT=()
+    for ((r = 0; r < RAILS; r++)); do build_switches "$r"; done
+    # Rails meet only at the top: rail r's root switch to rail 0's, shaped
+    # like the tier above the highest, so cross-rail pairs cross it.
+    for ((r = 1; r < RAILS; r++)); do
+        ip -n "$FABRIC" link add "x$r" type veth peer name "y$r"
+        ip -n "$FABRIC" link set "x$r" master "${RAIL_ROOT[$r]}" up
+        ip -n "$FABRIC" link set "y$r" master "${RAIL_ROOT[0]}" up
+        shape "$FABRIC" "x$r" "$(tier_rate $((MAXTIER + 1)))"
+        shape "$FABRIC" "y$r" "$(tier_rate $((MAXTIER + 1)))"
     done
     # The mpirun head lives in the fabric namespace, on the root switch.
-    ip -n "$FABRIC" addr add "$HEAD_ADDR/15" dev "$root"
+    ip -n "$FABRIC" addr add "$HEAD_ADDR/15" dev "${RAIL_ROOT[0]}"
     for i in "${!NODE_NAME[@]}"; do
         ns="${PREFIX}${NODE_NAME[$i]}"
-        if [ "${NODE_OWN[$i]}" = "-" ]; then
-            br=vroot; rate=$(tier_rate $((maxtier + 1)))
-        else
-            h=$(hn_index "${NODE_OWN[$i]}"); br="br$h"; rate=$(tier_rate "${HN_TIER[$h]}")
-        fi
         ip netns add "$ns"
         ip -n "$ns" link set lo up
-        ip -n "$FABRIC" link add "n$i" type veth peer name eth0 netns "$ns"
-        ip -n "$FABRIC" link set "n$i" master "$br" up
-        ip -n "$ns" addr add "$(node_addr "$i")/15" dev eth0
-        ip -n "$ns" link set eth0 up
-        shape "$FABRIC" "n$i" "$rate"
-        shape "$ns" eth0 "$rate"
+        [ "$RAILS" -eq 1 ] || rail_sysctls "$ns"
+        for ((r = 0; r < RAILS; r++)); do attach_node "$i" "$ns" "$r"; done
     done
     write_state "$file"
     {
         for i in "${!NODE_NAME[@]}"; do echo "${NODE_NAME[$i]}"; done
     } >"$STATE/hostfile.$PREFIX"
     trap - EXIT
-    info "cluster '$PREFIX' up: ${#NODE_NAME[@]} nodes, ${#HN_NAME[@]} switches, rates ${RATES} Mbit/s (lowest tier first), fabric $SUBNET"
+    info "cluster '$PREFIX' up: ${#NODE_NAME[@]} nodes, ${#HN_NAME[@]} switches, $RAILS rail(s), rates ${RATES} Mbit/s (lowest tier first), fabric $SUBNET"
 }
 
 cmd_status() {
@@ -272,7 +339,7 @@ cmd_status() {
         echo "cluster '$PREFIX': down"
         return 3
     fi
-    sed -n 's/^\(topology\|rates\)=/\1: /p' "$f"
+    sed -n 's/^\(topology\|rates\|rails\)=/\1: /p' "$f"
     local bad=0
     while read -r _ node ns addr; do
         if [ -e "/run/netns/$ns" ]; then
@@ -305,6 +372,8 @@ main() {
         case "$1" in
             --rates) [ $# -ge 2 ] || die "--rates needs a value"; RATES=$2; shift 2 ;;
             --rates=*) RATES=${1#--rates=}; shift ;;
+            --rails) [ $# -ge 2 ] || die "--rails needs a value"; RAILS=$2; shift 2 ;;
+            --rails=*) RAILS=${1#--rails=}; shift ;;
             --nodes|--node-names)
                 [ $# -ge 2 ] || die "$1 needs a value"; TOPO_ARGS+=("$1" "$2"); shift 2 ;;
             -h|--help) usage ;;
@@ -317,7 +386,7 @@ main() {
     case "$cmd" in
         up)
             [ -n "$file" ] || die "up: topology file missing"
-            need_tools; parse_rates; load_topology "$file"; cmd_up "$file" ;;
+            need_tools; parse_rates; check_rails; load_topology "$file"; cmd_up "$file" ;;
         down)
             need_tools; cmd_down ;;
         status) cmd_status ;;

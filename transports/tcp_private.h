@@ -35,6 +35,7 @@ struct tcp_opts {
     int streams;                /* parallel connections per pair */
     int zerocopy;               /* MSG_ZEROCOPY sends */
     struct tp_net_opts net;     /* --if, --subnet */
+    const char *ifaces;         /* --ifaces LIST|auto (tp_rail.h), or NULL */
 };
 
 extern const struct opt_table tcp_options;
@@ -52,6 +53,12 @@ struct tcp_local {
  * non-loopback interface, or loopback, in that order.  Logs the reason on
  * failure: TP_ERR_INVALID (bad CIDR), TP_ERR_NO_DEVICE (nothing matches). */
 tp_status_t tcp_local_choose(const struct tp_net_opts *net, struct tcp_local *out);
+/* --ifaces: this rank's interface of the list (or of every up IPv4
+ * interface but loopback, inside --subnet if given, for "auto"), then its
+ * address as --if would take it.  rail/nrails: its index and the list's
+ * length.  Errors name the option and what the host has. */
+tp_status_t tcp_local_choose_rail(const struct tp_config *cfg, const struct tcp_opts *opts,
+                                  struct tcp_local *out, int *rail, int *nrails);
 /* Interface holding addr, or "" when none. */
 void tcp_local_ifname(struct in_addr addr, char *name, size_t len);
 
@@ -160,6 +167,7 @@ struct tcp_ctx {
     struct tp_ctrl ctrl;
     int streams;
     struct tcp_local local;
+    int rail, nrails;           /* --ifaces: this rank's rail (nrails 0: none) */
     struct tcp_acceptor acc;
 };
 

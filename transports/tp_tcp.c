@@ -38,7 +38,7 @@ static tp_status_t tcp_init(const struct tp_config *cfg, const struct tp_ctrl *c
     ctx->cfg.opts = &ctx->opts;
     ctx->ctrl = *ctrl;
     ctx->streams = opts.streams;
-    st = tcp_local_choose(&opts.net, &ctx->local);
+    st = tcp_local_choose_rail(cfg, &opts, &ctx->local, &ctx->rail, &ctx->nrails);
     if (st == TP_OK)
         st = tcp_acceptor_start(&ctx->acc, &ctx->local, cfg, ctrl);
     if (st != TP_OK) {

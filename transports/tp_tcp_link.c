@@ -74,6 +74,9 @@ tp_status_t tcp_link_info(void *ctx_v, struct tp_link_info *info)
     snprintf(info->address, sizeof(info->address), "%s", ctx->local.text);
     tcp_local_ifname(ctx->local.addr, ifname, sizeof(ifname));
     snprintf(info->device, sizeof(info->device), "%s", ifname);
+    snprintf(info->ifname, sizeof(info->ifname), "%s", ifname);
+    info->rail = ctx->rail;
+    info->nrails = ctx->nrails;
     snprintf(info->detail, sizeof(info->detail), "TCP, %d stream(s)%s, address from %s",
              ctx->streams, ctx->opts.zerocopy ? ", MSG_ZEROCOPY" : "", ctx->local.why);
     if (ifname[0] == '\0')

@@ -1,5 +1,6 @@
 /* tp_tcp_opts.c: the TCP transport's options table (see opt_table.h). */
 #include "tcp_private.h"
+#include "tp_rail.h"
 
 
 static const struct opt_field fields[] = {
@@ -9,6 +10,8 @@ static const struct opt_field fields[] = {
     {.name = "zerocopy", .type = OPT_FLAG, .offset = offsetof(struct tcp_opts, zerocopy),
      .json = "zerocopy", .help = "MSG_ZEROCOPY sends"},
     TP_NET_OPT_FIELDS(struct tcp_opts, net),
+    TP_RAIL_OPT_FIELD("ifaces", struct tcp_opts, ifaces,
+                      "one interface per rail; each rank takes that of its local rank"),
     {.name = NULL},
 };
 

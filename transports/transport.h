@@ -31,6 +31,13 @@ struct tp_config {
     uint64_t secret;        /* per-run secret, same on every rank */
     const void *opts;       /* the transport's config struct (options->
                                config_size bytes), or NULL for its defaults */
+    /* Rails (--devices/--ifaces, tp_rail.h): this rank's index among the
+     * ranks of its node and their number, set by the engine before init
+     * (0 and 1 when unknown); rail_near, when set, gives the index in
+     * names[] of the NIC nearest this rank's GPU, or -1 (no GPU, unknown). */
+    int local_rank, local_size;
+    int (*rail_near)(const void *arg, const char *const *names, size_t n);
+    const void *rail_arg;
 };
 
 /* Control plane given to transports: rank identity and a pairwise,
@@ -84,6 +91,13 @@ struct tp_link_info {
     int mtu;                /* 0 when unknown */
     char address[64];       /* local address the data moves from */
     char detail[256];       /* e.g. "RoCEv2 GID index 1", "dma-buf" */
+    /* Rails: the RDMA port (0: not RDMA), the network interface the data
+     * moves through ("" unknown), and this NIC's index in the run's
+     * --devices/--ifaces list (rail; nrails 0: no list given). */
+    int port;
+    char ifname[64];
+    int rail;
+    int nrails;
 };
 
 enum tp_caps {

@@ -16,6 +16,7 @@
 #include "../results/results_read.h"
 #include "../results/results_write.h"
 #include "../results/run_header.h"
+#include "rail_near.h"
 #include "run_setup.h"
 #include "run_signal.h"
 #include "run_sharing.h"
@@ -35,6 +36,8 @@ struct run_state {
     struct tp_mem mem;
     int mem_open;
     struct gpu_choice gpu;
+    struct rail_near_arg rail_arg;  /* --devices/--ifaces with a GPU */
+    struct binding_result binding;  /* made before the buffers */
     struct tp_buf bufs[2];
     struct tp_link_info *links;
     struct env_host *hosts;
@@ -168,21 +171,6 @@ static int plan_rounds(struct run_state *s, const struct bench_pattern *pat, str
     return 0;
 }
 
-/* This rank's index among the ranks of its node (--gpu). */
-static int local_rank(MPI_Comm comm)
-{
-    MPI_Comm local;
-    int rank = 0, lrank = 0;
-
-    MPI_Comm_rank(comm, &rank);
-    if (MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &local) ==
-        MPI_SUCCESS) {
-        MPI_Comm_rank(local, &lrank);
-        MPI_Comm_free(&local);
-    }
-    return lrank;
-}
-
 static int open_memory(struct run_state *s)
 {
     struct tp_error err = {0};
@@ -192,10 +180,22 @@ static int open_memory(struct run_state *s)
     if (s->ops != NULL && s->ops->link_info(s->tctx, &link, &err) != TP_OK)
         memset(&link, 0, sizeof(link));     /* facts unknown: not an error */
     memset(&err, 0, sizeof(err));
-    tp_status_t st = gpu_select_open(&s->o, link.device, local_rank(s->cm.comm), &s->mem,
+    tp_status_t st = gpu_select_open(&s->o, link.device, s->o.cfg.local_rank, &s->mem,
                                      &s->gpu, &err);
     s->mem_open = st == TP_OK;
     return agreed_fail(s, st, &err, "memory");
+}
+
+/* Pinned near this rank's NIC before any buffer is allocated. */
+static void bind_near_nic(struct run_state *s)
+{
+    struct tp_error err = {0};
+    struct tp_link_info link;
+
+    memset(&link, 0, sizeof(link));
+    if (s->ops->link_info(s->tctx, &link, &err) != TP_OK)
+        memset(&link, 0, sizeof(link));     /* facts unknown: not an error */
+    setup_bind(&s->o, link.device, s->o.cfg.local_rank, s->o.cfg.local_size, &s->binding);
 }
 
 static int open_transport(struct run_state *s)
@@ -212,6 +212,11 @@ static int open_transport(struct run_state *s)
     s->ops = tp_transport_find(s->o.transport);
     ctrl_mpi_view(&s->cm, &s->ctrl);
     memset(&err, 0, sizeof(err));
+    if (s->gpu.index >= 0 && s->gpu.pci[0] != '\0') {   /* rails: the NIC nearest the GPU */
+        s->rail_arg = (struct rail_near_arg){s->gpu.pci, s->o.cfg.local_rank};
+        s->o.cfg.rail_near = rail_near_live;
+        s->o.cfg.rail_arg = &s->rail_arg;
+    }
     st = s->ops->init(&s->o.cfg, &s->ctrl, &s->tctx, &err);
     if (st != TP_OK) {      /* the transport's own line names it ("verbs: ...") */
         s->tctx = NULL;
@@ -222,6 +227,7 @@ static int open_transport(struct run_state *s)
     }
     if ((rc = agreed_fail(s, st, &err, "transport init")) != 0)
         return rc;
+    bind_near_nic(s);
     if (gpu_select_needs_nic(&s->o) && (rc = open_memory(s)) != 0)
         return rc;
     if (!s->mem.ops->is_host && !(s->ops->caps & (TP_CAP_DEVICE_MEM | TP_CAP_STAGED_MEM)))
@@ -248,8 +254,8 @@ static int describe_hosts(struct run_state *s)
     memset(&err, 0, sizeof(err));
     tp_status_t st = setup_links(s->cm.comm, &mine, &s->links);
     if (st == TP_OK)
-        st = setup_hosts(s->cm.comm, &s->o, s->names[s->cm.rank], &mine, &s->gpu, &s->hosts,
-                         &err);
+        st = setup_hosts(s->cm.comm, s->names[s->cm.rank], &mine, &s->gpu, &s->binding,
+                         &s->hosts, &err);
     return agreed_fail(s, st, &err, "environment capture");
 }
 
@@ -398,6 +404,9 @@ int run_main(const struct run_opts *opts, struct topo *topo, int argc, char **ar
         run_cleanup(&s);
         return 1;
     }
+    setup_local_rank((const char *const *)s.names, s.cm.rank, s.cm.size, &s.o.cfg.local_rank,
+                     &s.o.cfg.local_size);
+    s.gpu.index = -1;
     const struct bench_pattern *pat = pattern_find(s.o.pattern);
     double t0 = timing_now_s();
     if ((rc = plan_rounds(&s, pat, topo)) != 0 || (rc = open_transport(&s)) != 0 ||

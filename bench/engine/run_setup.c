@@ -81,31 +81,41 @@ tp_status_t setup_links(MPI_Comm comm, const struct tp_link_info *mine,
     return TP_OK;
 }
 
-tp_status_t setup_hosts(MPI_Comm comm, const struct run_opts *o, const char *node,
-                        const struct tp_link_info *link, const struct gpu_choice *gpu,
+void setup_local_rank(const char *const *names, int rank, int nranks, int *lrank_p,
+                      int *lsize_p)
+{
+    *lrank_p = 0;
+    *lsize_p = 0;
+    for (int r = 0; r < nranks; r++)
+        if (strcmp(names[r], names[rank]) == 0) {
+            *lrank_p += r < rank;
+            (*lsize_p)++;
+        }
+}
+
+void setup_bind(const struct run_opts *o, const char *device, int lrank, int lsize,
+                struct binding_result *b)
+{
+    struct tp_error err = {0};
+
+    if (binding_apply(device, lrank, lsize, !o->no_bind, b, &err) != TP_OK) {
+        tp_log_warn("CPU binding: %s", err.msg);
+        memset(b, 0, sizeof(*b));
+        b->numa_node = -1;
+        snprintf(b->basis, sizeof(b->basis), "unknown (hwloc failed)");
+    }
+}
+
+tp_status_t setup_hosts(MPI_Comm comm, const char *node, const struct tp_link_info *link,
+                        const struct gpu_choice *gpu, const struct binding_result *bp,
                         struct env_host **hosts_p, struct tp_error *err)
 {
-    MPI_Comm local;
-    int lrank = 0, lsize = 1, rank, n;
-    struct binding_result b;
+    int rank, n;
+    struct binding_result b = *bp;
     struct env_host me;
-    tp_status_t st;
 
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &n);
-    if (MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &local) ==
-        MPI_SUCCESS) {
-        MPI_Comm_rank(local, &lrank);
-        MPI_Comm_size(local, &lsize);
-        MPI_Comm_free(&local);
-    }
-    st = binding_apply(link->device, lrank, lsize, !o->no_bind, &b, err);
-    if (st != TP_OK) {
-        tp_log_warn("CPU binding: %s", err->msg);
-        memset(&b, 0, sizeof(b));
-        b.numa_node = -1;
-        snprintf(b.basis, sizeof(b.basis), "unknown (hwloc failed)");
-    }
     memset(&me, 0, sizeof(me));
     snprintf(me.node, sizeof(me.node), "%s", node);
     if (gethostname(me.hostname, sizeof(me.hostname) - 1) != 0)

@@ -8,6 +8,7 @@
 
 #include "../../common/status.h"
 #include "../../transports/transport.h"
+#include "binding.h"
 #include "env.h"
 #include "gpu_select.h"
 #include "../cli/run_opts.h"
@@ -26,10 +27,24 @@ tp_status_t setup_node_names(MPI_Comm comm, const char *mine, char ***names_p,
 tp_status_t setup_links(MPI_Comm comm, const struct tp_link_info *mine,
                         struct tp_link_info **links_p);
 
-/* Pin this rank near its NIC and gather hosts[] to rank 0 (*hosts_p
- * allocated there only); gpu: this rank's GPU choice (index -1: none). */
-tp_status_t setup_hosts(MPI_Comm comm, const struct run_opts *o, const char *node,
-                        const struct tp_link_info *link, const struct gpu_choice *gpu,
+/* This rank's index among the ranks of its node, and their number, from
+ * every rank's node name (setup_node_names).  Not MPI_Comm_split_type:
+ * Open MPI's shared-memory split hangs when a node's ranks live in network
+ * namespaces (scripts/simcluster.sh with several ranks per node), and the
+ * node names are what the rest of the run calls a node anyway. */
+void setup_local_rank(const char *const *names, int rank, int nranks, int *lrank_p,
+                      int *lsize_p);
+
+/* Pin this rank near its NIC (device: link_info's; --no-bind: only read
+ * the binding); called before the buffers are allocated, so first-touch
+ * puts them on the NIC's NUMA node.  hwloc failing is a warning. */
+void setup_bind(const struct run_opts *o, const char *device, int lrank, int lsize,
+                struct binding_result *b);
+
+/* Gather hosts[] to rank 0 (*hosts_p allocated there only); gpu: this
+ * rank's GPU choice (index -1: none); b: its binding (setup_bind). */
+tp_status_t setup_hosts(MPI_Comm comm, const char *node, const struct tp_link_info *link,
+                        const struct gpu_choice *gpu, const struct binding_result *b,
                         struct env_host **hosts_p, struct tp_error *err);
 
 /* The ring buffers: [0] always, [1] with --bidir; registered with the

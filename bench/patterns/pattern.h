@@ -58,6 +58,8 @@ tp_status_t pattern_plan_allpairs(const struct pattern_input *in, struct topo_pl
                                   struct tp_error *err);
 tp_status_t pattern_plan_sweep(const struct pattern_input *in, struct topo_plan **plan_p,
                                struct tp_error *err);
+tp_status_t pattern_plan_rails(const struct pattern_input *in, struct topo_plan **plan_p,
+                               struct tp_error *err);
 
 /* The traffic shapes (pattern_fanout.c, ...): plan and run_round each,
  * and their options. */

@@ -33,6 +33,12 @@ static const struct bench_pattern pattern_sweep = {
     .plan = pattern_plan_sweep,
 };
 
+static const struct bench_pattern pattern_rails = {
+    .name = "rails",
+    .summary = "multi-rail nodes: same-rail pairs of two nodes at once, then cross-rail",
+    .plan = pattern_plan_rails,
+};
+
 static const struct bench_pattern pattern_fanout = {
     .name = "fanout",
     .summary = "rank 0 sends --size to all others at once (star) and as a chain",
@@ -85,6 +91,7 @@ static const struct bench_pattern *const patterns[] = {
     &pattern_tiers,
     &pattern_allpairs,
     &pattern_sweep,
+    &pattern_rails,
     &pattern_fanout,
     &pattern_kv,
     &pattern_alltoall,

@@ -27,6 +27,17 @@ static void place_by_nodes(const struct bench_engine *e, const struct result_row
                                : -1;
 }
 
+/* The NIC a rank used (rails), from its link facts; none without them. */
+static struct results_nic nic_of(const struct bench_engine *e, int rank)
+{
+    const struct tp_link_info *l = e->links != NULL ? &e->links[rank] : NULL;
+
+    if (l == NULL)
+        return (struct results_nic){.device = NULL};
+    return (struct results_nic){.device = l->device, .port = l->port, .ifname = l->ifname,
+                                .rail = l->rail, .nrails = l->nrails};
+}
+
 void collect_entry(const struct bench_engine *e, const struct result_row *r,
                    const struct row_hooks *h, struct results_entry *en)
 {
@@ -63,6 +74,8 @@ void collect_entry(const struct bench_engine *e, const struct result_row *r,
         .has_round = pl.has_round,
         .round = pl.round,
         .round_shared = pl.round_shared,
+        .src_nic = nic_of(e, r->src),
+        .dst_nic = nic_of(e, r->dst),
     };
 }
 

@@ -222,6 +222,48 @@ const char *results_path(const struct results_writer *w)
     return w->path;
 }
 
+static int nic_known(const struct results_nic *n)
+{
+    return n != NULL && n->device != NULL && n->device[0] != '\0';
+}
+
+static void add_nic(cJSON *o, const char *key, const struct results_nic *n)
+{
+    if (!nic_known(n)) {
+        cJSON_AddNullToObject(o, key);
+        return;
+    }
+    cJSON *x = cJSON_AddObjectToObject(o, key);
+    cJSON_AddStringToObject(x, "device", n->device);
+    if (n->port > 0)
+        cJSON_AddNumberToObject(x, "port", n->port);
+    else
+        cJSON_AddNullToObject(x, "port");
+    if (n->ifname != NULL && n->ifname[0] != '\0')
+        cJSON_AddStringToObject(x, "interface", n->ifname);
+    else
+        cJSON_AddNullToObject(x, "interface");
+    if (n->nrails > 0) {
+        cJSON_AddNumberToObject(x, "rail", n->rail);
+        cJSON_AddNumberToObject(x, "rails", n->nrails);
+    } else {
+        cJSON_AddNullToObject(x, "rail");
+        cJSON_AddNullToObject(x, "rails");
+    }
+}
+
+/* src_nic, dst_nic and rail_pair ("same"/"cross" rail; null without
+ * rails on both ends). */
+static void add_nics(cJSON *o, const struct results_nic *src, const struct results_nic *dst)
+{
+    add_nic(o, "src_nic", src);
+    add_nic(o, "dst_nic", dst);
+    if (nic_known(src) && nic_known(dst) && src->nrails > 0 && dst->nrails > 0)
+        cJSON_AddStringToObject(o, "rail_pair", src->rail == dst->rail ? "same" : "cross");
+    else
+        cJSON_AddNullToObject(o, "rail_pair");
+}
+
 static void add_string_or_null(cJSON *obj, const char *key, const char *value)
 {
     if (value != NULL)
@@ -290,6 +332,7 @@ cJSON *results_entry_json(const struct results_entry *e)
     }
     cJSON_AddStringToObject(o, "verify", e->verify != NULL ? e->verify : "off");
     add_string_or_null(o, "error", e->error);
+    add_nics(o, &e->src_nic, &e->dst_nic);
     cJSON_AddItemToObject(o, "extra", e->extra != NULL ? e->extra : cJSON_CreateObject());
     return o;
 }

@@ -32,6 +32,16 @@ tp_status_t results_open(const char *out_path, cJSON *header,
                          struct results_writer **w_p, struct tp_error *err);
 const char *results_path(const struct results_writer *w);
 
+/* The NIC a rank of the pair used (rails): device ("mlx5_0:1", "eth1"),
+ * RDMA port (0: not RDMA), interface, and rail index in the run's
+ * --devices/--ifaces list (nrails 0: no list). */
+struct results_nic {
+    const char *device;
+    int port;
+    const char *ifname;
+    int rail, nrails;
+};
+
 /* One measured (pair, size).  Fields not known are left at their zero
  * value: tier < 0 and hypernode NULL write null; lat NULL writes null;
  * line_rate_gbit <= 0 writes null; error NULL writes null; extra may be
@@ -55,6 +65,7 @@ struct results_entry {
     int round;                      /* run-wide round index */
     int round_shared;               /* other pairs of the round on a shared
                                        directed link; < 0 writes null */
+    struct results_nic src_nic, dst_nic;    /* device NULL or "": null */
 };
 tp_status_t results_append(struct results_writer *w, const struct results_entry *e,
                            struct tp_error *err);

@@ -69,7 +69,8 @@ Test(collect, pair_step_entry_unchanged)
         "\"size_bytes\":65536,\"iters\":100,\"bytes_total\":6553600,\"seconds\":0.5,"
         "\"bw_gbit_s\":0.1048576,\"bw_gbyte_s\":0.0131072,\"lat_us\":null,"
         "\"line_rate_gbit\":10,\"bw_pct_line\":1.048576,\"verify\":\"failed\","
-        "\"error\":null,\"extra\":{\"bidir\":true,\"verify_first_bad_offset\":77}}");
+        "\"error\":null,\"src_nic\":null,\"dst_nic\":null,\"rail_pair\":null,"
+        "\"extra\":{\"bidir\":true,\"verify_first_bad_offset\":77}}");
     free(s);
 }
 
@@ -97,6 +98,7 @@ Test(collect, shape_row_entry_unchanged)
         "\"seconds\":0.5,\"bw_gbit_s\":0.1048576,\"bw_gbyte_s\":0.0131072,\"lat_us\":null,"
         "\"line_rate_gbit\":null,\"bw_pct_line\":null,\"verify\":\"off\","
         "\"error\":\"fanout star receive from rank 0: connection reset\","
+        "\"src_nic\":null,\"dst_nic\":null,\"rail_pair\":null,"
         "\"extra\":{\"mode\":\"star\",\"figure\":4}}");
     free(s);
 }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# test_sim_rails.sh: multi-rail TCP end to end.  Builds the two-rail
+# simulated cluster (scripts/simcluster.sh up --rails 2: two NICs per node,
+# each rail its own shaped copy of the leaf, the rails joined above it),
+# runs `tierperf run --pattern rails --transport tcp --ifaces auto` with one
+# rank per NIC, and checks the rows' NICs, rails and same/cross-rail split
+# against the shaped rates (tests/e2e/sim_rails_check.py).  Always tears
+# the cluster down.
+#   args: BUILD_DIR SOURCE_DIR
+. "$(dirname "$0")/lib.sh" "$@"
+topo="$src/topologies/sim-2node-rails.yaml"
+e2e_need_root "network namespaces need root (CI runs as root)"
+for t in ip tc mpirun python3; do command -v "$t" >/dev/null || fail "$t not installed"; done
+
+work=$(mktemp -d /tmp/tierperf-simrails.XXXXXX)
+export TIERPERF_SIM_PREFIX="tpr$$-"
+export TIERPERF_SIM_STATE="$work/state"
+export TIERPERF_SIM_RATES=400,100     # each rail's leaf, the link between rails
+export TIERPERF_BIN="$bin"
+cleanup() {
+    "$src/scripts/simcluster.sh" down >/dev/null 2>&1 || echo "warning: teardown of $TIERPERF_SIM_PREFIX failed" >&2
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$src/scripts/simcluster.sh" up --rails 2 "$topo"
+grep -q "rails: 2" <("$src/scripts/simcluster.sh" status) || fail "status does not say 2 rails"
+out="$work/rails.json"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+timeout 300 "$src/scripts/sim-mpirun.sh" --ppn 2 "$bin" run --pattern rails --transport tcp \
+    --topology "$topo" --ifaces auto --subnet 198.18.0.0/15 --sizes 4M --duration 2 --warmup 2 \
+    --timeout 20 --out "$out" || fail "tierperf run under sim-mpirun.sh exited with $?"
+[ -s "$out" ] || fail "no results JSON at $out"
+python3 "$src/tests/e2e/sim_rails_check.py" "$out" 400 100 || fail "$out: see the FAIL lines above"
+echo "PASS"
