@@ -77,6 +77,7 @@ void verify_reset(struct verify_ctx *v)
     v->first_bad = 0;
     v->got = v->expected = 0;
     v->bad_msgs = 0;
+    v->checked = 0;
 }
 
 void verify_free(struct verify_ctx *v)
@@ -140,6 +141,7 @@ tp_status_t verify_check(void *arg, void *buf, size_t len, uint64_t offset)
         host = h;
     }
     bad = verify_check_host(v->seed, host, len, offset);
+    v->checked += len;
     if (bad == len)
         return TP_OK;
     if (!v->failed) {

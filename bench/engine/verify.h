@@ -25,6 +25,7 @@ struct verify_ctx {
     uint64_t first_bad;         /* offset in the transfer of the first bad byte */
     unsigned got, expected;     /* that byte */
     uint64_t bad_msgs;          /* messages with at least one bad byte */
+    uint64_t checked;           /* bytes the check hook saw since the reset */
 };
 
 void verify_init(struct verify_ctx *v, uint64_t seed, const struct tp_mem *mem,

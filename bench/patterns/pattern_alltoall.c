@@ -54,7 +54,8 @@ static void alltoall_size(struct bench_engine *e, struct shape_link *links, size
                                        .rx = shape_xfer_rx(&links[i], size, bytes)};
     shape_barrier(e, "alltoall size start");
     if (st == TP_OK)
-        shape_run_concurrent(e->ops, peers, nlinks, SHAPE_BIDIR, &all_s);
+        st = shape_run_concurrent(e->ops, peers, nlinks, SHAPE_BIDIR, &all_s);
+    shape_verify_pass(e, links, nlinks, SHAPE_BIDIR, size, bytes, st);
     for (size_t i = 0; i < nlinks; i++) {
         struct result_row *r = &rows[i];
         row_init(r, links[i].peer, e->rank, 0, size);
@@ -63,13 +64,13 @@ static void alltoall_size(struct bench_engine *e, struct shape_link *links, size
         r->x[0] = all_s;
         r->x[1] = all_s > 0 ? (double)bytes * (double)nlinks * 8.0 / all_s / 1e9 : 0;
         r->x[2] = (double)nlinks;
-        if (st != TP_OK || peers[i].status != TP_OK) {
-            row_fail(r, st != TP_OK ? st : peers[i].status, "alltoall exchange",
-                     st != TP_OK ? NULL : peers[i].err.msg);
+        if (peers == NULL || peers[i].status != TP_OK) {
+            row_fail(r, peers ? peers[i].status : TP_ERR_NO_MEMORY, "alltoall exchange",
+                     peers ? peers[i].err.msg : NULL);
             continue;
         }
         r->seconds = peers[i].seconds;
-        r->verify = shape_link_verdict(&links[i], &r->verify_offset);
+        shape_link_verdict(&links[i], r);
     }
     free(peers);
 }

@@ -122,19 +122,19 @@ static void fanout_row_init(struct result_row *row, const struct bench_engine *e
 /* The star's source: every reader at once; peer_s gets each reader's
  * delivery time on the source's clock (0: failed, logged here; the
  * reader's row records it). */
-static void star_send(struct bench_engine *e, struct shape_link *links, size_t nlinks,
-                      uint64_t msg, uint64_t bytes, double *peer_s)
+static tp_status_t star_send(struct bench_engine *e, struct shape_link *links, size_t nlinks,
+                             uint64_t msg, uint64_t bytes, double *peer_s)
 {
     struct shape_peer *peers = calloc(nlinks, sizeof(*peers));
 
     if (peers == NULL) {
         tp_log_error("fanout star: out of memory at the source");
-        return;
+        return TP_ERR_NO_MEMORY;
     }
     for (size_t i = 0; i < nlinks; i++)
         peers[i] = (struct shape_peer){.ep = links[i].ep,
                                        .tx = shape_xfer_tx(&links[i], msg, bytes)};
-    shape_run_concurrent(e->ops, peers, nlinks, SHAPE_SEND, NULL);
+    tp_status_t st = shape_run_concurrent(e->ops, peers, nlinks, SHAPE_SEND, NULL);
     for (size_t i = 0; i < nlinks; i++) {
         peer_s[links[i].peer] = peers[i].status == TP_OK ? peers[i].seconds : 0;
         if (peers[i].status != TP_OK)
@@ -144,6 +144,7 @@ static void star_send(struct bench_engine *e, struct shape_link *links, size_t n
                                              : tp_status_string(peers[i].status));
     }
     free(peers);
+    return st;
 }
 
 /* Star: rank 0 sends to every reader at once, one thread per reader. */
@@ -173,14 +174,16 @@ static void run_star(struct bench_engine *e, uint64_t msg, uint64_t bytes, struc
     shape_barrier(e, "fanout star start");
     uint64_t t0 = timing_now_ns();
     if (e->rank == 0) {
-        star_send(e, links, nlinks, msg, bytes, peer_s);
+        st = star_send(e, links, nlinks, msg, bytes, peer_s);
+        shape_verify_pass(e, links, nlinks, SHAPE_SEND, msg, bytes, st);
     } else {
         struct tp_xfer rx = shape_xfer_rx(&links[0], msg, bytes);
         st = e->ops->stream_recv(links[0].ep, &rx, &err);
         row->seconds = (double)(timing_now_ns() - t0) * 1e-9;
         if (st != TP_OK)
             row_fail(row, st, "fanout star receive from rank 0", err.msg);
-        row->verify = shape_link_verdict(&links[0], &row->verify_offset);
+        shape_verify_pass(e, links, 1, SHAPE_RECV, msg, bytes, st);
+        shape_link_verdict(&links[0], row);
     }
     shape_agree(e, TP_OK);      /* everyone done before links go */
     shape_links_close(e, links, nlinks);
@@ -223,8 +226,9 @@ static void run_chain(struct bench_engine *e, uint64_t msg, uint64_t bytes, stru
                          &row->seconds, &err);
         if (st != TP_OK)
             row_fail(row, st, "fanout chain relay", err.msg);
+        shape_verify_relay(e, prev, next, msg, bytes, st);
         if (prev != NULL)
-            row->verify = shape_link_verdict(prev, &row->verify_offset);
+            shape_link_verdict(prev, row);
         shape_agree(e, TP_OK);
     }
     shape_links_close(e, links, nlinks);

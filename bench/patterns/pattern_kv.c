@@ -190,16 +190,18 @@ static void kv_size(struct bench_engine *e, struct shape_link *links, size_t nli
     }
     shape_barrier(e, "kv block size start");
     if (st == TP_OK)
-        shape_run_concurrent(e->ops, peers, nlinks, sender ? SHAPE_SEND : SHAPE_RECV, NULL);
+        st = shape_run_concurrent(e->ops, peers, nlinks, sender ? SHAPE_SEND : SHAPE_RECV, NULL);
+    shape_verify_pass(e, links, nlinks, sender ? SHAPE_SEND : SHAPE_RECV, block,
+                      block * blocks, st);
     for (size_t i = 0; i < nlinks; i++) {
         struct result_row *r = &rows[i];
         row_init(r, sender ? e->rank : links[i].peer, sender ? links[i].peer : e->rank,
                  sender ? KV_TIMES : KV_VERDICT, block);
         r->iters = blocks;
         r->bytes_total = block * blocks;
-        if (st != TP_OK || peers[i].status != TP_OK) {
-            row_fail(r, st != TP_OK ? st : peers[i].status, "kv blocks",
-                     st != TP_OK ? NULL : peers[i].err.msg);
+        if (peers == NULL || times == NULL || peers[i].status != TP_OK) {
+            row_fail(r, peers && times ? peers[i].status : TP_ERR_NO_MEMORY, "kv blocks",
+                     peers && times ? peers[i].err.msg : NULL);
             continue;
         }
         if (sender) {
@@ -210,7 +212,7 @@ static void kv_size(struct bench_engine *e, struct shape_link *links, size_t nli
             stats_duration_from_ns(times + i * blocks, blocks, &r->lat);
             r->has_lat = 1;
         } else {
-            r->verify = shape_link_verdict(&links[i], &r->verify_offset);
+            shape_link_verdict(&links[i], r);
         }
     }
     free(times);
@@ -246,6 +248,7 @@ static size_t kv_merge(struct result_row *all, size_t n)
             if (all[j].kind == KV_VERDICT && same_flow(&all[i], &all[j])) {
                 all[i].verify = all[j].verify;
                 all[i].verify_offset = all[j].verify_offset;
+                all[i].verified_bytes = all[j].verified_bytes;
                 if (all[i].status == TP_OK && all[j].status != TP_OK) {
                     all[i].status = all[j].status;
                     memcpy(all[i].error, all[j].error, sizeof(all[i].error));

@@ -122,33 +122,98 @@ struct shape_link *shape_link_to(struct shape_link *links, size_t n, int peer)
 
 struct tp_xfer shape_xfer_tx(struct shape_link *l, uint64_t msg, uint64_t bytes)
 {
-    struct tp_xfer x = {.buf = &l->tx, .msg_size = msg, .bytes = bytes};
-    if (l->verify) {
-        x.fill = verify_fill;
-        x.hook_arg = &l->vtx;
-    }
-    return x;
+    return (struct tp_xfer){.buf = &l->tx, .msg_size = msg, .bytes = bytes};
 }
 
 struct tp_xfer shape_xfer_rx(struct shape_link *l, uint64_t msg, uint64_t bytes)
 {
-    struct tp_xfer x = {.buf = &l->rx, .msg_size = msg, .bytes = bytes};
-    if (l->verify) {
-        x.check = verify_check;
-        x.hook_arg = &l->vrx;
-    }
+    return (struct tp_xfer){.buf = &l->rx, .msg_size = msg, .bytes = bytes};
+}
+
+uint64_t shape_check_bytes(const struct bench_engine *e, uint64_t msg, uint64_t timed)
+{
+    uint64_t lap = msg ? e->o->buffer_size / 2 / msg + 1 : 1;   /* the largest ring's */
+    uint64_t most = msg ? (timed + msg - 1) / msg : 1;
+    uint64_t n = lap < most ? lap : most;
+
+    return (n < 2 ? 2 : n > 4096 ? 4096 : n) * msg;
+}
+
+struct tp_xfer shape_xfer_check_tx(struct shape_link *l, uint64_t msg, uint64_t bytes)
+{
+    struct tp_xfer x = shape_xfer_tx(l, msg, bytes);
+
+    x.fill = verify_fill;
+    x.hook_arg = &l->vtx;
     return x;
 }
 
-int32_t shape_link_verdict(struct shape_link *l, uint64_t *offset_p)
+struct tp_xfer shape_xfer_check_rx(struct shape_link *l, uint64_t msg, uint64_t bytes)
+{
+    struct tp_xfer x = shape_xfer_rx(l, msg, bytes);
+
+    x.check = verify_check;
+    x.hook_arg = &l->vrx;
+    return x;
+}
+
+void shape_verify_pass(struct bench_engine *e, struct shape_link *links, size_t n,
+                       enum shape_dir dir, uint64_t msg, uint64_t timed, tp_status_t st)
+{
+    uint64_t bytes = shape_check_bytes(e, msg, timed);
+
+    if (!e->o->verify || shape_agree(e, st) != TP_OK || n == 0)
+        return;
+    struct shape_peer *peers = calloc(n, sizeof(*peers));
+    if (peers == NULL) {
+        for (size_t i = 0; i < n; i++)
+            tp_error_set(&links[i].verr, TP_ERR_NO_MEMORY, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        peers[i].ep = links[i].ep;
+        if (dir != SHAPE_RECV)
+            peers[i].tx = shape_xfer_check_tx(&links[i], msg, bytes);
+        if (dir != SHAPE_SEND)
+            peers[i].rx = shape_xfer_check_rx(&links[i], msg, bytes);
+    }
+    shape_run_concurrent(e->ops, peers, n, dir, NULL);
+    for (size_t i = 0; i < n; i++)
+        if (peers[i].status != TP_OK)
+            tp_error_set(&links[i].verr, peers[i].status, "%s",
+                         peers[i].err.msg[0] ? peers[i].err.msg
+                                             : tp_status_string(peers[i].status));
+    free(peers);
+}
+
+void shape_verify_relay(struct bench_engine *e, struct shape_link *prev,
+                        struct shape_link *next, uint64_t msg, uint64_t timed, tp_status_t st)
+{
+    if (!e->o->verify || shape_agree(e, st) != TP_OK || (prev == NULL && next == NULL))
+        return;
+    uint64_t bytes = shape_check_bytes(e, msg, timed);
+    struct tp_xfer x = prev != NULL ? shape_xfer_check_rx(prev, msg, bytes)
+                                    : shape_xfer_check_tx(next, msg, bytes);
+    struct tp_error err = {0};
+
+    st = shape_relay(e->ops, prev ? prev->ep : NULL, next ? next->ep : NULL, &x, msg, NULL,
+                     &err);
+    if (st != TP_OK && prev != NULL)
+        prev->verr = err;
+}
+
+void shape_link_verdict(struct shape_link *l, struct result_row *row)
 {
     if (!l->verify)
-        return ROW_VERIFY_OFF;
-    int32_t v = l->vrx.failed ? ROW_VERIFY_FAILED : ROW_VERIFY_OK;
-    *offset_p = l->vrx.first_bad;
+        return;
+    if (l->verr.status != TP_OK && row->status == TP_OK)
+        row_fail(row, l->verr.status, "verification pass", l->verr.msg);
+    row->verify = l->vrx.failed ? ROW_VERIFY_FAILED : ROW_VERIFY_OK;
+    row->verify_offset = l->vrx.first_bad;
+    row->verified_bytes = l->vrx.checked;
     verify_reset(&l->vrx);
     verify_reset(&l->vtx);
-    return v;
+    memset(&l->verr, 0, sizeof(l->verr));
 }
 
 void shape_barrier(struct bench_engine *e, const char *where)

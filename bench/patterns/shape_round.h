@@ -19,6 +19,7 @@ struct shape_link {
     struct tp_buf tx, rx;
     struct verify_ctx vtx, vrx;
     int verify;                 /* --verify: vtx/vrx in use */
+    struct tp_error verr;       /* the verification pass's failure, if any */
 };
 
 /* Connect this rank to every edge it is in.  Edges are unordered pairs,
@@ -33,11 +34,37 @@ tp_status_t shape_links_open(struct bench_engine *e, const struct topo_pair *edg
 void shape_links_close(struct bench_engine *e, struct shape_link *links, size_t n);
 struct shape_link *shape_link_to(struct shape_link *links, size_t n, int peer);
 
-/* A transfer over a link's ring: tx (fill when verifying) or rx (check). */
+/* A timed transfer over a link's ring: tx or rx, never with the --verify
+ * hooks (verification is not timed: see shape_verify_pass). */
 struct tp_xfer shape_xfer_tx(struct shape_link *l, uint64_t msg, uint64_t bytes);
 struct tp_xfer shape_xfer_rx(struct shape_link *l, uint64_t msg, uint64_t bytes);
-/* The link's receive verdict as a row_verify value, then cleared. */
-int32_t shape_link_verdict(struct shape_link *l, uint64_t *offset_p);
+/* The untimed verification pass's bytes after a timed transfer of
+ * `timed` bytes in messages of msg: a lap of the largest ring a link gets
+ * (half of --buffer-size) and one message more, so every slot and the
+ * wrap of every ring; no more messages than were timed; 2..4096
+ * messages.  The same on every rank (the ends of a link may have rings of
+ * different lengths). */
+uint64_t shape_check_bytes(const struct bench_engine *e, uint64_t msg, uint64_t timed);
+/* ... its transfers: filled (tx) or checked (rx). */
+struct tp_xfer shape_xfer_check_tx(struct shape_link *l, uint64_t msg, uint64_t bytes);
+struct tp_xfer shape_xfer_check_rx(struct shape_link *l, uint64_t msg, uint64_t bytes);
+
+/* Every rank, after a timed step that ended with st on this rank: with
+ * --verify, and when every rank's step succeeded, the verification pass
+ * over this rank's links (dir: what this rank does on each, one thread
+ * per link).  A link's failure is kept for its row (l->verr).  Without
+ * --verify: nothing, not even the agreement. */
+void shape_verify_pass(struct bench_engine *e, struct shape_link *links, size_t n,
+                       enum shape_dir dir, uint64_t msg, uint64_t timed, tp_status_t st);
+/* ... the chain's: the head fills, middle ranks forward (and check), the
+ * tail checks, in chunks of msg. */
+void shape_verify_relay(struct bench_engine *e, struct shape_link *prev,
+                        struct shape_link *next, uint64_t msg, uint64_t timed, tp_status_t st);
+
+/* A row's verification from its link's receive side: verdict, first bad
+ * offset and the bytes checked, then cleared; a failed pass fails the
+ * row (when it had not failed already). */
+void shape_link_verdict(struct shape_link *l, struct result_row *row);
 
 /* Ring length for n links within --buffer-size: at least min_len. */
 size_t shape_ring_len(const struct bench_engine *e, size_t nlinks, uint64_t min_len);

@@ -50,6 +50,8 @@ void collect_entry(const struct bench_engine *e, const struct result_row *r,
         place_by_nodes(e, r, &pl);
     if (extra != NULL && h != NULL && h->extra != NULL)
         h->extra(e, r, extra, h->arg);
+    if (extra != NULL && r->verified_bytes > 0)    /* the untimed pass of a shape */
+        cJSON_AddNumberToObject(extra, "verified_bytes", (double)r->verified_bytes);
     if (extra != NULL && cJSON_GetArraySize(extra) == 0) {
         cJSON_Delete(extra);
         extra = NULL;
