@@ -31,10 +31,15 @@ static void note(struct ans_check_pair *cp, const char *fmt, ...)
  * under its reason (reasons name no pair, so they group). */
 static void unjudged(struct ans_check *out, struct ans_check_pair *cp, const char *why)
 {
-    size_t k;
-
     note(cp, "not judged: %s", why);
     cp->unjudged++;
+    ans_check_unjudged(out, why);
+}
+
+void ans_check_unjudged(struct ans_check *out, const char *why)
+{
+    size_t k;
+
     out->unmeasured++;
     for (k = 0; k < out->nwhy && strcmp(out->why[k].why, why) != 0; k++)
         ;
@@ -276,6 +281,8 @@ tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_p
     if (summarize_tiers(out) != TP_OK)
         goto oom;
     flag_outliers(out, opts);
+    if ((st = ans_check_nics(run, profile, out, err)) != TP_OK)
+        goto fail;
     return TP_OK;
 oom:
     st = tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", what);
@@ -289,6 +296,8 @@ void ans_check_free(struct ans_check *check)
     ans_pairs_free(&check->pairs);
     free(check->v);
     free(check->tiers);
+    ans_rails_free(&check->rails);
+    free(check->nic_verdict);
     memset(check, 0, sizeof(*check));
 }
 
@@ -300,7 +309,7 @@ const char *ans_verdict_name(enum ans_verdict v)
 enum ans_verdict ans_check_verdict(const struct ans_check *check)
 {
     /* fail_outliers already counted outliers as failures */
-    if (check->failed > 0)
+    if (check->failed > 0 || check->nic_failed > 0)
         return ANS_VERDICT_FAIL;
     if (check->judged == 0 || check->unmeasured > 0)
         return ANS_VERDICT_INCOMPLETE;

@@ -12,6 +12,7 @@
 
 #include "ans_pairs.h"
 #include "ans_profile.h"
+#include "ans_rails.h"
 
 struct ans_culprit;
 struct topo;
@@ -75,9 +76,24 @@ struct ans_check {
     long long lat_suggest;             /* a measured size <= the limit to judge
                                         * latency at (-1: the run has none) */
     long long largest_size;            /* largest size measured, -1 none */
+    struct ans_rails rails;            /* per-rail/per-node tables (ans_check_nic.c) */
+    unsigned char *nic_verdict;        /* per rails.rail[i]: enum ans_nic_verdict */
+    size_t nic_failed;                 /* NICs below the profile's per-NIC threshold */
     const struct ans_culprit *culprit; /* borrowed, may be NULL: the culprit section */
     const char *culprit_note;          /* borrowed, may be NULL: why there is none */
 };
+
+enum ans_nic_verdict { ANS_NIC_SKIP, ANS_NIC_PASS, ANS_NIC_FAIL, ANS_NIC_UNJUDGED };
+
+/* The profile's per-NIC thresholds (nic_min_line_rate, nic_min_bandwidth)
+ * on the same-rail per-rail rows (ans_check_nic.c); called by
+ * ans_check_run.  A threshold with no rail rows or no line rate to judge
+ * against is unjudged (INCOMPLETE). */
+/* One threshold that could not be judged, counted under its reason. */
+void ans_check_unjudged(struct ans_check *out, const char *why);
+
+tp_status_t ans_check_nics(const cJSON *run, const struct ans_profile *profile,
+                           struct ans_check *out, struct tp_error *err);
 
 tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_profile *profile,
                           const struct ans_check_opts *opts, struct ans_check *out,

@@ -291,6 +291,8 @@ void ans_check_result_line(FILE *out, const struct ans_check_view *v)
         fprintf(out, " (%zu of %zu judged pairs failed, %zu outlier%s%s", c->failed, c->judged,
                 c->outliers, c->outliers == 1 ? "" : "s",
                 c->outliers && !v->opts->fail_outliers ? ", warned only" : "");
+        if (c->nic_failed > 0)
+            fprintf(out, "; %zu NIC(s) below the per-NIC threshold", c->nic_failed);
         if (c->unmeasured > 0)
             fprintf(out, "; %zu threshold(s) not judged", c->unmeasured);
         fprintf(out, ")");
@@ -308,8 +310,8 @@ static void result_text(FILE *out, const struct ans_check_view *v)
 static const struct ans_check_section section_result = {NULL, result_text, NULL, NULL};
 
 const struct ans_check_section *const ans_check_sections[] = {
-    &section_header, &section_tiers,  &section_pairs,  &section_culprit,
-    &section_unjudged, &section_hints, &section_result, NULL,
+    &section_header, &section_tiers,  &section_pairs,  &ans_check_section_nics,
+    &section_culprit, &section_unjudged, &section_hints, &section_result, NULL,
 };
 
 void ans_check_print(FILE *out, const struct ans_check *check, const struct ans_profile *profile,

@@ -28,6 +28,10 @@ struct ans_check_section {
     void (*junit)(FILE *f, const struct ans_check_view *v);
 };
 
+/* Multi-rail runs: per-rail and per-node tables, per-NIC verdicts
+ * (ans_check_nic.c). */
+extern const struct ans_check_section ans_check_section_nics;
+
 /* NULL-terminated, in output order; the result line comes last. */
 extern const struct ans_check_section *const ans_check_sections[];
 

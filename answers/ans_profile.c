@@ -211,6 +211,14 @@ static tp_status_t parse_root(struct yctx *c, yaml_node_t *root, struct ans_prof
         } else if (ks && strcmp(ks, "latency_max_size") == 0) {
             if (vs == NULL || ans_parse_msgsize(vs, &p->latency_max_size, NULL) != TP_OK)
                 return bad(c, v, ks, "expected a message size like 64KiB (1 byte to 2^53)");
+        } else if (ks && strcmp(ks, "nic_min_line_rate") == 0) {
+            if (vs == NULL || ans_parse_percent(vs, &p->nic_min_pct, NULL) != TP_OK ||
+                p->nic_min_pct <= 0 || p->nic_min_pct > 100)
+                return bad(c, v, ks, "expected a percentage of the port's line rate, e.g. 90%");
+        } else if (ks && strcmp(ks, "nic_min_bandwidth") == 0) {
+            if (vs == NULL || ans_parse_bandwidth(vs, &p->nic_min_bw_gbit, NULL) != TP_OK ||
+                p->nic_min_bw_gbit <= 0)
+                return bad(c, v, ks, "expected a bandwidth like 180Gbit/s");
         } else if (ks && strcmp(ks, "rules") == 0) {
             if (v->type != YAML_SEQUENCE_NODE)
                 return bad(c, v, "rules", "expected a list of rules");
@@ -227,13 +235,15 @@ static tp_status_t parse_root(struct yctx *c, yaml_node_t *root, struct ans_prof
         } else {
             return bad(c, k, ks ? ks : "?",
                        "unknown key (name, description, protocol_overhead, latency_max_size, "
-                       "rules)");
+                       "nic_min_line_rate, nic_min_bandwidth, rules)");
         }
     }
     if (p->nrules == 0)
         return bad(c, root, "rules", "a profile needs at least one rule");
     for (size_t i = 0; i < p->nrules; i++)
         p->rules[i].min_bw_gbit *= 1 - p->overhead_pct / 100;   /* NAN stays NAN */
+    p->nic_min_pct *= 1 - p->overhead_pct / 100;
+    p->nic_min_bw_gbit *= 1 - p->overhead_pct / 100;
     return TP_OK;
 }
 

@@ -44,6 +44,10 @@ struct ans_profile {
      * min_bandwidth so a link sold at exactly its threshold passes.  0 none. */
     double overhead_pct;
     long long latency_max_size;   /* bytes; <= 0: ANS_LAT_MAX_SIZE_DEFAULT */
+    /* per-NIC thresholds on multi-rail runs (each NIC's same-rail median):
+     * % of its port's line rate, and a bandwidth; 0: none */
+    double nic_min_pct;
+    double nic_min_bw_gbit;
     struct ans_rule rules[ANS_RULES_MAX];
     size_t nrules;
 };

@@ -10,6 +10,7 @@
 #include "../bench/results/results_summary.h"
 #include "../common/units.h"
 #include "report_data.h"
+#include "../answers/ans_rails.h"
 
 #define REPORT_MAX_HOSTS_LISTED 8
 
@@ -382,6 +383,20 @@ static int print_errors(const cJSON *run, FILE *out, const struct report_table_o
     return n;
 }
 
+/* Multi-rail runs: the per-rail and per-node tables (answers/ans_rails.h). */
+static void print_rails(const cJSON *run, FILE *out)
+{
+    struct ans_rails r;
+    struct tp_error err = {0};
+
+    if (ans_rails_collect(run, -1, &r, &err) != TP_OK) {
+        fprintf(out, "\n(per-rail tables: %s)\n", err.msg);
+        return;
+    }
+    ans_rails_print(out, &r);
+    ans_rails_free(&r);
+}
+
 int report_print_table(const cJSON *run, FILE *out, const struct report_table_opts *opts)
 {
     static const struct report_table_opts defaults = {REPORT_ALL_TIERS, 0};
@@ -398,6 +413,7 @@ int report_print_table(const cJSON *run, FILE *out, const struct report_table_op
         report_print_copies(run, out);
     if (opts->pairs)
         print_pairs(run, out, opts);
+    print_rails(run, out);
     warnings += print_errors(run, out, opts);
     return warnings;
 }

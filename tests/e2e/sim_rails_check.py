@@ -3,7 +3,7 @@
 results file measured on the two-rail simulated cluster
 (scripts/simcluster.sh up --rails 2 topologies/sim-2node-rails.yaml).
 
-  sim_rails_check.py RESULTS.json RAIL_MBIT CROSS_MBIT
+  sim_rails_check.py RESULTS.json RAIL_MBIT CROSS_MBIT [CHECK.json]
 
 Checks: complete, no errors; every row names both NICs (interface eth<rail>,
 rail index, 2 rails) and says same/cross rail truly; round 0 holds both
@@ -13,12 +13,40 @@ and no cross-rail pair the rate of the link between the rails (tbf caps
 them whatever the load: above means the traffic did not take its rail); a
 node's same-rail sum stays below two rails' rate; same-rail pairs beat
 cross-rail pairs (the rates differ 4x).  No timing band otherwise.
+CHECK.json (`tierperf check --json` with a per-NIC threshold above the
+shaped rate): its per-rail rows are the rows' medians (each NIC of both
+nodes, same and cross rail), every same-rail NIC FAILs it, and its per-node
+sums are the same-rail round's sum.
 """
 import json
 import sys
 
 PAYLOAD = 1448 / 1514       # TCP payload per shaped Ethernet frame
 SLACK = 1.05                # tbf's burst lets a short window run a bit over
+
+
+def check_json(doc, rows, node_sum, check):
+    check(doc.get("result") == "FAIL", "check: result %s, expected FAIL" % doc.get("result"))
+    tables = doc.get("rails") or {}
+    nics = tables.get("rails") or []
+    check(len(nics) == 8, "check: %d per-rail rows, expected 8 (2 nodes x 2 rails x same/cross)"
+          % len(nics))
+    for n in nics:
+        want = [r["bw_gbit_s"] for r in rows
+                if r["src_node" if n["direction"] == "tx" else "dst_node"] == n["node"]
+                and r["src_nic" if n["direction"] == "tx" else "dst_nic"]["rail"] == n["rail"]
+                and r["rail_pair"] == n["rail_pair"]]
+        check(len(want) == 1 and abs(want[0] - n["bw_gbit_s"]) < 1e-9,
+              "check: per-rail row %s is not its pair's rate %s" % (n, want))
+        check((n.get("verdict") == "FAIL") == (n["rail_pair"] == "same"),
+              "check: NIC %s rail %d (%s): verdict %s" % (n["node"], n["rail"], n["rail_pair"],
+                                                         n.get("verdict")))
+    nodes = tables.get("nodes") or []
+    check(len(nodes) == 2, "check: %d per-node rows, expected 2" % len(nodes))
+    for n in nodes:
+        check(n["rails"] == 2 and abs(n["bw_gbit_s"] - node_sum) < 1e-9,
+              "check: node %s sum %s over %s rails, rows say %.6f over 2"
+              % (n["node"], n["bw_gbit_s"], n["rails"], node_sum))
 
 
 def main():
@@ -62,6 +90,8 @@ def main():
               "same-rail pairs (%s) not faster than cross-rail ones (%s)"
               % ([r["bw_gbit_s"] for r in same], xs))
     print("node sum over rails %.3f Gbit/s (2 x %.3f shaped)" % (node_sum, rail))
+    if len(sys.argv) > 4:
+        check_json(json.load(open(sys.argv[4])), rows, node_sum, check)
     for e in errors:
         print("FAIL: %s" % e)
     return 1 if errors else 0

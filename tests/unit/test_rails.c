@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "answers/ans_check.h"
+#include "answers/ans_rails.h"
 #include "bench/engine/gpu_pick.h"
 #include "bench/engine/rail_near.h"
 #include "bench/patterns/pattern.h"
@@ -140,4 +142,107 @@ Test(rails, rows_carry_nic_and_rail_pair)
     cr_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "src_nic")));
     cr_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "rail_pair")));
     cJSON_Delete(o);
+}
+
+/* Two nodes, two rails: same-rail pairs in round 0, cross-rail in round 1. */
+static cJSON *rails_run(double r0, double r1, double line)
+{
+    char text[4096];
+    const char *row = "{\"pattern\":\"rails\",\"src_rank\":%d,\"dst_rank\":%d,\"src_node\":\"a\","
+                      "\"dst_node\":\"b\",\"tier\":1,\"hypernode\":\"leaf\",\"round\":%d,"
+                      "\"round_shared\":0,\"size_bytes\":4194304,\"iters\":10,"
+                      "\"bytes_total\":41943040,\"seconds\":1,\"bw_gbit_s\":%g,\"bw_gbyte_s\":1,"
+                      "\"lat_us\":null,\"line_rate_gbit\":%g,\"verify\":\"off\",\"error\":null,"
+                      "\"src_nic\":{\"device\":\"mlx5_%d\",\"port\":1,\"interface\":null,"
+                      "\"rail\":%d,\"rails\":2},\"dst_nic\":{\"device\":\"mlx5_%d\",\"port\":1,"
+                      "\"interface\":null,\"rail\":%d,\"rails\":2},\"rail_pair\":\"%s\","
+                      "\"extra\":{}}";
+    char rows[4][900];
+    snprintf(rows[0], sizeof(rows[0]), row, 0, 2, 0, r0, line, 0, 0, 0, 0, "same");
+    snprintf(rows[1], sizeof(rows[1]), row, 1, 3, 0, r1, line, 1, 1, 1, 1, "same");
+    snprintf(rows[2], sizeof(rows[2]), row, 0, 3, 1, 1.0, line, 0, 0, 1, 1, "cross");
+    snprintf(rows[3], sizeof(rows[3]), row, 1, 2, 1, 2.0, line, 1, 1, 0, 0, "cross");
+    snprintf(text, sizeof(text), "{\"results\":[%s,%s,%s,%s],\"errors\":[]}", rows[0], rows[1],
+             rows[2], rows[3]);
+    cJSON *run = cJSON_Parse(text);
+    cr_assert_not_null(run);
+    return run;
+}
+
+Test(rails, per_rail_medians_and_node_sum_over_rails)
+{
+    cJSON *run = rails_run(180, 190, 200);
+    struct ans_rails r;
+    struct tp_error err = {0};
+
+    cr_assert_eq(ans_rails_collect(run, -1, &r, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(r.size, 4194304);
+    cr_assert_eq(r.nrail, 8, "2 nodes x 2 rails x same/cross");
+    /* sorted: a rail 0 same tx first */
+    cr_assert_str_eq(r.rail[0].node, "a");
+    cr_assert_eq(r.rail[0].rail, 0);
+    cr_assert_eq(r.rail[0].cross, 0);
+    cr_assert_float_eq(r.rail[0].bw_gbit, 180, 1e-9);
+    cr_assert_float_eq(r.rail[0].pct_line, 90, 1e-9);
+    cr_assert_eq(r.rail[1].cross, 1);
+    cr_assert_float_eq(r.rail[1].bw_gbit, 1.0, 1e-9);
+    cr_assert_eq(r.nnode, 2);
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert_eq(r.node[i].rails, 2);
+        cr_assert_float_eq(r.node[i].bw_gbit, 370, 1e-9, "same-rail round summed");
+        cr_assert_float_eq(r.node[i].line_gbit, 400, 1e-9);
+    }
+    cr_assert_neq(r.node[0].rx, r.node[1].rx, "a sends, b receives");
+    ans_rails_free(&r);
+    cJSON_Delete(run);
+}
+
+static int check_with(cJSON *run, const char *yaml, struct ans_check *c)
+{
+    struct ans_profile p;
+    struct ans_check_opts o = {.size = -1};
+    struct tp_error err = {0};
+
+    cr_assert_eq(ans_profile_parse(yaml, strlen(yaml), "test", &p, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(ans_check_run(run, "run", &p, &o, c, &err), TP_OK, "%s", err.msg);
+    return ans_check_verdict(c);
+}
+
+Test(rails, profile_per_nic_threshold_fails_the_slow_rail)
+{
+    const char *yaml = "name: r\ndescription: d\nnic_min_line_rate: 90%\n"
+                       "rules:\n  - name: any\n    min_bandwidth: 1Gbit/s\n";
+    cJSON *run = rails_run(185, 150, 200);
+    struct ans_check c;
+
+    cr_assert_eq(check_with(run, yaml, &c), ANS_VERDICT_FAIL);
+    cr_assert_eq(c.nic_failed, 2, "rail 1 on both nodes (tx and rx)");
+    for (size_t i = 0; i < c.rails.nrail; i++)
+        cr_assert_eq(c.nic_verdict[i], c.rails.rail[i].cross ? ANS_NIC_SKIP
+                                       : c.rails.rail[i].rail == 1 ? ANS_NIC_FAIL
+                                                                   : ANS_NIC_PASS);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+    run = rails_run(185, 195, 200);
+    cr_assert_eq(check_with(run, yaml, &c), ANS_VERDICT_PASS);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+    /* without a line rate the threshold cannot be judged: never a PASS */
+    run = rails_run(185, 195, 0);
+    cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(run, "results"))
+        cJSON_ReplaceItemInObject(e, "line_rate_gbit", cJSON_CreateNull());
+    cr_assert_eq(check_with(run, yaml, &c), ANS_VERDICT_INCOMPLETE);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+}
+
+Test(rails, profile_nic_keys_are_checked)
+{
+    struct ans_profile p;
+    struct tp_error err = {0};
+    const char *bad = "name: r\nnic_min_line_rate: 190%\nrules:\n  - min_bandwidth: 1Gbit/s\n";
+
+    cr_assert_eq(ans_profile_parse(bad, strlen(bad), "p.yaml", &p, &err), TP_ERR_PARSE);
+    cr_assert_not_null(strstr(err.msg, "nic_min_line_rate"), "%s", err.msg);
 }
