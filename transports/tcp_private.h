@@ -22,6 +22,8 @@
 #define TCP_STAGE_CHUNK   (1u << 20)   /* bounce chunk for non-host memory */
 #define TCP_STAGE_DEPTH   TP_MEM_LANES /* chunks in flight per stream and direction:
                                         * copies of the next while one is on the wire */
+#define TCP_LAND_MAX      (2 * TCP_STAGE_DEPTH) /* rx: messages landing at once (at most
+                                        * one per busy chunk, plus one just freed) */
 #define TCP_ZC_MIN_BYTES  16384        /* smaller sends are copied anyway */
 #define TCP_ZC_FIFO       64           /* messages awaiting zerocopy completion */
 #define TCP_SOCKBUF_BYTES (8u << 20)   /* socket buffer asked for */
@@ -237,8 +239,8 @@ struct tcp_dir {
     /* rx: messages wholly arrived whose copies out are still queued (bits
      * of land_mask), oldest first; each completes once its bits clear, so
      * the stream receives its next message meanwhile */
-    uint64_t land_msg[TCP_STAGE_DEPTH];
-    unsigned land_mask[TCP_STAGE_DEPTH];
+    uint64_t land_msg[TCP_LAND_MAX];
+    unsigned land_mask[TCP_LAND_MAX];
     unsigned land_head;
     unsigned land_count;
     int blocked;            /* would block: wait for poll */

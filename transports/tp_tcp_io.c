@@ -172,21 +172,31 @@ static tp_status_t rx_chunk_free(struct tcp_ep *ep, struct tcp_side *sd, struct 
     d->rq_busy &= ~bit;
     d->rq_mask &= ~bit;
     for (unsigned i = 0; i < d->land_count; i++)
-        d->land_mask[(d->land_head + i) % TCP_STAGE_DEPTH] &= ~bit;
+        d->land_mask[(d->land_head + i) % TCP_LAND_MAX] &= ~bit;
     return TP_OK;
 }
 
 /* Receiver: the current message has wholly arrived; it lands (completes)
- * once the copies of its chunks still queued are done.  Each pending
- * message holds a busy chunk of its own, so the queue never overflows. */
-static void rx_land(struct tcp_dir *d)
+ * once the copies of its chunks still queued are done.  Chunks are freed
+ * in ring order, so messages land in order, and the caller takes the
+ * landed ones after every receive (tcp_rx_landed): each message still
+ * queued then holds a busy chunk of its own, and a receive frees at most
+ * one chunk before it queues one more message, so TCP_LAND_MAX is never
+ * reached; if it were, the endpoint fails rather than lose a message. */
+static tp_status_t rx_land(struct tcp_ep *ep, struct tcp_dir *d)
 {
-    unsigned i = (d->land_head + d->land_count) % TCP_STAGE_DEPTH;
+    unsigned i = (d->land_head + d->land_count) % TCP_LAND_MAX;
 
+    if (d->land_count == TCP_LAND_MAX) {
+        tp_fail("tcp: receiving from %s: more than %d staged messages landing at once",
+                ep->peer_name, TCP_LAND_MAX);
+        return tcp_ep_fail(ep, TP_ERR_INTERNAL, NULL, 0);
+    }
     d->land_msg[i] = d->msg;
     d->land_mask[i] = d->rq_mask;
     d->land_count++;
     d->rq_mask = 0;
+    return TP_OK;
 }
 
 tp_status_t tcp_rx_landed(struct tcp_ep *ep, struct tcp_side *sd, int s, int wait,
@@ -207,7 +217,7 @@ tp_status_t tcp_rx_landed(struct tcp_ep *ep, struct tcp_side *sd, int s, int wai
     if (d->land_mask[h] != 0)
         return TP_OK;
     *msg_p = d->land_msg[h];
-    d->land_head = (h + 1) % TCP_STAGE_DEPTH;
+    d->land_head = (h + 1) % TCP_LAND_MAX;
     d->land_count--;
     return TP_OK;
 }
@@ -402,7 +412,7 @@ tp_status_t tcp_io_recv(struct tcp_ep *ep, struct tcp_side *sd, int s,
         /* complete only once in the kind's memory (tcp_rx_landed); the
          * next message is received while its copies run */
         if (d->done == d->len)
-            rx_land(d);
+            return rx_land(ep, d);
     }
     return TP_OK;
 }

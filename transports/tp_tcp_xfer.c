@@ -204,6 +204,9 @@ static tp_status_t pass(struct tcp_ep *ep, struct tcp_side *tx, struct tcp_side 
             *progress_p |= moved > 0;
             if (d->done == d->len && (st = rx_arrived(ep, rx, s, progress_p)) != TP_OK)
                 return st;
+            /* staged: a receive may free a chunk, landing earlier messages */
+            if (rx->staged && (st = rx_landed(ep, rx, s, 0, progress_p)) != TP_OK)
+                return st;
         }
     }
     return TP_OK;

@@ -34,6 +34,8 @@ struct ring_case {
     int bidir;
     const size_t *sizes;
     size_t nsizes;
+    unsigned slots;             /* ring slots (0: 3) */
+    unsigned msgs;              /* whole messages per transfer, then a short one (0: 5) */
 };
 
 struct ring_buf {
@@ -61,7 +63,7 @@ static struct tp_xfer ring_xfer(struct ring_buf *rb, const struct ring_case *rc,
 {
     struct tp_xfer x = {
         .buf = &rb->buf, .msg_size = m,
-        .bytes = 5 * (uint64_t)m + m / 2,   /* last message short */
+        .bytes = (rc->msgs ? rc->msgs : 5) * (uint64_t)m + m / 2,   /* last message short */
         .offset0 = 3 * (uint64_t)m,         /* a later batch of a longer transfer */
         .fill = rc->fake_mem ? th_fake_fill : th_fill,
         .check = rc->fake_mem ? th_fake_check : th_check,
@@ -82,7 +84,8 @@ static int ring_role(struct th_peer *p)
     for (size_t i = 0; i < rc->nsizes; i++) {
         size_t m = rc->sizes[i];
         struct ring_buf tx_rb, rx_rb;
-        if (ring_alloc(&tx_rb, rc, 3 * m) != 0 || ring_alloc(&rx_rb, rc, 3 * m) != 0)
+        size_t ring = (rc->slots ? rc->slots : 3) * m;
+        if (ring_alloc(&tx_rb, rc, ring) != 0 || ring_alloc(&rx_rb, rc, ring) != 0)
             return 11;
         for (int dir = 0; dir < (rc->bidir ? 1 : 2); dir++) {
             struct th_verify vt = {.seed = (uint8_t)(17 * i + p->rank)};
@@ -216,6 +219,14 @@ Test(transport_tcp, staged_receiver_lands_while_next_arrives, .timeout = 240)
     run_ring(4, 0, &rc);
     rc.bidir = 1;
     run_ring(2, 0, &rc);
+    /* a ring of many slots: nothing but the chunks bounds how many
+     * messages land at once */
+    static const size_t small[] = {5, 4096};
+    struct ring_case many = {.fake_mem = 1, .expect_land = 1, .sizes = small, .nsizes = 2,
+                             .slots = 64, .msgs = 40};
+    run_ring(1, 0, &many);
+    many.expect_land = 0;
+    run_ring(3, 0, &many);
 }
 
 /* ---- latency ---- */
