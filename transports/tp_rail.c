@@ -64,6 +64,26 @@ tp_status_t tp_rail_opt_parse(const struct opt_field *f, const char *val, void *
     return TP_OK;
 }
 
+int tp_rail_split_port(const char *name, char *base, size_t len, int *port)
+{
+    const char *colon = strchr(name, ':');
+    size_t n = colon != NULL ? (size_t)(colon - name) : strlen(name);
+
+    *port = 0;
+    if (n == 0 || n >= len)
+        return -1;
+    memcpy(base, name, n);
+    base[n] = '\0';
+    if (colon == NULL)
+        return 0;
+    char *end = NULL;
+    long p = strtol(colon + 1, &end, 10);
+    if (end == colon + 1 || *end != '\0' || p < 1 || p > 255)
+        return -1;
+    *port = (int)p;
+    return 0;
+}
+
 static int name_cmp(const void *a, const void *b)
 {
     return strcmp((const char *)a, (const char *)b);

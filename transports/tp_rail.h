@@ -41,6 +41,10 @@ tp_status_t tp_rail_opt_parse(const struct opt_field *f, const char *val, void *
      .parse = tp_rail_opt_parse, .json = optname,                                  \
      .offset = offsetof(cfg_type, member), .help = helptext}
 
+/* "mlx5_0:1" into "mlx5_0" and port 1; without ":PORT" port is 0.  -1
+ * when the port is not a number 1..255 or base does not fit. */
+int tp_rail_split_port(const char *name, char *base, size_t len, int *port);
+
 /* Sorts the names (auto lists: the same rail order on every node). */
 void tp_rail_list_sort(struct tp_rail_list *l);
 

@@ -67,7 +67,9 @@ static tp_status_t verbs_init(const struct tp_config *cfg, const struct tp_ctrl 
     ctx->max_inline = opts.inline_size >= 0 ? opts.inline_size : VERBS_AUTO_INLINE;
     ctx->gid_index = -1;
     ctx->mr_path = "";
-    st = verbs_device_open(ctx);
+    st = verbs_rail_pick(ctx);
+    if (st == TP_OK)
+        st = verbs_device_open(ctx);
     if (st != TP_OK) {
         verbs_finalize(ctx);
         return st;
@@ -157,6 +159,10 @@ static tp_status_t verbs_link_info(void *vctx, struct tp_link_info *info)
                  ctx->pci[0] ? ", PCI " : "", ctx->pci) < 0)
         info->model[0] = '\0';
     info->line_rate_gbit = verbs_port_rate_gbit(&ctx->port_attr);
+    info->port = ctx->port;
+    verbs_rail_ifname(ctx, info->ifname, sizeof(info->ifname));
+    info->rail = ctx->rail;
+    info->nrails = ctx->nrails;
     info->mtu = verbs_mtu_bytes(ctx->port_attr.active_mtu);
     snprintf(info->address, sizeof(info->address), "%s", ctx->address);
     snprintf(info->detail, sizeof(info->detail),

@@ -1,5 +1,6 @@
 /* tp_verbs_opts.c: the verbs transport's options table (see opt_table.h). */
 #include "verbs_private.h"
+#include "tp_rail.h"
 
 static const char *const rdma_ops[] = {"write", "read", "send", NULL};
 
@@ -30,6 +31,9 @@ static const struct opt_field fields[] = {
              "of exchanging QP numbers over MPI; needs an IP address\n"
              "on the device (RoCE; on InfiniBand IPoIB, with --if)"},
     TP_NET_OPT_FIELDS(struct verbs_opts, net),
+    TP_RAIL_OPT_FIELD("devices", struct verbs_opts, devices,
+                      "one RDMA device (NAME or NAME:PORT) per rail; each\n"
+                      "rank takes that of its local rank"),
     {.name = NULL},
 };
 

@@ -37,6 +37,7 @@ struct verbs_opts {
     int inline_size;            /* max inline bytes, -1 = automatic */
     int use_rdma_cm;            /* connect through librdmacm */
     struct tp_net_opts net;     /* --if, --subnet */
+    const char *devices;        /* --devices LIST|auto (tp_rail.h), or NULL */
 };
 
 extern const struct opt_table verbs_options;
@@ -65,7 +66,16 @@ struct verbs_ctx {
     const char *mr_path;             /* how the last buffer was registered */
     char mr_staged[480];             /* mr_path when staged: with GPUDirect's failure */
     unsigned staged_warned;
+    char rail_dev[64];               /* --devices: this rank's device (opts.device) */
+    int rail, nrails;                /* --devices: its rail (nrails 0: none) */
 };
+
+/* --devices (tp_verbs_rail.c): this rank's device of the list (or of
+ * every RDMA device, by name, for "auto") into opts.device/opts.port,
+ * before verbs_device_open.  Errors name the option. */
+tp_status_t verbs_rail_pick(struct verbs_ctx *ctx);
+/* The network interface behind the device's port ("" when none: IB). */
+void verbs_rail_ifname(const struct verbs_ctx *ctx, char *out, size_t len);
 
 /* device.c: open the configured (or nearest) device, pick port and GID.
  * Each failure is logged once, in one line. */

@@ -10,6 +10,7 @@
 #include "answers/ans_rails.h"
 #include "bench/engine/gpu_pick.h"
 #include "bench/engine/rail_near.h"
+#include "bench/cli/run_opts.h"
 #include "bench/patterns/pattern.h"
 #include "bench/results/results_write.h"
 #include "transports/tp_rail.h"
@@ -245,4 +246,43 @@ Test(rails, profile_nic_keys_are_checked)
 
     cr_assert_eq(ans_profile_parse(bad, strlen(bad), "p.yaml", &p, &err), TP_ERR_PARSE);
     cr_assert_not_null(strstr(err.msg, "nic_min_line_rate"), "%s", err.msg);
+}
+
+Test(rails, device_names_with_a_port)
+{
+    char base[16];
+    int port = -1;
+
+    cr_assert_eq(tp_rail_split_port("mlx5_3:2", base, sizeof(base), &port), 0);
+    cr_assert_str_eq(base, "mlx5_3");
+    cr_assert_eq(port, 2);
+    cr_assert_eq(tp_rail_split_port("rxe0", base, sizeof(base), &port), 0);
+    cr_assert_eq(port, 0);
+    cr_assert_eq(tp_rail_split_port("mlx5_0:", base, sizeof(base), &port), -1);
+    cr_assert_eq(tp_rail_split_port("mlx5_0:x", base, sizeof(base), &port), -1);
+    cr_assert_eq(tp_rail_split_port("mlx5_0:300", base, sizeof(base), &port), -1);
+    cr_assert_eq(tp_rail_split_port(":1", base, sizeof(base), &port), -1);
+}
+
+/* A bad list is one line naming the option, before MPI starts. */
+Test(rails, bad_lists_refused_by_the_parser)
+{
+    const char *opts[][3] = {{"tcp", "--ifaces", "eth0,,eth1"},
+                             {"tcp", "--ifaces", "eth0,eth0"},
+                             {"verbs", "--devices", "mlx5_0,"}};
+
+    for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+        if (tp_transport_find(opts[i][0]) == NULL)
+            continue;   /* verbs not built here */
+        char *argv[] = {"run", "--transport", (char *)opts[i][0], (char *)opts[i][1],
+                        (char *)opts[i][2], NULL};
+        struct run_opts o;
+        struct tp_error err = {0};
+        int help = 0;
+        cr_assert_eq(run_opts_parse(5, argv, &o, &help, &err), TP_ERR_INVALID, "%s %s accepted",
+                     opts[i][1], opts[i][2]);
+        cr_assert_not_null(strstr(err.msg, opts[i][1]), "%s", err.msg);
+        cr_assert_null(strchr(err.msg, '\n'), "%s", err.msg);
+        run_opts_free(&o);
+    }
 }
