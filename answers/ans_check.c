@@ -99,6 +99,33 @@ static void apply_lat(const struct ans_rule *r, int i, const struct ans_pair *m,
     }
 }
 
+/* Retransmissions of the bandwidth row's timed phase (extra.loss): TCP's
+ * own count, or the RDMA port's error counters per packet sent. */
+static void apply_loss(const struct ans_rule *r, const struct ans_pair *m,
+                       struct ans_check_pair *cp, struct ans_check *out)
+{
+    char a[32], b[32], why[200];
+
+    if (isnan(m->retrans_pct)) {
+        snprintf(why, sizeof(why), "%s: retransmissions not measured (the transport or the "
+                 "results file has no loss counters)", r->name);
+        unjudged(out, cp, why);
+        return;
+    }
+    out->evaluated++;
+    if (m->retrans_pct > r->max_retrans_pct) {
+        cp->failed = 1;
+        if (!isnan(m->retrans_segs))
+            note(cp, "%s: retransmits %s%% (%.0f segments) > %s%%", r->name,
+                 units_fmt_num(m->retrans_pct, 3, a, sizeof(a)), m->retrans_segs,
+                 units_fmt_num(r->max_retrans_pct, 3, b, sizeof(b)));
+        else
+            note(cp, "%s: device errors %s%% of packets sent > %s%%", r->name,
+                 units_fmt_num(m->retrans_pct, 3, a, sizeof(a)),
+                 units_fmt_num(r->max_retrans_pct, 3, b, sizeof(b)));
+    }
+}
+
 /* m: the pair as measured at the rule's size (may differ from cp->pair). */
 static void apply_rule(const struct ans_rule *r, const struct ans_pair *m, long long size,
                        struct ans_check_pair *cp, struct ans_check *out)
@@ -108,6 +135,8 @@ static void apply_rule(const struct ans_rule *r, const struct ans_pair *m, long 
     for (int i = 0; i < ANS_LAT_N; i++)
         if (!isnan(r->max_lat_us[i]))
             apply_lat(r, i, m, cp, out);
+    if (!isnan(r->max_retrans_pct))
+        apply_loss(r, m, cp, out);
 }
 
 static void flag_outliers(struct ans_check *out, const struct ans_check_opts *opts)

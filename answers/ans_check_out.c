@@ -130,6 +130,8 @@ static void pairs_text(FILE *out, const struct ans_check_view *v)
                 ans_fmt_gbit(cp->pair->bw_gbit, a, sizeof(a)));
         if (!isnan(cp->pair->lat_us[ANS_P50]))
             fprintf(out, " p50 %s", units_fmt_usec(cp->pair->lat_us[ANS_P50], a, sizeof(a)));
+        if (!isnan(cp->pair->retrans_pct))
+            fprintf(out, " retrans %s%%", units_fmt_num(cp->pair->retrans_pct, 3, a, sizeof(a)));
         fprintf(out, "%s%s\n", cp->reason[0] ? ": " : "", cp->reason);
     }
 }
@@ -147,6 +149,7 @@ static cJSON *pair_json(const struct ans_check_pair *cp)
     add_size(o, "bw_size_bytes", p->bw_size);
     add_num(o, "lat_p50_us", p->lat_us[ANS_P50]);
     add_size(o, "lat_size_bytes", p->lat_size);
+    add_num(o, "retrans_pct", p->retrans_pct);
     cJSON_AddStringToObject(o, "verdict", ans_check_pair_verdict(cp));
     cJSON_AddBoolToObject(o, "failed", cp->failed);
     cJSON_AddBoolToObject(o, "outlier", cp->outlier);

@@ -31,6 +31,9 @@ struct ans_pair {
     const char *failure;        /* error / verify failure text, NULL when fine */
     int round_shared;           /* of the bandwidth row: other pairs of its round
                                    on a shared link; -1 unknown */
+    double retrans_pct;         /* of the bandwidth row (extra.loss): retransmitted
+                                   segments, % of sent; NAN not measured */
+    double retrans_segs;        /* NAN not measured (or a device-counter rate) */
 };
 
 struct ans_pairs {

@@ -128,7 +128,7 @@ static tp_status_t parse_rule(struct yctx *c, yaml_node_t *n, size_t idx, struct
     memset(r, 0, sizeof(*r));
     snprintf(r->name, sizeof(r->name), "rule%zu", idx + 1);
     r->size = -1;
-    r->min_bw_gbit = NAN;
+    r->min_bw_gbit = r->max_retrans_pct = NAN;
     for (int i = 0; i < ANS_LAT_N; i++)
         r->max_lat_us[i] = NAN;
     if (n->type != YAML_MAPPING_NODE)
@@ -160,6 +160,9 @@ static tp_status_t parse_rule(struct yctx *c, yaml_node_t *n, size_t idx, struct
         } else if (strcmp(ks, "max_latency") == 0) {
             if ((st = parse_latency(c, v, r)) != TP_OK)
                 return st;
+        } else if (strcmp(ks, "max_retransmits") == 0) {
+            if (vs == NULL || ans_parse_percent(vs, &r->max_retrans_pct, NULL) != TP_OK)
+                return bad(c, v, field, "expected a percentage like 0.1%");
         } else if (strcmp(ks, "size") == 0) {
             if (vs == NULL || ans_parse_msgsize(vs, &r->size, NULL) != TP_OK)
                 return bad(c, v, field, "expected a message size like 4MiB (1 byte to 2^53)");
@@ -180,8 +183,8 @@ static tp_status_t parse_rule(struct yctx *c, yaml_node_t *n, size_t idx, struct
             if ((st = parse_labels(c, v, r)) != TP_OK)
                 return st;
         } else {
-            return bad(c, k, field, "unknown key (name, tiers, min_bandwidth, max_latency, size, "
-                                    "nodes, node_labels)");
+            return bad(c, k, field, "unknown key (name, tiers, min_bandwidth, max_latency, "
+                                    "max_retransmits, size, nodes, node_labels)");
         }
     }
     return TP_OK;

@@ -27,6 +27,8 @@ struct ans_rule {
     long long size;               /* judge this size only; -1 default sizes */
     double min_bw_gbit;           /* NAN: no bandwidth threshold */
     double max_lat_us[ANS_LAT_N]; /* NAN: no threshold for that percentile */
+    double max_retrans_pct;       /* max_retransmits: retransmitted segments, % of
+                                   * those sent in the timed phase; NAN: none */
     char nodes[128];              /* POSIX ERE on either node name, "" any */
     struct ans_label labels[ANS_RULE_LABELS_MAX];   /* node_labels: all must */
     size_t nlabels;               /* match (matchLabels); 0 none */

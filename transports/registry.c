@@ -61,3 +61,10 @@ tp_status_t tp_unsupported_link_info(void *ctx, struct tp_link_info *info,
     (void)info;
     return tp_error_set(err, TP_ERR_UNSUPPORTED, "link facts: not offered");
 }
+
+tp_status_t tp_unsupported_counters(void *ep, struct tp_counters *c, struct tp_error *err)
+{
+    (void)ep;
+    (void)c;
+    return tp_error_set(err, TP_ERR_UNSUPPORTED, "loss counters: not offered");
+}

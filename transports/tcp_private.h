@@ -298,5 +298,7 @@ tp_status_t tcp_ep_fail(struct tcp_ep *ep, tp_status_t st, const char *what,
 tp_status_t tcp_pingpong(void *ep, struct tp_buf *buf, size_t msg_size,
                          uint64_t iters, int initiator, uint64_t *rtt_ns);
 tp_status_t tcp_link_info(void *ctx, struct tp_link_info *info);
+/* TCP_INFO of every stream summed (tp_tcp_info.c); the ops slot. */
+tp_status_t tcp_counters_op(void *ep, struct tp_counters *c, struct tp_error *err);
 
 #endif

@@ -471,4 +471,5 @@ const struct tp_transport_ops tp_mpi_ops = {
     .stream_bidir = mpi_stream_bidir_op,
     .pingpong = mpi_pingpong_op,
     .link_info = mpi_link_info_op,
+    .counters = tp_unsupported_counters,
 };

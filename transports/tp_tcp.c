@@ -349,4 +349,5 @@ const struct tp_transport_ops tp_tcp_ops = {
     .stream_bidir = tcp_stream_bidir_op,
     .pingpong = tcp_pingpong_op,
     .link_info = tcp_link_info_op,
+    .counters = tcp_counters_op,
 };

@@ -244,4 +244,5 @@ const struct tp_transport_ops tp_verbs_ops = {
     .stream_bidir = verbs_stream_bidir_op,
     .pingpong = verbs_pingpong_op,
     .link_info = verbs_link_info_op,
+    .counters = verbs_counters_op,
 };

@@ -100,6 +100,22 @@ struct tp_link_info {
     int nrails;
 };
 
+/* Loss counters of an endpoint, cumulative (since the connection or the
+ * device came up): a caller takes the difference of two reads.  Only what
+ * was readable is set; nothing is ever guessed. */
+#define TP_DEV_COUNTERS_MAX 16
+struct tp_counters {
+    int has_tcp;                /* TCP_INFO of every stream, summed modulo 2^32 */
+    uint32_t retrans_segs;      /* tcpi_total_retrans */
+    uint32_t segs_out;          /* tcpi_data_segs_out (retransmissions included) */
+    int ndev;                   /* device error counters read from sysfs */
+    char device[64];            /* "rxe0 port 1" */
+    struct {
+        char name[32];          /* file name under counters/ or hw_counters/ */
+        uint64_t value;
+    } dev[TP_DEV_COUNTERS_MAX];
+};
+
 enum tp_caps {
     TP_CAP_BIDIR       = 1u << 0,
     TP_CAP_DEVICE_MEM  = 1u << 1,   /* can move non-host memory directly */
@@ -151,6 +167,11 @@ struct tp_transport_ops {
                             struct tp_error *err);
 
     tp_status_t (*link_info)(void *ctx, struct tp_link_info *info, struct tp_error *err);
+
+    /* The endpoint's loss counters now (struct tp_counters), for a delta
+     * over a timed phase.  Cheap: a getsockopt per stream or a few sysfs
+     * reads. */
+    tp_status_t (*counters)(void *ep, struct tp_counters *c, struct tp_error *err);
 };
 
 /* Registry: every built backend, in one static array. */
@@ -166,6 +187,7 @@ tp_status_t tp_unsupported_stream_bidir(void *ep, const struct tp_xfer *tx,
                                         const struct tp_xfer *rx, struct tp_error *err);
 tp_status_t tp_unsupported_link_info(void *ctx, struct tp_link_info *info,
                                      struct tp_error *err);
+tp_status_t tp_unsupported_counters(void *ep, struct tp_counters *c, struct tp_error *err);
 
 /* Helpers for backends: ring slot of message i, and message count. */
 static inline uint64_t tp_xfer_msgs(const struct tp_xfer *x)

@@ -356,4 +356,7 @@ tp_status_t verbs_stage_out(struct verbs_ep *ep, const struct tp_buf *buf, const
                             size_t len);
 tp_status_t verbs_stage_in(struct verbs_ep *ep, const struct tp_buf *buf, void *p, size_t len);
 
+/* counters.c: the device port's error counters (the ops slot). */
+tp_status_t verbs_counters_op(void *ep, struct tp_counters *c, struct tp_error *err);
+
 #endif

@@ -81,6 +81,14 @@ tp_status_t pair_stream(struct pair_ctx *pc, struct result_row *r, struct tp_err
 tp_status_t pair_latency(struct pair_ctx *pc, uint64_t size, struct result_row *r,
                          struct tp_error *err);
 
+/* Loss over the timed phase: read the counters before it (*before), and
+ * after it fill *loss with the difference; with --bidir the peer's TCP
+ * counts are added (a pair_sync both sides make).  Counters the transport
+ * cannot read stay absent. */
+void pair_loss_begin(struct pair_ctx *pc, struct tp_counters *before);
+tp_status_t pair_loss_end(struct pair_ctx *pc, const struct tp_counters *before,
+                          struct row_loss *loss, struct tp_error *err);
+
 /* A small message both peers send each other between steps, carrying each
  * side's status and a value (batch size, iteration count). */
 struct pair_sync {

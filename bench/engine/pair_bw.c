@@ -160,6 +160,8 @@ tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct result_row
 
     if ((st = warm_up(pc, size, 0, &offset, &rate, err)) != TP_OK)
         return st;
+    struct tp_counters before;
+    pair_loss_begin(pc, &before);
     for (;;) {
         struct pair_sync out = {0}, in = {0};
         if (pc->sender) {
@@ -186,6 +188,8 @@ tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct result_row
     r->iters = msgs_done;
     r->bytes_total = msgs_done * size * (o->bidir ? 2 : 1);
     r->seconds = total_s;
+    if ((st = pair_loss_end(pc, &before, &r->loss, err)) != TP_OK)
+        return st;
     if ((st = verify_pass(pc, size, offset, rate, err)) != TP_OK)
         return st;
     return verdict(pc, r, err);

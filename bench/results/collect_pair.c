@@ -6,6 +6,7 @@
 
 #include "../engine/engine.h"
 #include "collect.h"
+#include "row_loss.h"
 
 static double line_rate(const struct bench_engine *e, const struct topo_pair *p)
 {
@@ -48,6 +49,8 @@ static void pair_extra(const struct bench_engine *e, const struct result_row *r,
         cJSON_AddNumberToObject(s, "windows", r->windows);
         cJSON_AddNumberToObject(s, "window_target_s", 1.0);
     }
+    if (r->has_bw)
+        row_loss_json(x, &r->loss);
 }
 
 static int pair_verify_msg(const struct bench_engine *e, const struct result_row *r, char *buf,

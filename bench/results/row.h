@@ -14,6 +14,21 @@
 
 enum row_verify { ROW_VERIFY_OFF, ROW_VERIFY_OK, ROW_VERIFY_FAILED };
 
+/* Loss over a row's timed bandwidth phase (bench/engine/pair_loss.c): the
+ * differences of the transport's counters (transport.h struct tp_counters)
+ * read before and after it; written as extra.loss (row_loss.c). */
+#define ROW_DEV_COUNTERS_MAX 16
+struct row_loss {
+    int32_t has_tcp;            /* TCP_INFO: both sides' sends with --bidir */
+    uint32_t retrans_segs, segs_out;
+    int32_t ndev;               /* device counters (the sender's port) */
+    char device[64];
+    struct {
+        char name[32];
+        uint64_t delta;
+    } dev[ROW_DEV_COUNTERS_MAX];
+};
+
 struct result_row {
     int32_t src, dst;           /* ranks (pairwise: set by rank 0 from the pair) */
     int32_t status;             /* tp_status_t; not OK: error holds the message */
@@ -32,6 +47,7 @@ struct result_row {
     double slowest_gbit_s;      /* --size: slowest ~1 s window */
     double fastest_gbit_s;
     double x[4];                /* pattern-specific figures */
+    struct row_loss loss;       /* pairwise bandwidth steps; zero: not measured */
     char error[240];
 };
 

@@ -604,3 +604,48 @@ Test(check, json_shape)
     ans_check_free(&c);
     cJSON_Delete(run);
 }
+
+/* max_retransmits judges the bandwidth row's extra.loss.retrans_pct: over
+ * the limit fails the pair, under passes, absent (mpi, an old file) is not
+ * judged and makes the verdict INCOMPLETE. */
+Test(check, retransmits_judged_and_unmeasured_is_incomplete)
+{
+    static const char yaml[] = "rules:\n  - name: loss\n    max_retransmits: 0.5%\n";
+    struct tp_error err = {0};
+    struct ans_profile prof;
+    struct ans_check c;
+    cr_assert_eq(ans_profile_parse(yaml, strlen(yaml), "t.yaml", &prof, &err), TP_OK, "%s",
+                 err.msg);
+    cr_assert_float_eq(prof.rules[0].max_retrans_pct, 0.5, 1e-9);
+    cJSON *run = parse_run(
+        "{\"results\":["
+        "{\"src_node\":\"a\",\"dst_node\":\"b\",\"tier\":1,\"size_bytes\":65536,\"bw_gbit_s\":9,"
+        "\"extra\":{\"loss\":{\"source\":\"tcp_info\",\"retrans_segs\":40,\"segs_out\":1000,"
+        "\"retrans_pct\":4}}},"
+        "{\"src_node\":\"a\",\"dst_node\":\"c\",\"tier\":1,\"size_bytes\":65536,\"bw_gbit_s\":9,"
+        "\"extra\":{\"loss\":{\"source\":\"tcp_info\",\"retrans_segs\":1,\"segs_out\":1000,"
+        "\"retrans_pct\":0.1}}}]}");
+    cr_assert_eq(ans_check_run(run, "x", &prof, &default_opts, &c, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(c.evaluated, 2);
+    cr_assert_eq(c.failed, 1);
+    cr_assert(find_pair(&c, "a", "b")->failed);
+    cr_assert(strstr(find_pair(&c, "a", "b")->reason, "loss: retransmits 4% (40 segments) > 0.5%"),
+              "%s", find_pair(&c, "a", "b")->reason);
+    cr_assert_not(find_pair(&c, "a", "c")->failed);
+    cr_assert_eq(ans_check_verdict(&c), ANS_VERDICT_FAIL);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+
+    run = parse_run("{\"results\":[{\"src_node\":\"a\",\"dst_node\":\"b\",\"tier\":1,"
+                    "\"size_bytes\":65536,\"bw_gbit_s\":9}]}");
+    cr_assert_eq(ans_check_run(run, "x", &prof, &default_opts, &c, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(c.unmeasured, 1);
+    cr_assert_eq(ans_check_verdict(&c), ANS_VERDICT_INCOMPLETE);
+    cr_assert(strstr(c.why[0].why, "retransmissions not measured"), "%s", c.why[0].why);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+
+    static const char bad[] = "rules:\n  - name: l\n    max_retransmits: lots\n";
+    cr_assert_neq(ans_profile_parse(bad, strlen(bad), "b.yaml", &prof, &err), TP_OK);
+    cr_assert(strstr(err.msg, "rule 'l' max_retransmits"), "%s", err.msg);
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# test_sim_loss.sh: retransmissions measured and judged end to end on the
+# simulated cluster (scripts/simcluster.sh), a 4-node 2-tier tree.  Node
+# sim-n1's transmit queue (eth0 in its namespace) is replaced by a tbf whose
+# queue holds ten packets: the sender's bursts overflow it, the kernel drops
+# packets and TCP retransmits them.  Healthy pairs retransmit too where
+# their congestion window overflows a shaped link's queue (up to ~1% here):
+# the limit is 5%.  One `run --pattern allpairs` over TCP:
+# every row carries extra.loss from TCP_INFO; `check` with a profile whose
+# only threshold is max_retransmits fails the pairs sim-n1 sends on and no
+# pair without sim-n1.  Always tears the cluster down.
+#   args: BUILD_DIR SOURCE_DIR
+. "$(dirname "$0")/lib.sh" "$@"
+e2e_need_root "network namespaces need root (CI runs as root)"
+for t in ip tc mpirun python3; do command -v "$t" >/dev/null || fail "$t not installed"; done
+
+work=$(mktemp -d /tmp/tierperf-loss.XXXXXX)
+export TIERPERF_SIM_PREFIX="tpl$$-"
+export TIERPERF_SIM_STATE="$work/state"
+export TIERPERF_SIM_RATES=200,100
+export TIERPERF_BIN="$bin"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+cleanup() {
+    "$src/scripts/simcluster.sh" down >/dev/null 2>&1 || echo "warning: teardown of $TIERPERF_SIM_PREFIX failed" >&2
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+topo="$work/tree.yaml"
+{
+    echo "apiVersion: v1"; echo "kind: List"; echo "items:"
+    for leaf in 0 1; do
+        cat <<YAML
+- apiVersion: topology.volcano.sh/v1alpha1
+  kind: HyperNode
+  metadata: {name: sim-leaf-$leaf}
+  spec:
+    tier: 1
+    members:
+    - {type: Node, selector: {exactMatch: {name: sim-n$((2 * leaf))}}}
+    - {type: Node, selector: {exactMatch: {name: sim-n$((2 * leaf + 1))}}}
+YAML
+    done
+    cat <<YAML
+- apiVersion: topology.volcano.sh/v1alpha1
+  kind: HyperNode
+  metadata: {name: sim-spine}
+  spec:
+    tier: 2
+    members:
+    - {type: HyperNode, selector: {exactMatch: {name: sim-leaf-0}}}
+    - {type: HyperNode, selector: {exactMatch: {name: sim-leaf-1}}}
+YAML
+} >"$topo"
+"$src/scripts/simcluster.sh" up "$topo" >/dev/null
+
+# sim-n1's transmit direction: its rate, but a queue of ten packets (the
+# simulated links queue 25 ms): here 25-50% of its segments are resent
+ip netns exec "${TIERPERF_SIM_PREFIX}sim-n1" tc qdisc replace dev eth0 root tbf rate 200mbit \
+    burst 15000 limit 15000
+
+timeout 240 "$src/scripts/sim-mpirun.sh" "$bin" run --pattern allpairs --transport tcp \
+    --topology "$topo" --sizes 64K --duration 1 --warmup 4 --no-lat \
+    --timeout 20 --subnet 198.18.0.0/15 --out "$work/run.json" >"$work/run.log" 2>&1 ||
+    { cat "$work/run.log" >&2; fail "tierperf run exited with $?"; }
+
+cat >"$work/loss.yaml" <<'YAML'
+name: loss
+rules:
+  - name: loss
+    max_retransmits: 5%
+YAML
+rc=0
+"$bin" check "$work/run.json" --profile "$work/loss.yaml" --json >"$work/check.json" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || { cat "$work/check.json"; fail "check: exit $rc, want 1 (FAIL)"; }
+python3 - "$work/run.json" "$work/check.json" <<'PY' || fail "loss not measured or judged as expected"
+import json, sys
+rows = json.load(open(sys.argv[1]))["results"]
+check = json.load(open(sys.argv[2]))
+bw = [r for r in rows if r.get("bw_gbit_s")]
+assert bw, "no bandwidth rows"
+for r in bw:
+    loss = r.get("extra", {}).get("loss", {})
+    assert loss.get("source") == "tcp_info" and loss.get("segs_out", 0) > 0, r
+    print("%s -> %s: %d of %d segments retransmitted (%.3f%%)" % (
+        r["src_node"], r["dst_node"], loss["retrans_segs"], loss["segs_out"], loss["retrans_pct"]))
+failed = {(p["src"], p["dst"]) for p in check["pairs"] if p["failed"]}
+sends = {(r["src_node"], r["dst_node"]) for r in bw if r["src_node"] == "sim-n1"}
+healthy = {(r["src_node"], r["dst_node"]) for r in bw if "sim-n1" not in (r["src_node"], r["dst_node"])}
+assert sends and healthy, (sends, healthy)
+assert sends <= failed, "pairs sim-n1 sends on not failed: %s" % sorted(sends - failed)
+assert not (healthy & failed), "healthy pairs failed: %s" % sorted(healthy & failed)
+print("failed:", sorted(failed))
+PY
+echo "PASS: test_sim_loss"
