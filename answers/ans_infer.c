@@ -54,6 +54,10 @@ tp_status_t ans_matrix_build(const struct ans_pairs *pairs, struct ans_matrix *m
         const struct ans_pair *p = &pairs->v[i];
         if (p->failure != NULL || isnan(p->bw_gbit))
             continue;
+        if (p->round_shared > 0) {
+            m->shared++;   /* a fraction of a shared link reads as an extra tier */
+            continue;
+        }
         long a = ans_matrix_index(m, p->src), b = ans_matrix_index(m, p->dst);
         if (a == b)
             continue;   /* two ranks on one node say nothing about the network */
@@ -332,6 +336,9 @@ void ans_tree_print_yaml(FILE *out, const struct ans_tree *t, const struct ans_m
     for (int tier = 1; tier <= t->ntiers; tier++)
         fprintf(out, "%s tier %d ~%s", tier == 1 ? ";" : ",", tier,
                 ans_fmt_gbit(t->tier_bw[tier - 1], a, sizeof(a)));
+    if (m->shared > 0)
+        fprintf(out, "\n# %zu pair(s) left out: measured while another pair of their round "
+                     "shared a link (round_shared > 0); rerun them with --serial", m->shared);
     fprintf(out, "\n# clear factor %.3g", t->factor);
     print_unsure(out, t, m, prefix);
     fprintf(out, "\napiVersion: v1\nkind: List\nitems:\n");

@@ -19,6 +19,8 @@ struct ans_matrix {
     const char **nodes;   /* sorted names, borrowed from the pairs */
     size_t n;
     double *bw;           /* n*n, mean of both directions, NAN unmeasured */
+    size_t shared;        /* rows left out: measured while another pair of their
+                           * round crossed one of their links (round_shared > 0) */
 };
 
 tp_status_t ans_matrix_build(const struct ans_pairs *pairs, struct ans_matrix *m,

@@ -79,6 +79,7 @@ cJSON *ans_infer_to_json(const struct ans_tree *t, const struct ans_matrix *m, c
     cJSON_AddStringToObject(o, "source", source);
     cJSON_AddNumberToObject(o, "nodes", (double)t->n);
     cJSON_AddNumberToObject(o, "clear_factor", t->factor);
+    cJSON_AddNumberToObject(o, "pairs_left_out_shared", (double)m->shared);
     cJSON *tiers = cJSON_AddArrayToObject(o, "tiers");
     for (int tier = 1; tier <= t->ntiers; tier++) {
         cJSON *to = cJSON_CreateObject();

@@ -139,6 +139,37 @@ Test(infer, names_the_miswired_node_and_the_slow_uplink)
     infer_free(&x);
 }
 
+/* A pair measured while another of its round crossed one of its links
+ * (round_shared > 0) saw part of the link: left out of the clustering,
+ * and said. */
+Test(infer, pairs_that_shared_a_link_are_left_out)
+{
+    struct tp_error err = {0};
+    struct ans_pairs pairs;
+    struct ans_matrix m;
+    struct ans_tree t;
+    cJSON *run = parse_run(
+        "{\"results\":["
+        "{\"src_node\":\"a\",\"dst_node\":\"b\",\"size_bytes\":8,\"bw_gbit_s\":100,\"round_shared\":0},"
+        "{\"src_node\":\"a\",\"dst_node\":\"c\",\"size_bytes\":8,\"bw_gbit_s\":10,\"round_shared\":0},"
+        "{\"src_node\":\"b\",\"dst_node\":\"c\",\"size_bytes\":8,\"bw_gbit_s\":5,\"round_shared\":1}]}");
+    cr_assert_eq(ans_pairs_collect(run, -1, "x", &pairs, &err), TP_OK);
+    cr_assert_eq(ans_matrix_build(&pairs, &m, &err), TP_OK);
+    cr_assert_eq(m.shared, 1);
+    cr_assert(isnan(m.bw[1 * m.n + 2]), "b-c measured while sharing a link is left out");
+    cr_assert_eq(ans_infer_tree(&m, 2, &t, &err), TP_OK);
+    cr_assert_eq(t.ntiers, 2);
+    struct capture cap;
+    ans_tree_print_yaml(capture_begin(&cap), &t, &m, "p", "x");
+    char *text = capture_end(&cap);
+    cr_assert(strstr(text, "# 1 pair(s) left out: measured while another pair"), "%s", text);
+    free(text);
+    ans_tree_free(&t);
+    ans_matrix_free(&m);
+    ans_pairs_free(&pairs);
+    cJSON_Delete(run);
+}
+
 Test(infer, sparse_and_degenerate_runs)
 {
     struct tp_error err = {0};
