@@ -21,3 +21,23 @@ fi
 # e2e_measured FILE [ok|all|marked]: the measurements in a results file or
 # its journal, one line each (tests/e2e/measured.py says the forms).
 e2e_measured() { python3 "$src/tests/e2e/measured.py" "$@"; }
+# e2e_sim_up NAME PREFIX [TOPOLOGY]: the simulated cluster for this test
+# (root only, else SKIP): namespaces under PREFIX plus this shell's pid,
+# its state and the test's files in a fresh $work (/tmp/tierperf-NAME.*),
+# TOPOLOGY (default sim-8node-3tier) in $topo.  On exit the job in
+# $launcher (if any) is killed, the cluster torn down and $work removed.
+e2e_sim_up() {
+    e2e_need_root "network namespaces need root (CI runs as root)"
+    topo=${3:-$src/topologies/sim-8node-3tier.yaml}
+    work=$(mktemp -d "/tmp/tierperf-$1.XXXXXX")
+    export TIERPERF_SIM_PREFIX="$2$$-" TIERPERF_SIM_STATE="$work/state"
+    export TIERPERF_SIM_RATES=600,250,100 TIERPERF_BIN="$bin"
+    launcher=""
+    trap e2e_sim_down EXIT
+    "$src/scripts/simcluster.sh" up "$topo" >/dev/null
+}
+e2e_sim_down() {
+    if [ -n "${launcher:-}" ]; then kill "$launcher" 2>/dev/null || true; fi
+    "$src/scripts/simcluster.sh" down >/dev/null 2>&1 || echo "warning: teardown failed" >&2
+    rm -rf "$work"
+}

@@ -7,20 +7,7 @@
 # `tierperf report` reads it as a partial run.
 #   args: BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.sh" "$@"
-topo="$src/topologies/sim-8node-3tier.yaml"
-e2e_need_root "network namespaces need root (CI runs as root)"
-
-work=$(mktemp -d /tmp/tierperf-simkill.XXXXXX)
-export TIERPERF_SIM_PREFIX="tpz$$-" TIERPERF_SIM_STATE="$work/state" TIERPERF_SIM_RATES=600,250,100
-export TIERPERF_BIN="$bin" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-launcher=""
-cleanup() {
-    [ -n "$launcher" ] && kill "$launcher" 2>/dev/null || true
-    "$src/scripts/simcluster.sh" down >/dev/null 2>&1 || echo "warning: teardown failed" >&2
-    rm -rf "$work"
-}
-trap cleanup EXIT
-"$src/scripts/simcluster.sh" up "$topo" >/dev/null
+e2e_sim_up simkill tpz
 
 out="$work/kill.json"
 journal="$out.journal.jsonl"
