@@ -5,6 +5,14 @@
 #include <time.h>
 
 static _Thread_local double deadline_at;
+static _Thread_local struct {
+    tp_deadline_gone_fn gone;
+    void *arg;
+    double next;        /* next look, tp_deadline_now() clock */
+    int seen;
+} watch;
+
+#define WATCH_EVERY_S 0.01
 
 double tp_deadline_now(void)
 {
@@ -19,13 +27,35 @@ void tp_deadline_set(double at_s)
     deadline_at = at_s;
 }
 
+void tp_deadline_watch(tp_deadline_gone_fn gone, void *arg)
+{
+    watch.gone = gone;
+    watch.arg = arg;
+    watch.next = 0;
+    watch.seen = 0;
+}
+
+int tp_deadline_peer_gone(void)
+{
+    if (watch.seen || watch.gone == NULL)
+        return watch.seen;
+    double now = tp_deadline_now();
+    if (now < watch.next)
+        return 0;
+    watch.next = now + WATCH_EVERY_S;
+    watch.seen = watch.gone(watch.arg) != 0;
+    return watch.seen;
+}
+
 int tp_deadline_passed(void)
 {
-    return (deadline_at > 0 && tp_deadline_now() >= deadline_at);
+    return (deadline_at > 0 && tp_deadline_now() >= deadline_at) || tp_deadline_peer_gone();
 }
 
 double tp_deadline_clip(double limit_s)
 {
+    if (tp_deadline_peer_gone())
+        return 0;
     if (deadline_at <= 0)
         return limit_s;
     double left = deadline_at - tp_deadline_now();

@@ -10,8 +10,13 @@
  * TP_ERR_TIMEOUT once it is true (a blocking socket call may overrun it by
  * at most one --timeout).
  *
- * The deadline is per thread (shapes drive endpoints from several
- * threads); 0 means none. */
+ * The engine may also watch for the peer giving up on the pair (it failed
+ * on its side and said so): tp_deadline_passed() is then true as soon as
+ * the watch sees it, so a rank that was frozen or slow does not wait a
+ * fresh --timeout for a peer that is gone.
+ *
+ * The deadline and the watch are per thread (shapes drive endpoints from
+ * several threads); 0 means no deadline, NULL no watch. */
 #ifndef TIERPERF_TP_DEADLINE_H
 #define TIERPERF_TP_DEADLINE_H
 
@@ -19,8 +24,14 @@
 double tp_deadline_now(void);
 /* at_s: absolute (tp_deadline_now() clock); 0: none */
 void tp_deadline_set(double at_s);
-/* The deadline has passed. */
+/* The deadline has passed, or the watch saw the peer give up. */
 int tp_deadline_passed(void);
+/* gone(arg): non-zero once the peer has given up; called at most every
+ * 10 ms by the waits of this thread.  NULL ends the watch. */
+typedef int (*tp_deadline_gone_fn)(void *arg);
+void tp_deadline_watch(tp_deadline_gone_fn gone, void *arg);
+/* The watch saw the peer give up (sticky until the next watch). */
+int tp_deadline_peer_gone(void);
 /* Seconds a wait may still block: limit_s clipped to the deadline
  * (limit_s <= 0: none; the result is then < 0 when there is no deadline
  * either, and 0 once it has passed). */

@@ -8,10 +8,14 @@
 #include <time.h>
 
 #include "../../common/log.h"
+#include "../../transports/tp_deadline.h"
 #include "timing.h"
 
 #define CTRL_TAG_BASE 100
 #define CTRL_TAG_SPAN 20000
+/* above the reports' tags (round.c); MPI_TAG_UB is at least 32767 */
+#define NOTICE_TAG_BASE 30100
+#define NOTICE_TAG_SPAN 2000
 
 tp_status_t ctrl_mpi_init(struct ctrl_mpi *c, MPI_Comm world, double timeout_s,
                           struct tp_error *err)
@@ -33,7 +37,7 @@ tp_status_t ctrl_mpi_init(struct ctrl_mpi *c, MPI_Comm world, double timeout_s,
     MPI_Comm_rank(c->comm, &c->rank);
     MPI_Comm_size(c->comm, &c->size);
     c->timeout_s = timeout_s;
-    c->tag = CTRL_TAG_BASE;
+    ctrl_mpi_set_epoch(c, 0);
     return TP_OK;
 }
 
@@ -57,6 +61,32 @@ void ctrl_mpi_view(struct ctrl_mpi *c, struct tp_ctrl *ctrl_p)
 void ctrl_mpi_set_epoch(struct ctrl_mpi *c, unsigned epoch)
 {
     c->tag = CTRL_TAG_BASE + (int)(epoch % CTRL_TAG_SPAN);
+    c->notice_tag = NOTICE_TAG_BASE + (int)(epoch % NOTICE_TAG_SPAN);
+}
+
+void ctrl_mpi_notice_send(struct ctrl_mpi *c, int peer, tp_status_t why)
+{
+    /* one constant per status: the buffer outlives the send */
+    static const int32_t codes[] = {0, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11};
+    int i = why < 0 && -(int)why < (int)(sizeof(codes) / sizeof(codes[0])) ? -(int)why : 5;
+    MPI_Request req = MPI_REQUEST_NULL;
+
+    /* small (sent eagerly); nobody waits for it: a dead peer never takes it */
+    if (MPI_Isend(&codes[i], 1, MPI_INT32_T, peer, c->notice_tag, c->comm, &req) == MPI_SUCCESS)
+        MPI_Request_free(&req);
+}
+
+tp_status_t ctrl_mpi_notice_take(struct ctrl_mpi *c, int peer)
+{
+    int32_t v = TP_ERR_IO;
+    int flag = 0;
+
+    if (MPI_Iprobe(peer, c->notice_tag, c->comm, &flag, MPI_STATUS_IGNORE) != MPI_SUCCESS ||
+        !flag)
+        return TP_OK;
+    /* already here: the receive completes at once */
+    MPI_Recv(&v, 1, MPI_INT32_T, peer, c->notice_tag, c->comm, MPI_STATUS_IGNORE);
+    return v < 0 ? (tp_status_t)v : TP_ERR_IO;
 }
 
 /* Spin briefly, then sleep with back-off up to 2 ms: control waits are
@@ -93,9 +123,11 @@ static void abandon(MPI_Request *reqs, int n, int collective)
     }
 }
 
-/* statuses: NULL, or one per request, filled as each completes */
+/* statuses: NULL, or one per request, filled as each completes;
+ * watched: give up (TP_ERR_PEER) once the thread's pair watch sees the
+ * peer gone (tp_deadline.h) */
 static tp_status_t wait_requests(MPI_Request *reqs, int n, MPI_Status *statuses,
-                                 double timeout_s, int collective)
+                                 double timeout_s, int collective, int watched)
 {
     double last = timing_now_s();
     unsigned spins = 0;
@@ -120,6 +152,10 @@ static tp_status_t wait_requests(MPI_Request *reqs, int n, MPI_Status *statuses,
         }
         if (left == 0)
             return TP_OK;
+        if (watched && tp_deadline_peer_gone()) {
+            abandon(reqs, n, collective);
+            return TP_ERR_PEER;
+        }
         if (timeout_s > 0 && timing_now_s() - last > timeout_s) {
             abandon(reqs, n, collective);
             return TP_ERR_TIMEOUT;
@@ -130,7 +166,7 @@ static tp_status_t wait_requests(MPI_Request *reqs, int n, MPI_Status *statuses,
 
 tp_status_t ctrl_mpi_wait(MPI_Request *reqs, int n, double timeout_s)
 {
-    return wait_requests(reqs, n, NULL, timeout_s, 0);
+    return wait_requests(reqs, n, NULL, timeout_s, 0, 0);
 }
 
 static int count_ok(size_t len)
@@ -155,7 +191,7 @@ tp_status_t ctrl_mpi_exchange(void *arg, int peer, const void *out, void *in, si
         abandon(reqs, 2, 0);
         return TP_ERR_IO;
     }
-    tp_status_t st = ctrl_mpi_wait(reqs, 2, c->timeout_s);
+    tp_status_t st = wait_requests(reqs, 2, NULL, c->timeout_s, 0, 1);
     if (st == TP_ERR_TIMEOUT)
         tp_log_error("control exchange with rank %d: no answer within --timeout %.0f s", peer,
                      c->timeout_s);
@@ -196,7 +232,7 @@ tp_status_t ctrl_mpi_recv_any(struct ctrl_mpi *c, int tag, void *buf, size_t len
         return TP_ERR_INVALID;
     if (MPI_Irecv(buf, (int)len, MPI_BYTE, MPI_ANY_SOURCE, tag, c->comm, &req) != MPI_SUCCESS)
         return TP_ERR_IO;
-    tp_status_t st = wait_requests(&req, 1, &status, timeout_s, 0);
+    tp_status_t st = wait_requests(&req, 1, &status, timeout_s, 0, 0);
     if (st == TP_OK)
         *src_p = status.MPI_SOURCE;
     return st;
@@ -208,7 +244,7 @@ tp_status_t ctrl_mpi_barrier(struct ctrl_mpi *c, double timeout_s)
 
     if (MPI_Ibarrier(c->comm, &req) != MPI_SUCCESS)
         return TP_ERR_IO;
-    return wait_requests(&req, 1, NULL, timeout_s, 1);
+    return wait_requests(&req, 1, NULL, timeout_s, 1, 0);
 }
 
 tp_status_t ctrl_mpi_secret(struct ctrl_mpi *c, uint64_t *secret_p, struct tp_error *err)

@@ -20,6 +20,7 @@ struct ctrl_mpi {
     int rank, size;
     double timeout_s;       /* <= 0: no limit */
     int tag;                /* exchange tag: changes per round (epoch) */
+    int notice_tag;         /* a pair's "I gave up" notice: per epoch too */
     /* called at each control exchange (between the units of a pair's
      * work): rank 0 journals the reports that have come meanwhile */
     void (*idle)(void *arg);
@@ -36,7 +37,17 @@ void ctrl_mpi_view(struct ctrl_mpi *c, struct tp_ctrl *ctrl_p);
  * taken for this round's. */
 void ctrl_mpi_set_epoch(struct ctrl_mpi *c, unsigned epoch);
 
-/* tp_ctrl.exchange: both peers send len bytes and receive the other's. */
+/* A side that fails its pair tells the peer at once, so a peer that was
+ * frozen or slow stops waiting for it as soon as it looks (pair_run.c):
+ * notice_send posts the notice (why: the failure) without waiting;
+ * notice_take returns the peer's failure (and takes the notice) once it
+ * has come, else TP_OK. */
+void ctrl_mpi_notice_send(struct ctrl_mpi *c, int peer, tp_status_t why);
+tp_status_t ctrl_mpi_notice_take(struct ctrl_mpi *c, int peer);
+
+/* tp_ctrl.exchange: both peers send len bytes and receive the other's.
+ * Within a pair it ends early (TP_ERR_PEER) once the pair's watch
+ * (tp_deadline_watch) sees the peer give up. */
 tp_status_t ctrl_mpi_exchange(void *arg, int peer, const void *out, void *in, size_t len);
 
 /* Wait for n requests until all complete or timeout_s passes with none

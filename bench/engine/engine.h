@@ -71,6 +71,8 @@ struct pair_ctx {
     int peer;
     void *ep;
     struct verify_ctx *vtx, *vrx;   /* NULL without --verify */
+    int peer_knows;             /* a sync carried a failure: both sides know */
+    tp_status_t peer_failed;    /* the peer's notice: how it failed (else TP_OK) */
 };
 
 /* Steps of one (pair, size): bandwidth (or the --size stream) and

@@ -1,7 +1,10 @@
 /* pair_run.c: one pair from connection to last size: a sync message
  * before every step carries both sides' status, so a failure on either
  * side ends the pair on both within --timeout and is recorded by the
- * sender, who holds the pair's results. */
+ * sender, who holds the pair's results.  A side that fails also sends
+ * its peer a notice, which the peer's waits watch for (tp_deadline.h): a
+ * peer that was frozen meanwhile stops at once when it runs again,
+ * instead of waiting a fresh --timeout for a side that is gone. */
 #include <stdio.h>
 #include <string.h>
 
@@ -22,13 +25,22 @@ void pair_unlimit(void)
     tp_deadline_set(0);
 }
 
+static tp_status_t peer_gave_up_error(const struct pair_ctx *pc, struct tp_error *err)
+{
+    return tp_error_set(err, TP_ERR_PEER, "rank %d gave up on the pair (%s on its side)",
+                        pc->peer, tp_status_string(pc->peer_failed));
+}
+
 tp_status_t pair_sync(struct pair_ctx *pc, const struct pair_sync *out, struct pair_sync *in,
                       struct tp_error *err)
 {
     tp_status_t st = ctrl_mpi_exchange(pc->e->cm, pc->peer, out, in, sizeof(*in));
+    if (st != TP_OK && tp_deadline_peer_gone())
+        return peer_gave_up_error(pc, err);
     if (st != TP_OK)
         return tp_error_set(err, st, "control exchange with rank %d failed: %s", pc->peer,
                             tp_status_string(st));
+    pc->peer_knows = in->status != TP_OK || out->status != TP_OK;
     if (in->status != TP_OK)
         return tp_error_set(err, (tp_status_t)in->status, "peer rank %d failed: %s", pc->peer,
                             tp_status_string((tp_status_t)in->status));
@@ -65,6 +77,23 @@ static tp_status_t one_step(struct pair_ctx *pc, size_t step, struct result_row 
     return st;
 }
 
+/* the pair's watch (tp_deadline_watch): the peer's notice has come */
+static int peer_gave_up(void *arg)
+{
+    struct pair_ctx *pc = arg;
+
+    pc->peer_failed = ctrl_mpi_notice_take(pc->e->cm, pc->peer);
+    return pc->peer_failed != TP_OK;
+}
+
+/* A failed side: the peer learns it at once unless a sync told it, or it
+ * is the one that gave up first. */
+static void tell_peer(struct pair_ctx *pc, tp_status_t st)
+{
+    if (st != TP_OK && !pc->peer_knows && !tp_deadline_peer_gone())
+        ctrl_mpi_notice_send(pc->e->cm, pc->peer, st);
+}
+
 tp_status_t pair_run(struct bench_engine *e, const struct topo_pair *p, void *ep,
                      tp_status_t connect_status, struct pair_report *rep,
                      struct result_row *res, pair_step_fn on_step, void *arg)
@@ -80,6 +109,7 @@ tp_status_t pair_run(struct bench_engine *e, const struct topo_pair *p, void *ep
     rep->src = p->src;
     rep->dst = p->dst;
     where(e, p, w, sizeof(w));
+    tp_deadline_watch(peer_gave_up, &pc);
     if (e->o->verify) {
         verify_init(&vtx, e->o->cfg.secret, e->mem, w);
         verify_init(&vrx, e->o->cfg.secret, e->mem, w);
@@ -114,6 +144,8 @@ tp_status_t pair_run(struct bench_engine *e, const struct topo_pair *p, void *ep
             st = one_step(&pc, step, r, &err);
         tp_log_debug("%s: %llu-byte step took %.3f s", w, (unsigned long long)r->size_bytes,
                      timing_now_s() - t0);
+        if (st != TP_OK && tp_deadline_peer_gone() && err.status != TP_ERR_PEER)
+            peer_gave_up_error(&pc, &err);
         if (st != TP_OK) {
             r->status = st;
             join(r->error, sizeof(r->error), w, err.msg);
@@ -126,6 +158,8 @@ tp_status_t pair_run(struct bench_engine *e, const struct topo_pair *p, void *ep
             goto out;
     }
 out:
+    tell_peer(&pc, st);
+    tp_deadline_watch(NULL, NULL);
     if (e->o->verify) {
         verify_free(&vtx);
         verify_free(&vrx);
