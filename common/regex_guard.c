@@ -70,84 +70,100 @@ static int refuse(char *why, size_t whylen, const char *fmt, long a)
     return -1;
 }
 
+/* The scan's state.  weight[d]: product of the counted repeats applied to
+ * the groups enclosing depth d, known only once a group closes; so track,
+ * per open group, the largest product reached inside it. */
+struct guard_scan {
+    long inner[MAX_DEPTH + 1];
+    int depth;
+    int after_atom, after_op;
+    long last_atom_weight;      /* product inside the last atom */
+};
+
+static int stacked(char *why, size_t whylen, char op)
+{
+    snprintf(why, whylen, "stacks repetition operators ('%c' right after another), "
+             "which Go's regexp refuses and glibc cannot compile in bounded time", op);
+    return -1;
+}
+
+/* A '{' at p: -1 refused (why), 0 a literal '{', else the bound's length. */
+static long counted_repeat(struct guard_scan *g, const char *p, char *why, size_t whylen)
+{
+    long count = 0;
+    size_t n = parse_bound(p, &count);
+
+    if (n == 0)
+        return 0;
+    if (g->after_op)
+        return stacked(why, whylen, '{');
+    if (count > REGEX_GUARD_MAX_REPEAT)
+        return refuse(why, whylen, "has a repeat count of %ld (at most 1000)", count);
+    if (g->after_atom && count > 1) {
+        long total = g->last_atom_weight * count;
+        if (total > REGEX_GUARD_MAX_REPEAT)
+            return refuse(why, whylen, "nests counted repeats to %ld copies (at most 1000)",
+                          total);
+        if (total > g->inner[g->depth])
+            g->inner[g->depth] = total;
+    }
+    g->after_op = g->after_atom;
+    return (long)n;
+}
+
 int regex_guard_check(const char *ere, char *why, size_t whylen)
 {
-    /* weight[d]: product of the counted repeats applied to the groups
-     * enclosing depth d, known only once a group closes; so track, per
-     * open group, the largest product reached inside it. */
-    long inner[MAX_DEPTH + 1];
-    int depth = 0;
-    int after_atom = 0, after_op = 0;
-    long last_atom_weight = 1;     /* product inside the last atom */
+    struct guard_scan g = {.inner = {1}, .last_atom_weight = 1};
     size_t len = strlen(ere);
 
     if (len > REGEX_GUARD_MAX_LEN)
         return refuse(why, whylen, "is longer than %ld characters", REGEX_GUARD_MAX_LEN);
-    inner[0] = 1;
     for (const char *p = ere; *p != '\0';) {
-        long count = 0;
-        size_t n;
+        long n;
 
         switch (*p) {
         case '*': case '+': case '?':
-            if (after_op) {
-                snprintf(why, whylen, "stacks repetition operators ('%c' right after another), "
-                         "which Go's regexp refuses and glibc cannot compile in bounded time", *p);
-                return -1;
-            }
-            after_op = after_atom;
+            if (g.after_op)
+                return stacked(why, whylen, *p);
+            g.after_op = g.after_atom;
             p++;
             continue;
         case '{':
-            n = parse_bound(p, &count);
+            n = counted_repeat(&g, p, why, whylen);
+            if (n < 0)
+                return -1;
             if (n == 0)
                 break;                  /* a literal '{' */
-            if (after_op) {
-                snprintf(why, whylen, "stacks repetition operators ('{' right after another), "
-                         "which Go's regexp refuses and glibc cannot compile in bounded time");
-                return -1;
-            }
-            if (count > REGEX_GUARD_MAX_REPEAT)
-                return refuse(why, whylen, "has a repeat count of %ld (at most 1000)", count);
-            if (after_atom && count > 1) {
-                long total = last_atom_weight * count;
-                if (total > REGEX_GUARD_MAX_REPEAT)
-                    return refuse(why, whylen,
-                                  "nests counted repeats to %ld copies (at most 1000)", total);
-                if (total > inner[depth])
-                    inner[depth] = total;
-            }
-            after_op = after_atom;
             p += n;
             continue;
         case '(':
-            if (depth == MAX_DEPTH)
+            if (g.depth == MAX_DEPTH)
                 return refuse(why, whylen, "nests groups deeper than %ld", MAX_DEPTH);
-            inner[++depth] = 1;
-            after_atom = after_op = 0;
+            g.inner[++g.depth] = 1;
+            g.after_atom = g.after_op = 0;
             p++;
             continue;
         case ')':
-            if (depth == 0)
+            if (g.depth == 0)
                 break;                  /* regcomp decides */
-            last_atom_weight = inner[depth--];
-            if (last_atom_weight > inner[depth])
-                inner[depth] = last_atom_weight;
-            after_atom = 1;
-            after_op = 0;
+            g.last_atom_weight = g.inner[g.depth--];
+            if (g.last_atom_weight > g.inner[g.depth])
+                g.inner[g.depth] = g.last_atom_weight;
+            g.after_atom = 1;
+            g.after_op = 0;
             p++;
             continue;
         case '|': case '^': case '$':
-            after_atom = after_op = 0;
+            g.after_atom = g.after_op = 0;
             p++;
             continue;
         case '[':
-            n = bracket_len(p);
+            n = (long)bracket_len(p);
             if (n == 0)
                 return 0;               /* unterminated: regcomp reports it */
-            last_atom_weight = 1;
-            after_atom = 1;
-            after_op = 0;
+            g.last_atom_weight = 1;
+            g.after_atom = 1;
+            g.after_op = 0;
             p += n;
             continue;
         case '\\':
@@ -157,9 +173,9 @@ int regex_guard_check(const char *ere, char *why, size_t whylen)
         default:
             break;
         }
-        last_atom_weight = 1;
-        after_atom = 1;
-        after_op = 0;
+        g.last_atom_weight = 1;
+        g.after_atom = 1;
+        g.after_op = 0;
         p++;
     }
     return 0;

@@ -66,6 +66,55 @@ static void legend(FILE *out, size_t i, const char *name, int line)
     fprintf(out, "</text>\n");
 }
 
+/* One series of a line chart: lines between neighbouring measured sizes,
+ * a point (with its value as a tooltip) per size, its legend entry. */
+static void line_series(FILE *out, const struct svg_series *s, size_t i, double xmin,
+                        double xmax, double top)
+{
+    double plot_w = CHART_W - M_LEFT - M_RIGHT, plot_h = CHART_H - M_TOP - M_BOTTOM;
+    char buf[32];
+    const char *color = palette[i % PALETTE_N];
+    /* A line only between neighbouring measured sizes (at most 2x apart):
+     * no straight line across sizes that were never measured. */
+    double px = NAN;
+    int open = 0;
+    for (size_t k = 0; k < s->n; k++) {
+        double x = s->x[k];
+        if (!(x > 0) || !isfinite(s->y[k])) {
+            px = NAN;
+            continue;
+        }
+        int joins = isfinite(px) && x <= 2 * px;
+        if (open && !joins) {
+            fprintf(out, "'/>\n");
+            open = 0;
+        }
+        if (!open && k + 1 < s->n && s->x[k + 1] <= 2 * x && isfinite(s->y[k + 1])) {
+            fprintf(out, "<polyline fill='none' stroke='%s' stroke-width='2' points='", color);
+            open = 1;
+        }
+        if (open)
+            fprintf(out, "%.1f,%.1f ", M_LEFT + plot_w * (log2(x) - xmin) / (xmax - xmin),
+                    M_TOP + plot_h * (1 - s->y[k] / top));
+        px = x;
+    }
+    if (open)
+        fprintf(out, "'/>\n");
+    for (size_t k = 0; k < s->n; k++) {
+        if (!(s->x[k] > 0) || !isfinite(s->y[k]))
+            continue;
+        fprintf(out, "<circle cx='%.1f' cy='%.1f' r='3.5' fill='%s'><title>",
+                M_LEFT + plot_w * (log2(s->x[k]) - xmin) / (xmax - xmin),
+                M_TOP + plot_h * (1 - s->y[k] / top), color);
+        ans_xml_puts(out, s->name);
+        char num[64];
+        fprintf(out, ", %s: %s</title></circle>\n",
+                ans_fmt_msgsize((long long)s->x[k], buf, sizeof(buf)),
+                units_fmt_num(s->y[k], 4, num, sizeof(num)));
+    }
+    legend(out, i, s->name, 1);
+}
+
 void svg_line_chart(FILE *out, const struct svg_series *s, size_t ns, const char *x_label,
                     const char *y_label)
 {
@@ -108,48 +157,8 @@ void svg_line_chart(FILE *out, const struct svg_series *s, size_t ns, const char
     ans_xml_puts(out, x_label);
     fprintf(out, "</text>\n<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='none' "
                  "stroke='#888'/>\n", M_LEFT, M_TOP, plot_w, plot_h);
-    for (size_t i = 0; i < ns; i++) {
-        const char *color = palette[i % PALETTE_N];
-        /* A line only between neighbouring measured sizes (at most 2x apart):
-         * no straight line across sizes that were never measured. */
-        double px = NAN;
-        int open = 0;
-        for (size_t k = 0; k < s[i].n; k++) {
-            double x = s[i].x[k];
-            if (!(x > 0) || !isfinite(s[i].y[k])) {
-                px = NAN;
-                continue;
-            }
-            int joins = isfinite(px) && x <= 2 * px;
-            if (open && !joins) {
-                fprintf(out, "'/>\n");
-                open = 0;
-            }
-            if (!open && k + 1 < s[i].n && s[i].x[k + 1] <= 2 * x && isfinite(s[i].y[k + 1])) {
-                fprintf(out, "<polyline fill='none' stroke='%s' stroke-width='2' points='", color);
-                open = 1;
-            }
-            if (open)
-                fprintf(out, "%.1f,%.1f ", M_LEFT + plot_w * (log2(x) - xmin) / (xmax - xmin),
-                        M_TOP + plot_h * (1 - s[i].y[k] / top));
-            px = x;
-        }
-        if (open)
-            fprintf(out, "'/>\n");
-        for (size_t k = 0; k < s[i].n; k++) {
-            if (!(s[i].x[k] > 0) || !isfinite(s[i].y[k]))
-                continue;
-            fprintf(out, "<circle cx='%.1f' cy='%.1f' r='3.5' fill='%s'><title>",
-                    M_LEFT + plot_w * (log2(s[i].x[k]) - xmin) / (xmax - xmin),
-                    M_TOP + plot_h * (1 - s[i].y[k] / top), color);
-            ans_xml_puts(out, s[i].name);
-            char num[64];
-            fprintf(out, ", %s: %s</title></circle>\n",
-                    ans_fmt_msgsize((long long)s[i].x[k], buf, sizeof(buf)),
-                    units_fmt_num(s[i].y[k], 4, num, sizeof(num)));
-        }
-        legend(out, i, s[i].name, 1);
-    }
+    for (size_t i = 0; i < ns; i++)
+        line_series(out, &s[i], i, xmin, xmax, top);
     fprintf(out, "</svg>\n");
 }
 

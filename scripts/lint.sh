@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# lint.sh: static analysis of tierperf's own C code (not tests, not
-# third-party): cppcheck, then clang-tidy with .clang-tidy's bug-finding
-# checks.  Exit 0 only when both are clean.  Used by scripts/test.sh.
+# lint.sh: static analysis of tierperf's own C code (not
+# third-party): no function body over 80 lines (scripts/func-length.py,
+# tests included), then cppcheck and clang-tidy with .clang-tidy's
+# bug-finding checks (not tests).  Exit 0 only when all are clean.  Used
+# by scripts/test.sh.
 #   scripts/lint.sh [BUILD_DIR]   (default build-lint; configured here)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh lint
+
+echo "== function length (at most 80 lines)"
+python3 scripts/func-length.py
 
 build=${1:-build-lint}
 cmake -S . -B "$build" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DTIERPERF_TESTS=OFF >/dev/null

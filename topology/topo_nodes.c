@@ -217,6 +217,69 @@ static tp_status_t doc_done(struct nreader *r, int root_type, int root_line)
     return st;
 }
 
+/* A scalar (or alias) event: a key, a value, or a scalar document. */
+static tp_status_t on_scalar(struct nreader *r, const yaml_event_t *ev, int line, int *root_type,
+                             int *root_line)
+{
+    const char *s = ev->type == YAML_SCALAR_EVENT ? (const char *)ev->data.scalar.value : NULL;
+    if (r->skip > 0)
+        return TP_OK;
+    if (r->depth == 0) {                        /* a scalar document */
+        if (s == NULL || s[0] != '\0') {
+            *root_type = 2;
+            *root_line = line;
+        }
+        return TP_OK;
+    }
+    struct frame *top = &r->f[r->depth - 1];
+    if (top->is_map && top->want_key) {
+        free(top->key);
+        top->key = s ? strdup(s) : NULL;
+        if (s != NULL && top->key == NULL)
+            return oom(r);
+        top->want_key = 0;
+        return TP_OK;
+    }
+    if (r->depth == 2 && key_is(r, 0, "items") && !top->is_map)   /* item not a mapping */
+        return tp_error_set(r->err, TP_ERR_PARSE, "%s:%d: Node: metadata.name is required", r->path, line);
+    tp_status_t st = on_value(r, s, line);
+    value_done(r);
+    return st;
+}
+
+/* A mapping or sequence starts: a value of its parent, or the root. */
+static tp_status_t on_open(struct nreader *r, const yaml_event_t *ev, int line, int *root_type,
+                           int *root_line)
+{
+    tp_status_t st;
+    int is_map = ev->type == YAML_MAPPING_START_EVENT;
+    if (r->skip > 0 || r->depth == NODES_MAX_DEPTH) {
+        r->skip++;
+        return TP_OK;
+    }
+    if (r->depth > 0) {
+        struct frame *top = &r->f[r->depth - 1];
+        if (top->is_map && top->want_key) {     /* a collection as a key */
+            free(top->key);
+            top->key = NULL;
+            top->want_key = 0;
+        } else if ((st = on_value(r, NULL, line)) != TP_OK) {
+            return st;
+        }
+    } else {
+        *root_type = is_map ? 1 : 2;
+        *root_line = line;
+    }
+    if (r->depth == 1 && key_is(r, 0, "items") && !is_map)
+        r->items_seq = 1;
+    r->f[r->depth++] = (struct frame){is_map, 1, NULL, line};
+    if (r->depth == 3 && key_is(r, 0, "items") && !r->f[1].is_map && is_map) {
+        nobj_free(&r->item);
+        r->item.line = line;
+    }
+    return TP_OK;
+}
+
 static tp_status_t on_event(struct nreader *r, const yaml_event_t *ev, int *root_type, int *root_line)
 {
     int line = (int)ev->start_mark.line + 1;
@@ -232,61 +295,11 @@ static tp_status_t on_event(struct nreader *r, const yaml_event_t *ev, int *root
         doc_reset(r);
         return st;
     case YAML_SCALAR_EVENT:
-    case YAML_ALIAS_EVENT: {
-        const char *s = ev->type == YAML_SCALAR_EVENT ? (const char *)ev->data.scalar.value : NULL;
-        if (r->skip > 0)
-            return TP_OK;
-        if (r->depth == 0) {                        /* a scalar document */
-            if (s == NULL || s[0] != '\0') {
-                *root_type = 2;
-                *root_line = line;
-            }
-            return TP_OK;
-        }
-        struct frame *top = &r->f[r->depth - 1];
-        if (top->is_map && top->want_key) {
-            free(top->key);
-            top->key = s ? strdup(s) : NULL;
-            if (s != NULL && top->key == NULL)
-                return oom(r);
-            top->want_key = 0;
-            return TP_OK;
-        }
-        if (r->depth == 2 && key_is(r, 0, "items") && !top->is_map)   /* item not a mapping */
-            return tp_error_set(r->err, TP_ERR_PARSE, "%s:%d: Node: metadata.name is required", r->path, line);
-        st = on_value(r, s, line);
-        value_done(r);
-        return st;
-    }
+    case YAML_ALIAS_EVENT:
+        return on_scalar(r, ev, line, root_type, root_line);
     case YAML_MAPPING_START_EVENT:
-    case YAML_SEQUENCE_START_EVENT: {
-        int is_map = ev->type == YAML_MAPPING_START_EVENT;
-        if (r->skip > 0 || r->depth == NODES_MAX_DEPTH) {
-            r->skip++;
-            return TP_OK;
-        }
-        if (r->depth > 0) {
-            struct frame *top = &r->f[r->depth - 1];
-            if (top->is_map && top->want_key) {     /* a collection as a key */
-                free(top->key);
-                top->key = NULL;
-                top->want_key = 0;
-            } else if ((st = on_value(r, NULL, line)) != TP_OK) {
-                return st;
-            }
-        } else {
-            *root_type = is_map ? 1 : 2;
-            *root_line = line;
-        }
-        if (r->depth == 1 && key_is(r, 0, "items") && !is_map)
-            r->items_seq = 1;
-        r->f[r->depth++] = (struct frame){is_map, 1, NULL, line};
-        if (r->depth == 3 && key_is(r, 0, "items") && !r->f[1].is_map && is_map) {
-            nobj_free(&r->item);
-            r->item.line = line;
-        }
-        return TP_OK;
-    }
+    case YAML_SEQUENCE_START_EVENT:
+        return on_open(r, ev, line, root_type, root_line);
     case YAML_MAPPING_END_EVENT:
     case YAML_SEQUENCE_END_EVENT:
         if (r->skip > 0) {

@@ -97,6 +97,42 @@ static int escape_inside(struct sbuf *b, const char *p, char *why, size_t whylen
                 "uses '%s' inside a bracket expression, which POSIX ERE cannot express", seq);
 }
 
+/* One step inside a bracket expression at *pp (advanced): in_bracket
+ * counts what the bracket holds so far (a ']' closes it after the first);
+ * -1 on what ERE cannot express (why). */
+static int bracket_step(struct sbuf *b, const char **pp, int *in_bracket, char *why,
+                        size_t whylen)
+{
+    const char *p = *pp;
+
+    if (*p == '\\') {
+        int n = escape_inside(b, p + 1, why, whylen);
+        if (n < 0)
+            return -1;
+        *pp = p + 1 + n;
+        return 0;
+    }
+    if (p[0] == '[' && p[1] == ':') {      /* [:alpha:] same in both */
+        const char *end = strstr(p + 2, ":]");
+        if (end == NULL) {
+            fail(why, whylen, "%s", "unterminated character class [:...:]");
+            return -1;
+        }
+        for (; p < end + 2; p++)
+            putc1(b, *p);
+        *in_bracket = 2;                   /* a ']' after a class closes */
+        *pp = p;
+        return 0;
+    }
+    if (*p == ']' && *in_bracket > 1)
+        *in_bracket = 0;
+    else
+        (*in_bracket)++;
+    putc1(b, *p);
+    *pp = p + 1;
+    return 0;
+}
+
 char *topo_regex_translate(const char *pattern, char *why, size_t whylen)
 {
     struct sbuf b = {0};
@@ -106,31 +142,8 @@ char *topo_regex_translate(const char *pattern, char *why, size_t whylen)
     put(&b, "");
     while (*p) {
         if (in_bracket) {
-            if (*p == '\\') {
-                int n = escape_inside(&b, p + 1, why, whylen);
-                if (n < 0)
-                    goto err;
-                p += 1 + n;
-                continue;
-            }
-            if (p[0] == '[' && p[1] == ':') {      /* [:alpha:] same in both */
-                const char *end = strstr(p + 2, ":]");
-                if (end == NULL) {
-                    fail(why, whylen, "%s", "unterminated character class [:...:]");
-                    goto err;
-                }
-                for (; p < end + 2; p++)
-                    putc1(&b, *p);
-                in_bracket = 2;           /* a ']' after a class closes */
-                continue;
-            }
-            if (*p == ']' && in_bracket > 1) {
-                in_bracket = 0;
-                putc1(&b, *p++);
-                continue;
-            }
-            in_bracket++;
-            putc1(&b, *p++);
+            if (bracket_step(&b, &p, &in_bracket, why, whylen) < 0)
+                goto err;
             continue;
         }
         if (*p == '\\') {

@@ -75,7 +75,15 @@ oom:
     return 2;
 }
 
-int cmd_infer(int argc, char **argv)
+struct infer_args {
+    const char *topo_path, *nodes_path, *prefix;
+    double factor, slow_pct;
+    long long size;
+    int json;
+};
+
+/* The command line into a; -1 to go on, else the exit code. */
+static int infer_parse(int argc, char **argv, struct infer_args *a)
 {
     static const struct option longopts[] = {
         {"topology", required_argument, NULL, 't'}, {"nodes", required_argument, NULL, 'n'},
@@ -84,33 +92,32 @@ int cmd_infer(int argc, char **argv)
         {"prefix", required_argument, NULL, 'P'},    {"size", required_argument, NULL, 's'},
         {"json", no_argument, NULL, 'J'},
         {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
-    const char *topo_path = NULL, *nodes_path = NULL, *prefix = "tierperf";
-    double factor = ANS_INFER_FACTOR_DEFAULT, slow_pct = 20;
-    long long size = -1;
     struct tp_error err = {0};
     tp_status_t st = TP_OK;
     char *end;
-    int c, json = 0;
+    int c;
 
+    *a = (struct infer_args){.prefix = "tierperf", .factor = ANS_INFER_FACTOR_DEFAULT,
+                             .slow_pct = 20, .size = -1};
     optind = 0;
     opterr = 0;
     while (st == TP_OK && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
-        case 't': topo_path = optarg; break;
-        case 'n': nodes_path = optarg; break;
+        case 't': a->topo_path = optarg; break;
+        case 'n': a->nodes_path = optarg; break;
         case 'P':
-            prefix = optarg;
-            st = ans_infer_prefix_check(prefix, &err);
+            a->prefix = optarg;
+            st = ans_infer_prefix_check(a->prefix, &err);
             break;
-        case 'J': json = 1; break;
-        case 'p': st = ans_parse_percent(optarg, &slow_pct, &err); break;
+        case 'J': a->json = 1; break;
+        case 'p': st = ans_parse_percent(optarg, &a->slow_pct, &err); break;
         case 'h': usage(stdout); return 0;
         case 's':
-            st = ans_parse_msgsize(optarg, &size, &err);
+            st = ans_parse_msgsize(optarg, &a->size, &err);
             break;
         case 'b':
-            factor = strtod(optarg, &end);
-            if (*end != '\0' || !(factor > 1) || !isfinite(factor))
+            a->factor = strtod(optarg, &end);
+            if (*end != '\0' || !(a->factor > 1) || !isfinite(a->factor))
                 st = tp_error_set(&err, TP_ERR_INVALID, "--clear-factor '%s': need a finite number > 1",
                                   optarg);
             break;
@@ -121,6 +128,20 @@ int cmd_infer(int argc, char **argv)
         tp_log_error("%s", st != TP_OK ? err.msg : "infer needs one results file (see --help)");
         return 2;
     }
+    return -1;
+}
+
+int cmd_infer(int argc, char **argv)
+{
+    struct infer_args a;
+    struct tp_error err = {0};
+    int rc = infer_parse(argc, argv, &a);
+
+    if (rc >= 0)
+        return rc;
+    const char *topo_path = a.topo_path, *prefix = a.prefix;
+    double slow_pct = a.slow_pct;
+    long long size = a.size;
     const char *path = argv[optind];
     cJSON *run = NULL;
     struct ans_pairs pairs = {0};
@@ -128,8 +149,8 @@ int cmd_infer(int argc, char **argv)
     struct ans_tree t = {0};
     struct ans_declared d = {0};
     struct topo *topo = NULL;
-    int rc = 2;
 
+    rc = 2;
     if (results_load(path, &run, &err) != TP_OK ||
         (size >= 0 && ans_size_require(run, size, path, &err) != TP_OK) ||
         ans_pairs_collect(run, size, path, &pairs, &err) != TP_OK ||
@@ -139,12 +160,12 @@ int cmd_infer(int argc, char **argv)
         tp_error_set(&err, TP_ERR_INVALID, "%s: fewer than two nodes measured", path);
         goto out;
     }
-    if (ans_infer_tree(&m, factor, &t, &err) != TP_OK)
+    if (ans_infer_tree(&m, a.factor, &t, &err) != TP_OK)
         goto out;
     if (topo_path != NULL &&
-        ans_declared_load(topo_path, nodes_path, &m, &d, &topo, &err) != TP_OK)
+        ans_declared_load(topo_path, a.nodes_path, &m, &d, &topo, &err) != TP_OK)
         goto out;
-    if (json) {
+    if (a.json) {
         rc = print_json(&m, &t, topo_path ? &d : NULL, slow_pct, prefix, path);
         goto out;
     }

@@ -48,6 +48,33 @@ static void usage(FILE *out)
             "exit status: 0 a tier meets the need, 1 no tier does, 2 bad input\n");
 }
 
+/* What the options mean together; -1 to go on, else the exit code. */
+static int check_args(int argc, char **argv, struct rec_args *a)
+{
+    if (a->need <= 0 || a->role_need <= 0) {
+        tp_log_error("recommend: --%s must be more than 0", a->need <= 0 ? "need" : "role-need");
+        return 2;
+    }
+    if (optind != argc - 1) {
+        tp_log_error("recommend needs one results file (see tierperf recommend --help)");
+        return 2;
+    }
+    a->path = argv[optind];
+    if (!isnan(a->model_bytes) != !isnan(a->within_s)) {
+        tp_log_error("--model and --within go together");
+        return 2;
+    }
+    if (!isnan(a->model_bytes))
+        a->need = ans_need_gbit(a->model_bytes, a->concurrency, a->within_s, a->headroom);
+    else if (!isnan(a->need))
+        a->need *= 1 + a->headroom / 100;
+    if (isnan(a->need)) {
+        tp_log_error("give --need BW or --model SIZE --within TIME");
+        return 2;
+    }
+    return -1;
+}
+
 static int parse_args(int argc, char **argv, struct rec_args *a)
 {
     static const struct option longopts[] = {
@@ -110,28 +137,7 @@ static int parse_args(int argc, char **argv, struct rec_args *a)
         tp_log_error("%s", err.msg);
         return 2;
     }
-    if (a->need <= 0 || a->role_need <= 0) {
-        tp_log_error("recommend: --%s must be more than 0", a->need <= 0 ? "need" : "role-need");
-        return 2;
-    }
-    if (optind != argc - 1) {
-        tp_log_error("recommend needs one results file (see tierperf recommend --help)");
-        return 2;
-    }
-    a->path = argv[optind];
-    if (!isnan(a->model_bytes) != !isnan(a->within_s)) {
-        tp_log_error("--model and --within go together");
-        return 2;
-    }
-    if (!isnan(a->model_bytes))
-        a->need = ans_need_gbit(a->model_bytes, a->concurrency, a->within_s, a->headroom);
-    else if (!isnan(a->need))
-        a->need *= 1 + a->headroom / 100;
-    if (isnan(a->need)) {
-        tp_log_error("give --need BW or --model SIZE --within TIME");
-        return 2;
-    }
-    return -1;
+    return check_args(argc, argv, a);
 }
 
 static void say_no_tier(const struct ans_recommendation *rec, const char *what)

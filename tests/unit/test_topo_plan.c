@@ -65,6 +65,66 @@ static void nodeset_free(struct nodeset *s)
     free(s->nranks_of);
 }
 
+/* Every HyperNode's uplink on some node's path is crossed by a planned
+ * pair (one end inside it, one outside), unless nothing is outside. */
+static void check_uplinks(const struct topo *t, const struct topo_plan *plan,
+                          const struct nodeset *ns)
+{
+    size_t n = ns->n;
+    /* uplinks: for every HyperNode on some present node's path */
+    const char **path = calloc(MAXT, sizeof(char *));
+    for (size_t a = 0; a < n; a++) {
+        int len = topo_node_path(t, ns->names[a], path, NULL, MAXT);
+        for (int h = 0; h < len; h++) {
+            const char *H = path[h];
+            /* inside[x]: node x lies under H */
+            unsigned char *inside = calloc(n, 1);
+            size_t nin = 0;
+            const char *q[MAXT];
+            for (size_t x = 0; x < n; x++) {
+                int l = topo_node_path(t, ns->names[x], q, NULL, MAXT);
+                for (int j = 0; j < l; j++)
+                    if (strcmp(q[j], H) == 0)
+                        inside[x] = 1;
+                nin += inside[x];
+            }
+            int crossed = nin == n;           /* nothing outside: no uplink to test */
+            for (size_t i = 0; !crossed && i < plan->ntiers; i++)
+                for (size_t r = 0; !crossed && r < plan->tiers[i].nrounds; r++)
+                    for (size_t k = 0; k < plan->tiers[i].rounds[r].npairs; k++) {
+                        const struct topo_pair *p = &plan->tiers[i].rounds[r].pairs[k];
+                        if (inside[ns->of_rank[p->src]] != inside[ns->of_rank[p->dst]])
+                            crossed = 1;
+                    }
+            cr_expect(crossed, "no pair crosses the uplink of HyperNode %s", H);
+            free(inside);
+        }
+    }
+    free(path);
+}
+
+/* What brute force says: the tiers present, and each node's reachable
+ * tiers (reach[node * MAXT + tier]). */
+static void brute_reach(const struct topo *t, const struct nodeset *ns, int vt,
+                        unsigned char *reach, int *present)
+{
+    for (size_t a = 0; a < ns->n; a++) {
+        if (ns->nranks_of[a] > 1) {
+            reach[a * MAXT + 0] = 1;
+            present[0] = 1;
+        }
+        for (size_t b = 0; b < ns->n; b++) {
+            if (a == b)
+                continue;
+            int tier = topo_tier(t, ns->names[a], ns->names[b], NULL);
+            cr_assert(tier > 0 && tier <= vt, "tier(%s, %s) = %d", ns->names[a], ns->names[b],
+                      tier);
+            reach[a * MAXT + (size_t)tier] = 1;
+            present[tier] = 1;
+        }
+    }
+}
+
 /* tier index into [0, MAXT) by the plan's tier value; tiers are small */
 static void check_tiers_plan(const struct topo *t, const char *const *rank_node, size_t nranks)
 {
@@ -80,20 +140,7 @@ static void check_tiers_plan(const struct topo *t, const char *const *rank_node,
     /* what brute force says: tiers present, and each node's reachable tiers */
     unsigned char *reach = calloc(n * MAXT + 1, 1), *measured = calloc(n * MAXT + 1, 1);
     int present[MAXT] = {0};
-    for (size_t a = 0; a < n; a++) {
-        if (s.nranks_of[a] > 1) {
-            reach[a * MAXT + 0] = 1;
-            present[0] = 1;
-        }
-        for (size_t b = 0; b < n; b++) {
-            if (a == b)
-                continue;
-            int tier = topo_tier(t, s.names[a], s.names[b], NULL);
-            cr_assert(tier > 0 && tier <= vt, "tier(%s, %s) = %d", s.names[a], s.names[b], tier);
-            reach[a * MAXT + (size_t)tier] = 1;
-            present[tier] = 1;
-        }
-    }
+    brute_reach(t, &s, vt, reach, present);
 
     /* HyperNodes present, from the paths: a pair crosses H's uplink when
      * exactly one end is inside H */
@@ -143,36 +190,7 @@ static void check_tiers_plan(const struct topo *t, const char *const *rank_node,
             cr_expect(!reach[a * MAXT + (size_t)k] || measured[a * MAXT + (size_t)k],
                       "node %s can reach tier %d but is never measured there", s.names[a], k);
 
-    /* uplinks: for every HyperNode on some present node's path */
-    const char **path = calloc(MAXT, sizeof(char *));
-    for (size_t a = 0; a < n; a++) {
-        int len = topo_node_path(t, s.names[a], path, NULL, MAXT);
-        for (int h = 0; h < len; h++) {
-            const char *H = path[h];
-            /* inside[x]: node x lies under H */
-            unsigned char *inside = calloc(n, 1);
-            size_t nin = 0;
-            const char *q[MAXT];
-            for (size_t x = 0; x < n; x++) {
-                int l = topo_node_path(t, s.names[x], q, NULL, MAXT);
-                for (int j = 0; j < l; j++)
-                    if (strcmp(q[j], H) == 0)
-                        inside[x] = 1;
-                nin += inside[x];
-            }
-            int crossed = nin == n;           /* nothing outside: no uplink to test */
-            for (size_t i = 0; !crossed && i < plan->ntiers; i++)
-                for (size_t r = 0; !crossed && r < plan->tiers[i].nrounds; r++)
-                    for (size_t k = 0; k < plan->tiers[i].rounds[r].npairs; k++) {
-                        const struct topo_pair *p = &plan->tiers[i].rounds[r].pairs[k];
-                        if (inside[s.of_rank[p->src]] != inside[s.of_rank[p->dst]])
-                            crossed = 1;
-                    }
-            cr_expect(crossed, "no pair crosses the uplink of HyperNode %s", H);
-            free(inside);
-        }
-    }
-    free(path);
+    check_uplinks(t, plan, &s);
     free(in_round);
     free(reach);
     free(measured);
