@@ -67,6 +67,7 @@ static void apply_bw(const struct ans_rule *r, const struct ans_pair *m, long lo
     out->evaluated++;
     if (m->bw_gbit < r->min_bw_gbit) {
         cp->failed = 1;
+        cp->bw_near |= m->bw_gbit >= 0.9 * r->min_bw_gbit;
         note(cp, "%s: bandwidth %s < %s", r->name, ans_fmt_gbit(m->bw_gbit, a, sizeof(a)),
              ans_fmt_gbit(r->min_bw_gbit, b, sizeof(b)));
     }
@@ -306,6 +307,7 @@ tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_p
         out->judged += cp->judged;
         out->failed += cp->failed;
         out->unjudged_pairs += cp->unjudged > 0;
+        out->bw_near += cp->bw_near;
     }
     if (summarize_tiers(out) != TP_OK)
         goto oom;

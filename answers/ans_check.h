@@ -44,6 +44,7 @@ struct ans_check_pair {
     int failed;
     int outlier;
     int unjudged;          /* thresholds of its rules that could not be judged */
+    int bw_near;           /* failed a min_bandwidth by less than 10 % */
     char reason[384];      /* why it failed / notes */
 };
 
@@ -69,6 +70,8 @@ struct ans_check {
     size_t evaluated;                  /* thresholds judged (passed or failed) */
     size_t unmeasured;                 /* thresholds that could not be judged */
     size_t unjudged_pairs;             /* pairs with at least one of them */
+    size_t bw_near;                    /* pairs failing a bandwidth threshold by
+                                        * under 10 %: protocol overhead? */
     struct ans_unjudged why[ANS_UNJUDGED_KINDS];
     size_t nwhy;
     size_t lat_over_limit;             /* of unmeasured: latency only on large messages */

@@ -264,18 +264,42 @@ static cJSON *unjudged_json(const struct ans_check_view *v)
     return a;
 }
 
+/* Pairs that miss a bandwidth threshold by a few percent, under a profile
+ * without a protocol overhead allowance: a link sold or shaped at exactly
+ * the threshold delivers ~95 % of it as TCP payload. */
+static const char *overhead_hint(const struct ans_check_view *v, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (v->check->bw_near > 0 && v->profile->overhead_pct <= 0)
+        snprintf(buf, len, "%zu pair(s) missed a bandwidth threshold by under 10 %%: thresholds "
+                 "judge application throughput (payload after protocol headers; TCP delivers "
+                 "~95 %% of a link's rate), so a link at exactly the threshold's rate fails it; "
+                 "a profile's protocol_overhead (e.g. 6%%) allows for that",
+                 v->check->bw_near);
+    return buf;
+}
+
+static void hints_text(FILE *out, const struct ans_check_view *v)
+{
+    char hint[400];
+    if (overhead_hint(v, hint, sizeof(hint))[0] != '\0')
+        fprintf(out, "note: %s\n", hint);
+}
+
 static cJSON *hints_json(const struct ans_check_view *v)
 {
     char hint[400];
     cJSON *a = cJSON_CreateArray();
     if (lat_hint(v->check, hint, sizeof(hint))[0] != '\0')
         cJSON_AddItemToArray(a, cJSON_CreateString(hint));
+    if (overhead_hint(v, hint, sizeof(hint))[0] != '\0')
+        cJSON_AddItemToArray(a, cJSON_CreateString(hint));
     return a;
 }
 
 static const struct ans_check_section section_unjudged = {"unjudged", unjudged_text,
                                                           unjudged_json, NULL};
-static const struct ans_check_section section_hints = {"hints", NULL, hints_json, NULL};
+static const struct ans_check_section section_hints = {"hints", hints_text, hints_json, NULL};
 
 /* ---- result ------------------------------------------------------------ */
 
