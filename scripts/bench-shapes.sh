@@ -16,7 +16,6 @@ bin="$REPO/$build/tierperf"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 work=$(mktemp -d /tmp/tierperf-bench-shapes.XXXXXX)
 topo=topologies/sim-8node-3tier.yaml
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 stream() {   # name size extra-args...
     local name=$1 size=$2; shift 2
@@ -43,18 +42,19 @@ if [ "$(id -u)" -eq 0 ]; then
     fanout_ok=1
 fi
 
-python3 - "$work" "$fanout_ok" "$rates" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" \
-    >results/bench-shapes.md <<'PY'
-import json, platform, sys, datetime
-work, fan_ok, rates, lb, la = sys.argv[1], sys.argv[2] == "1", sys.argv[3], sys.argv[4], sys.argv[5]
+# the machine as the runs' environment blocks recorded it
+last=v1; [ "$fanout_ok" = 1 ] && last=fan
+facts=$(python3 scripts/machine-facts.py "$work/s1.json" "$work/$last.json")
+python3 - "$work" "$fanout_ok" "$rates" "$facts" >results/bench-shapes.md <<'PY'
+import json, sys, datetime
+work, fan_ok, rates, facts = sys.argv[1], sys.argv[2] == "1", sys.argv[3], sys.argv[4]
 def one(name):
     return json.load(open(f"{work}/{name}.json"))["results"][0]
 s1, s20, v1 = one("s1"), one("s20"), one("v1")
-cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 print("# Traffic shapes: streaming overhead and fanout over a shaped uplink\n")
 print("Written by `scripts/bench-shapes.sh` from one run; figures are measured, not typed.\n")
-print(f"- Machine: 2-core Debian 12 VM ({cpu}), kernel {platform.release()}")
-print(f"- Date: {datetime.datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%SZ')}; load average before/after: {lb} / {la} (a shared machine: single figures are noisy)")
+print(f"- Machine: {facts} (a shared machine: single figures are noisy)")
+print(f"- Date: {datetime.datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%SZ')}")
 print("- Units: Gbit/s = 10^9 bit/s; GB = 10^9 bytes\n")
 print("## Streaming through a bounded ring (loopback TCP, 4 MiB messages, 64 MiB ring)\n")
 print("| transfer | Gbit/s | time s | slowest ~1 s window Gbit/s |")

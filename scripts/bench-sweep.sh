@@ -60,10 +60,13 @@ if [ "$(id -u)" -eq 0 ] && command -v mpirun >/dev/null && command -v tc >/dev/n
 fi
 
 mkdir -p "$(dirname "$out")"
+# the machine as the run's environment block recorded it (without a run: /proc)
+if [ -s "$work/sweep.json" ]; then facts=$(python3 scripts/machine-facts.py "$work/sweep.json")
+else facts="$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"; fi
 {
     echo "# The sweep plan at scale"
     echo
-    echo "Written by \`scripts/bench-sweep.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)), tierperf $(git describe --always --dirty 2>/dev/null || echo unknown)."
+    echo "Written by \`scripts/bench-sweep.sh\` on $(date -u +%Y-%m-%d) ($facts), tierperf $(git describe --always --dirty 2>/dev/null || echo unknown)."
     echo "Rounds and pairs as \`tierperf topo FILE --plan P --quiet\` plans them, one rank per node (allpairs past 200 nodes: N(N-1) pairs, not planned)."
     echo
     echo "| nodes | tree | sweep rounds | sweep pairs | tiers rounds | tiers pairs | allpairs rounds | allpairs pairs |"

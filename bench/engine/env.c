@@ -1,11 +1,14 @@
 /* env.c: environment capture for the results header (see env.h). */
 #include "env.h"
 
+#include <math.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 void env_kernel(char *buf, size_t len)
 {
@@ -52,6 +55,33 @@ void env_cpu_model(char *buf, size_t len)
         break;
     }
     fclose(f);
+}
+
+/* The machine's size and load where rank 0 runs, at the start: online
+ * CPUs, memory, and the 1, 5 and 15 minute load averages (null when
+ * unknown), so a results file says how busy the machine was. */
+static void env_machine_json(cJSON *env)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    struct sysinfo si;
+    double load[3];
+    cJSON *arr;
+
+    if (cpus > 0)
+        cJSON_AddNumberToObject(env, "cpus_online", (double)cpus);
+    else
+        cJSON_AddNullToObject(env, "cpus_online");
+    if (sysinfo(&si) == 0)
+        cJSON_AddNumberToObject(env, "memory_bytes", (double)si.totalram * si.mem_unit);
+    else
+        cJSON_AddNullToObject(env, "memory_bytes");
+    if (getloadavg(load, 3) != 3) {
+        cJSON_AddNullToObject(env, "loadavg");
+        return;
+    }
+    arr = cJSON_AddArrayToObject(env, "loadavg");
+    for (int i = 0; arr != NULL && i < 3; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateNumber(round(load[i] * 100) / 100));
 }
 
 /* hosts[].gpu: null for host memory. */
@@ -136,6 +166,7 @@ cJSON *env_environment_json(const struct tp_link_info *links, int n)
     cJSON_AddStringToObject(env, "mpi_version", buf);
     env_cpu_model(buf, sizeof(buf));
     cJSON_AddStringToObject(env, "cpu_model", buf);
+    env_machine_json(env);
     arr = cJSON_AddArrayToObject(env, "links");
     for (int i = 0; arr != NULL && i < n; i++) {
         cJSON *l = env_link_json(&links[i]);
