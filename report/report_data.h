@@ -80,6 +80,7 @@ struct report_tv_cell {
     const char *src, *dst;         /* borrowed from the pairs (the run) */
     double bw, rel;                /* Gbit/s and bw / tier median; NAN none */
     const char *failure;           /* borrowed; NULL when measured */
+    int mark;                      /* a culprit's slow pair (report_tierview_mark) */
 };
 
 struct report_tv_row {
@@ -100,6 +101,8 @@ struct report_tierview {
 tp_status_t report_tierview_build(const struct ans_pairs *pairs, size_t max_per_tier,
                                   struct report_tierview *tv, struct tp_error *err);
 void report_tierview_free(struct report_tierview *tv);
+/* Mark the cells of the slow pairs of check.culprit's suspects. */
+void report_tierview_mark(struct report_tierview *tv, const cJSON *culprit);
 
 /* 0 when a link of the run is virtual (veth, virtio_net, tun, bridge,
  * loopback...): its reported speed is nominal (veth says 10 Gbit/s), so a

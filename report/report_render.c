@@ -345,6 +345,8 @@ static tp_status_t section_tierview(FILE *f, const cJSON *run, const struct ans_
         return st;
     for (size_t k = 0; k < tv.nrows; k++)
         tier_label(run, tv.rows[k].tier, tv.rows[k].label, sizeof(tv.rows[k].label));
+    report_tierview_mark(&tv, cJSON_GetObjectItemCaseSensitive(
+                                  cJSON_GetObjectItemCaseSensitive(run, "check"), "culprit"));
     fprintf(f, "<h2 id='heatmap'>Bandwidth per tier and pair</h2>\n<p class='note' "
                "id='tierview'>%zu nodes, %zu pairs: too few of the node-by-node cells were "
                "measured for a matrix, so each tier is a row and each pair a cell (bandwidth at "

@@ -184,6 +184,10 @@ static void tv_cell(FILE *out, const struct report_tv_cell *c, double x, double 
         rel_color(c->rel, 1, color, sizeof(color));
     fprintf(out, "<g><rect x='%.1f' y='%.1f' width='%.0f' height='%.0f' fill='%s' rx='3'/>", x, y,
             TV_CELL_W, TV_CELL_H, color);
+    if (c->mark)   /* a culprit's evidence: outlined */
+        fprintf(out, "<rect x='%.1f' y='%.1f' width='%.0f' height='%.0f' fill='none' "
+                     "stroke='#000' stroke-width='2' rx='3' class='culprit'/>", x + 1, y + 1,
+                TV_CELL_W - 2, TV_CELL_H - 2);
     fprintf(out, "<text x='%.1f' y='%.1f' font-size='10' text-anchor='middle'>", x + TV_CELL_W / 2,
             y + 14);
     pair_text(out, c->src, c->dst);
@@ -234,8 +238,12 @@ static void tv_row(FILE *out, const struct report_tv_row *r, double y)
 void svg_tierview(FILE *out, const struct report_tierview *tv)
 {
     double height = 8, width = TV_LABEL_W + (TV_CELL_W + TV_GAP) * TV_PER_LINE + 8;
-    for (size_t k = 0; k < tv->nrows; k++)
+    int marked = 0;
+    for (size_t k = 0; k < tv->nrows; k++) {
         height += tv_row_height(&tv->rows[k]);
+        for (size_t c = 0; c < tv->rows[k].n; c++)
+            marked |= tv->rows[k].cells[c].mark;
+    }
     svg_begin(out, width, height + 60, "bandwidth per tier and pair");
     double y = 8;
     for (size_t k = 0; k < tv->nrows; k++) {
@@ -244,7 +252,9 @@ void svg_tierview(FILE *out, const struct report_tierview *tv)
         fprintf(out, "<line x1='8' y1='%.1f' x2='%.1f' y2='%.1f' stroke='#ddd'/>\n", y - 5,
                 width - 8, y - 5);
     }
-    scale_legend(out, 8, y + 2, 1, "tptierscale", "one cell per pair, sender \xe2\x86\x92 "
-                                                   "receiver; grey: failed");
+    scale_legend(out, 8, y + 2, 1, "tptierscale",
+                 marked ? "one cell per pair, sender \xe2\x86\x92 receiver; grey: failed; "
+                          "outlined: slow pairs a suspect explains"
+                        : "one cell per pair, sender \xe2\x86\x92 receiver; grey: failed");
     fputs("</svg>\n", out);
 }

@@ -62,7 +62,7 @@ static tp_status_t row_fill(struct report_tv_row *r, const struct ans_pairs *pai
         r->median = med[i];
         r->cells[r->n++] = (struct report_tv_cell){
             p->src, p->dst, p->failure ? NAN : p->bw_gbit,
-            p->failure == NULL && med[i] > 0 ? p->bw_gbit / med[i] : NAN, p->failure};
+            p->failure == NULL && med[i] > 0 ? p->bw_gbit / med[i] : NAN, p->failure, 0};
     }
     if (r->n > max_per_tier) {
         qsort(r->cells, r->n, sizeof(*r->cells), cell_by_speed);
@@ -112,4 +112,23 @@ void report_tierview_free(struct report_tierview *tv)
         free(tv->rows[k].cells);
     free(tv->rows);
     memset(tv, 0, sizeof(*tv));
+}
+
+void report_tierview_mark(struct report_tierview *tv, const cJSON *culprit)
+{
+    const cJSON *s, *p;
+    if (!cJSON_IsObject(culprit))
+        return;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(culprit, "suspects")) {
+        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(s, "slow_pairs")) {
+            const char *src = cJSON_GetStringValue(cJSON_GetArrayItem(p, 0));
+            const char *dst = cJSON_GetStringValue(cJSON_GetArrayItem(p, 1));
+            for (size_t k = 0; src != NULL && dst != NULL && k < tv->nrows; k++)
+                for (size_t c = 0; c < tv->rows[k].n; c++) {
+                    struct report_tv_cell *cell = &tv->rows[k].cells[c];
+                    if (strcmp(cell->src, src) == 0 && strcmp(cell->dst, dst) == 0)
+                        cell->mark = 1;
+                }
+        }
+    }
 }

@@ -526,6 +526,16 @@ Test(report, tiers_run_gets_the_compact_per_tier_view)
                            "</title>"), "%s", html);
     cr_assert_eq(count_of(html, "<g><rect"), 11, "one cell per pair");
     cr_assert_lt(svg_height(html, "aria-label='bandwidth per tier and pair'"), 400);
+    cr_assert_null(strstr(html, "class='culprit'/>"));
+    check_svgs(html);
+    free(html);
+    /* a check's culprit: its slow pairs outlined here too */
+    cJSON *check = cJSON_AddObjectToObject(run, "check");
+    cJSON_AddItemToObject(check, "culprit", cJSON_Parse("{\"suspects\":[{\"text\":\"x\","
+                                                        "\"slow_pairs\":[[\"r5\",\"r6\"]]}]}"));
+    html = render_html(run);
+    cr_assert_eq(count_of(html, "class='culprit'/>"), 1, "%s", html);
+    cr_assert(strstr(html, "outlined: slow pairs a suspect explains"));
     check_svgs(html);
     free(html);
     cJSON_Delete(run);
