@@ -208,6 +208,8 @@ tp_status_t pair_stream(struct pair_ctx *pc, struct result_row *r, struct tp_err
      * transfer's */
     if ((st = warm_up(pc, chunk, total, &warmed, &rate, err)) != TP_OK)
         return st;
+    struct tp_counters before;
+    pair_loss_begin(pc, &before);
     double t0 = timing_now_s();
     r->windows = 0;
     for (;;) {
@@ -245,6 +247,8 @@ tp_status_t pair_stream(struct pair_ctx *pc, struct result_row *r, struct tp_err
     r->seconds = r->stream_s;
     r->slowest_gbit_s = slowest;
     r->fastest_gbit_s = fastest;
+    if ((st = pair_loss_end(pc, &before, &r->loss, err)) != TP_OK)
+        return st;
     if ((st = verify_pass(pc, chunk, total + warmed, rate, err)) != TP_OK)
         return st;
     return verdict(pc, r, err);
