@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report_copy.h"
+#include "report_loss.h"
 #include "../bench/results/results_summary.h"
 #include "../common/units.h"
 #include "report_data.h"
@@ -414,6 +415,7 @@ int report_print_table(const cJSON *run, FILE *out, const struct report_table_op
     if (opts->pairs)
         print_pairs(run, out, opts);
     print_rails(run, out);
+    report_print_loss(run, out);
     warnings += print_errors(run, out, opts);
     return warnings;
 }

@@ -1,7 +1,7 @@
 /* test_loss_counters.c: the loss counters a results row carries: an RDMA
  * port's sysfs counters (read from a directory laid out like
  * /sys/class/infiniband: no RDMA device here) and the row's extra.loss
- * object built from a pair's deltas. */
+ * object built from a pair's deltas, and the text report's lines. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bench/results/row_loss.h"
+#include "report/report_loss.h"
 #include "transports/tp_ib_counters.h"
 
 static void put(const char *root, const char *rel, const char *text)
@@ -93,4 +94,35 @@ Test(loss, row_json_has_what_was_measured_only)
     cr_assert_float_eq(cJSON_GetObjectItem(o, "retrans_pct")->valuedouble, 0.05, 1e-9);
     cr_assert_null(cJSON_GetObjectItem(o, "retrans_segs"));
     cJSON_Delete(x);
+}
+
+static char *loss_text(const char *json)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    cJSON *run = cJSON_Parse(json);
+    cr_assert_not_null(run);
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_not_null(f);
+    report_print_loss(run, f);
+    fclose(f);
+    cJSON_Delete(run);
+    return buf;
+}
+
+Test(loss, report_lines_only_when_measured)
+{
+    char *text = loss_text("{\"results\":[{\"src_node\":\"a\",\"dst_node\":\"b\",\"size_bytes\":65536}]}");
+    cr_assert_str_eq(text, "");
+    free(text);
+    text = loss_text(
+        "{\"results\":["
+        "{\"src_node\":\"a\",\"dst_node\":\"b\",\"size_bytes\":65536,"
+        "\"extra\":{\"loss\":{\"retrans_segs\":0,\"segs_out\":900,\"retrans_pct\":0}}},"
+        "{\"src_node\":\"c\",\"dst_node\":\"d\",\"size_bytes\":65536,"
+        "\"extra\":{\"loss\":{\"retrans_segs\":9,\"segs_out\":900,\"retrans_pct\":1}}}]}");
+    cr_assert(strstr(text, "2 row(s) measured, 1 with any; the worst:\n"), "%s", text);
+    cr_assert(strstr(text, "  c -> d  64 KiB  1% (9 of 900 segments)\n"), "%s", text);
+    cr_assert_null(strstr(text, "a -> b"), "%s", text);
+    free(text);
 }
