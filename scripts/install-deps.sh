@@ -10,7 +10,7 @@ PKGS=(
   libibverbs-dev librdmacm-dev ibverbs-providers
   libcriterion-dev
   iproute2 procps util-linux kmod
-  iperf3 sockperf
+  iperf iperf3 sockperf
   prometheus
   python3 python3-yaml time
   nodejs shellcheck

@@ -4,9 +4,10 @@
  * ephemeral range) and an acceptor thread that authenticates every incoming
  * connection (hello carrying the per-run secret) and drops strangers.  For
  * a pair, the lower rank listens and the higher rank dials --streams
- * connections.  One poll loop in the calling thread drives all streams of a
- * transfer; message i travels on stream i % streams and occupies ring slot
- * i % nslots (transport.h). */
+ * connections.  A transfer's streams are spread over worker threads (one per
+ * stream up to the CPUs this rank may use, --stream-threads), each driving
+ * its streams with one poll loop; message i travels on stream i % streams
+ * and occupies ring slot i % nslots (transport.h). */
 #ifndef TIERPERF_TCP_PRIVATE_H
 #define TIERPERF_TCP_PRIVATE_H
 
@@ -35,6 +36,7 @@
 /* The TCP transport's own options, parsed from tcp_options. */
 struct tcp_opts {
     int streams;                /* parallel connections per pair */
+    int threads;                /* threads driving them; 0: automatic */
     int zerocopy;               /* MSG_ZEROCOPY sends */
     struct tp_net_opts net;     /* --if, --subnet */
     const char *ifaces;         /* --ifaces LIST|auto (tp_rail.h), or NULL */
@@ -193,6 +195,8 @@ struct tcp_stream {
     int stage_events;
 };
 
+struct tcp_job;
+
 struct tcp_ep {
     struct tcp_ctx *ctx;
     int peer;
@@ -200,8 +204,11 @@ struct tcp_ep {
     int nstreams;
     struct tcp_stream *st;
     int zerocopy;           /* SO_ZEROCOPY accepted on every stream */
-    int broken;             /* an earlier error left the streams unusable */
+    int broken;             /* an earlier error left the streams unusable
+                               (atomic: workers of a transfer set it) */
+    pthread_t fail_thread;  /* the thread that set broken (the first error) */
     struct tcp_dir *dirs;   /* 2 * nstreams, scratch for one transfer */
+    struct tcp_job *job;    /* the threaded transfer in progress, or NULL */
 };
 
 /* ---- dialing (tp_tcp_dial.c) ---- */
@@ -218,9 +225,11 @@ tp_status_t tcp_dial(struct tcp_ep *ep, const struct sockaddr_in *to,
 /* One direction of one stream during a transfer. */
 struct tcp_dir {
     uint64_t msg;           /* message in progress, or TCP_IDLE */
+    uint64_t next;          /* the stream's next message to start */
     size_t len;
     size_t done;            /* bytes of it on the wire / arrived */
-    uint64_t completed;     /* messages of this stream finished */
+    uint64_t completed;     /* messages of this stream finished (atomic:
+                               other workers read it for their slots) */
     size_t staged;          /* bytes whose copy through a bounce chunk is queued */
     size_t stage_len;       /* rx: bytes in the chunk being received */
     size_t stage_pos;       /* tx: bytes of the head chunk sent */
@@ -249,14 +258,41 @@ struct tcp_dir {
     unsigned zc_count;
 };
 
+/* One direction of a transfer as one worker sees it. */
 struct tcp_side {
     const struct tp_xfer *x;
     int tx;
     int staged;             /* non-host memory: through the bounce */
-    uint64_t nmsgs;
-    uint64_t next;          /* next message to start */
-    uint64_t finished;
-    struct tcp_dir *dir;    /* nstreams */
+    uint64_t nmsgs;         /* of the whole transfer */
+    uint64_t todo;          /* messages on this worker's streams */
+    uint64_t finished;      /* of those */
+    struct tcp_dir *dir;    /* nstreams (all of the endpoint's) */
+};
+
+/* One thread's share of a transfer: streams first, first + step, ... */
+struct tcp_worker {
+    struct tcp_ep *ep;
+    struct tcp_job *job;    /* NULL: the caller's thread drives every stream */
+    int first, step;
+    struct tcp_side tx, rx;
+    int flags;              /* MSG_DONTWAIT, or 0 for blocking calls */
+    int wake_fd;            /* eventfd: a slot freed or the transfer failed */
+    int sleeping;           /* atomic: waiting on wake_fd */
+    uint64_t seen;          /* the job's progress count when last looked */
+    int cpu;                /* pinned to it, or -1 */
+    pthread_t thread;
+    int started;
+    tp_status_t st;
+    struct tp_error err;    /* its first error line */
+};
+
+/* A transfer spread over threads (tp_tcp_threads.c). */
+struct tcp_job {
+    struct tcp_worker *w;
+    int n;
+    double deadline_at;     /* the caller's tp_deadline, for every worker */
+    pthread_mutex_t hook_lock;   /* fill/check hooks run one at a time */
+    uint64_t progress;      /* atomic: passes that moved something, all workers */
 };
 
 /* Message j's ring slot is no longer used by j - nslots. */
@@ -266,9 +302,30 @@ int tcp_slot_free(const struct tcp_side *sd, uint64_t j, int nstreams);
 size_t tcp_ahead_take(struct tcp_dir *d, uint64_t j);
 
 /* Runs tx and/or rx (either may be NULL) to completion with the end
- * acknowledgement; breaks the endpoint on failure. */
+ * acknowledgement; breaks the endpoint on failure.  err: the op's record
+ * (tp_fail_begin'd by the caller), for the worker threads' first error. */
 tp_status_t tcp_xfer_run(struct tcp_ep *ep, const struct tp_xfer *tx,
-                         const struct tp_xfer *rx);
+                         const struct tp_xfer *rx, struct tp_error *err);
+/* The worker's count of messages (from first and step) and its send/recv
+ * flags. */
+void tcp_worker_share(struct tcp_worker *w);
+/* One worker's loop over its streams until they are all done. */
+tp_status_t tcp_worker_run(struct tcp_worker *w);
+/* A fill or check hook, one at a time when threads share the transfer. */
+tp_status_t tcp_hook_call(struct tcp_ep *ep, tp_chunk_fn fn, void *arg, void *buf, size_t len,
+                          uint64_t offset);
+
+/* ---- threads (tp_tcp_threads.c) ---- */
+
+/* How many threads should drive this transfer (1: the caller alone). */
+int tcp_threads_wanted(const struct tcp_ep *ep, int staged);
+/* Spreads the transfer over n threads (the caller is worker 0), runs it,
+ * and reports the first error into the op's record err. */
+tp_status_t tcp_threads_run(struct tcp_ep *ep, struct tcp_worker *proto, int n,
+                            struct tp_error *err);
+/* Wake the workers of ep's transfer: every one (all) or the sleeping ones
+ * but `self` (a slot may be free). */
+void tcp_threads_wake(struct tcp_ep *ep, const struct tcp_worker *self, int all);
 /* One send/recv attempt for dir on stream s; *moved_p gets bytes moved.
  * flags: MSG_DONTWAIT or 0. */
 tp_status_t tcp_io_send(struct tcp_ep *ep, struct tcp_side *sd, int s,

@@ -47,6 +47,11 @@ int tp_deadline_peer_gone(void)
     return watch.seen;
 }
 
+double tp_deadline_get(void)
+{
+    return deadline_at;
+}
+
 int tp_deadline_passed(void)
 {
     return (deadline_at > 0 && tp_deadline_now() >= deadline_at) || tp_deadline_peer_gone();

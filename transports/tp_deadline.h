@@ -24,6 +24,9 @@
 double tp_deadline_now(void);
 /* at_s: absolute (tp_deadline_now() clock); 0: none */
 void tp_deadline_set(double at_s);
+/* This thread's deadline (0: none), e.g. to hand to helper threads (the
+ * watch stays with the thread that set it). */
+double tp_deadline_get(void);
 /* The deadline has passed, or the watch saw the peer give up. */
 int tp_deadline_passed(void);
 /* gone(arg): non-zero once the peer has given up; called at most every

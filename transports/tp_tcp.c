@@ -254,28 +254,17 @@ tp_status_t tcp_ep_fail(struct tcp_ep *ep, tp_status_t st, const char *what, int
             tp_fail("tcp: %s %s: %s", what, ep->peer_name,
                          err ? strerror(err) : tp_status_string(st));
     }
+    /* the first error of a transfer driven by several threads is its
+     * error; the others' follow from the shutdown below */
+    if (!__atomic_exchange_n(&ep->broken, 1, __ATOMIC_SEQ_CST))
+        ep->fail_thread = pthread_self();
     /* the streams are mid-message: unusable, and the peer should learn it now */
     for (int s = 0; s < ep->nstreams; s++)
         if (ep->st[s].fd >= 0)
             shutdown(ep->st[s].fd, SHUT_RDWR);
-    ep->broken = 1;
+    if (ep->job != NULL)
+        tcp_threads_wake(ep, NULL, 1);
     return st;
-}
-
-static tp_status_t tcp_stream_send(void *ep, const struct tp_xfer *x)
-{
-    return tcp_xfer_run(ep, x, NULL);
-}
-
-static tp_status_t tcp_stream_recv(void *ep, const struct tp_xfer *x)
-{
-    return tcp_xfer_run(ep, NULL, x);
-}
-
-static tp_status_t tcp_stream_bidir(void *ep, const struct tp_xfer *tx,
-                                    const struct tp_xfer *rx)
-{
-    return tcp_xfer_run(ep, tx, rx);
 }
 
 /* The ops as transport.h declares them: what the work above reports
@@ -302,20 +291,20 @@ static tp_status_t tcp_connect_op(void *ctx, int peer, void **ep_p, struct tp_er
 static tp_status_t tcp_stream_send_op(void *ep, const struct tp_xfer *x, struct tp_error *err)
 {
     tp_fail_begin(err);
-    return tp_fail_end(err, tcp_stream_send(ep, x));
+    return tp_fail_end(err, tcp_xfer_run(ep, x, NULL, err));
 }
 
 static tp_status_t tcp_stream_recv_op(void *ep, const struct tp_xfer *x, struct tp_error *err)
 {
     tp_fail_begin(err);
-    return tp_fail_end(err, tcp_stream_recv(ep, x));
+    return tp_fail_end(err, tcp_xfer_run(ep, NULL, x, err));
 }
 
 static tp_status_t tcp_stream_bidir_op(void *ep, const struct tp_xfer *tx,
                                        const struct tp_xfer *rx, struct tp_error *err)
 {
     tp_fail_begin(err);
-    return tp_fail_end(err, tcp_stream_bidir(ep, tx, rx));
+    return tp_fail_end(err, tcp_xfer_run(ep, tx, rx, err));
 }
 
 static tp_status_t tcp_pingpong_op(void *ep, struct tp_buf *buf, size_t msg_size,

@@ -1,7 +1,8 @@
 /* test_transport_tcp.c: the TCP transport between two real processes on
  * loopback (transport_harness.h): every byte of 1 B..8 MiB transfers with 1
  * and 4 streams through a ring smaller than the transfer, bidirectional,
- * zerocopy, staged non-host memory, ping-pong, strangers on the listener,
+ * zerocopy, streams on several threads, staged non-host memory, ping-pong,
+ * strangers on the listener,
  * a wrong-secret peer, a peer that dies or stalls, and address choice. */
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -163,6 +164,25 @@ Test(transport_tcp, every_byte_1B_to_8MiB_four_streams_three_slot_ring, .timeout
 {
     struct ring_case rc = {.sizes = all_sizes, .nsizes = 6};
     run_ring(4, 0, &rc);
+}
+
+/* More threads than CPUs, each stream on its own thread, through a ring of
+ * three slots: message j waits for the slot of j - 3, carried by another
+ * thread's stream, all the time. */
+Test(transport_tcp, five_threads_share_a_three_slot_ring, .timeout = 240)
+{
+    static const size_t sizes[] = {1, 4096, 65536 + 3, 1 << 20};
+    struct ring_case rc = {.sizes = sizes, .nsizes = 4};
+    struct tp_config cfg = tcp_cfg(5);
+    int child_rc = -1;
+
+    th_tcp_opts(&cfg)->threads = 5;
+    cr_assert_eq(th_run_pair(tcp(), &cfg, ring_role, ring_role, &rc, 0, &child_rc), 0);
+    cr_assert_eq(child_rc, 0);
+    rc.bidir = 1;
+    th_tcp_opts(&cfg)->threads = 3;
+    cr_assert_eq(th_run_pair(tcp(), &cfg, ring_role, ring_role, &rc, 0, &child_rc), 0);
+    cr_assert_eq(child_rc, 0);
 }
 
 Test(transport_tcp, bidirectional_both_verify, .timeout = 240)
@@ -585,6 +605,35 @@ Test(transport_tcp, stalled_peer_times_out_naming_it, .timeout = 60)
     cr_assert_lt(fc.elapsed, 30, "took %.1f s", fc.elapsed);
     cr_assert(strstr(log, "no progress for 1.0 s (--timeout)") != NULL, "%s", log);
     cr_assert(strstr(log, "rank 1 (127.0.0.1") != NULL, "%s", log);
+    free(log);
+}
+
+/* Streams on three threads, the peer silent: one timeout, said once (the
+ * other threads' failures that follow are not errors of their own). */
+Test(transport_tcp, stalled_peer_on_threads_times_out_with_one_line, .timeout = 60)
+{
+    struct tp_config cfg = tcp_cfg(3);
+    struct fault_case fc = {.mode = 1};
+    struct th_capture cap;
+    int child_rc = -1;
+
+    cfg.timeout_s = 1;
+    th_tcp_opts(&cfg)->threads = 3;
+    th_capture_begin(&cap);
+    int rc0 = th_run_pair(tcp(), &cfg, fault_rank0, fault_rank1, &fc, 1, &child_rc);
+    char *log = th_capture_end(&cap);
+    cr_assert_eq(rc0, 0);
+    cr_assert_eq(fc.got, TP_ERR_TIMEOUT, "got %s", tp_status_string(fc.got));
+    cr_assert_lt(fc.elapsed, 30, "took %.1f s", fc.elapsed);
+    /* the transfer's line, then fault_rank0's second call's */
+    const char *first = strstr(log, "tierperf[0]: error: ");
+    cr_assert(first != NULL, "%s", log);
+    const char *second = strstr(first + 1, "tierperf[0]: error: ");
+    cr_assert(second != NULL && strstr(second + 1, "tierperf[0]: error: ") == NULL,
+              "not two lines: %s", log);
+    const char *why = strstr(first, "no progress for 1.0 s (--timeout)");
+    cr_assert(why != NULL && why < second, "%s", log);
+    cr_assert(strstr(second, "unusable after an earlier error") != NULL, "%s", log);
     free(log);
 }
 
