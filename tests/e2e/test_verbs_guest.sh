@@ -6,7 +6,9 @@
 # send at small sizes, and write with --rdma-cm (QPs connected through
 # librdmacm), and the fanout and alltoall traffic shapes with three
 # ranks, each results file checked (run_json_check.py plus
-# the verbs facts: rdma_op, driver rdma_rxe, line rate, verify ok).  On
+# the verbs facts: rdma_op, driver rdma_rxe, line rate, verify ok), and the
+# transport conformance suite (tp_conformance --require verbs, the cases
+# every transport passes: tests/e2e/test_conformance.sh runs tcp and mpi).  On
 # the host: --transport verbs without a device fails with one line.
 # Fails with a clear message when the guest cannot boot.
 #   args: BUILD_DIR SOURCE_DIR
@@ -22,6 +24,7 @@ if ! grep -qE '^ +verbs ' <<<"$help_text"; then
   fail "this build has no verbs transport (libibverbs-dev/librdmacm-dev missing at configure time?)"
 fi
 [ -x "$build/test_transport_verbs" ] || fail "$build/test_transport_verbs not built"
+[ -x "$build/tp_conformance" ] || fail "$build/tp_conformance not built"
 command -v qemu-system-x86_64 >/dev/null ||
   fail "qemu-system-x86_64 missing: run scripts/install-deps.sh guest"
 
@@ -84,6 +87,11 @@ timeout 300 mpirun -np 3 --oversubscribe --bind-to none -x ASAN_OPTIONS "$build/
     --transport verbs --pattern alltoall --sizes 64K --verify \
     --timeout 60 --out "$out/shape-alltoall.json" > "$out/shape-alltoall.log" 2>&1
 echo \$? > "$out/shape-alltoall.rc"
+echo "== conformance suite over verbs"
+timeout 300 mpirun -np 2 --bind-to none -x ASAN_OPTIONS "$build/tp_conformance" --transport verbs \
+    --require verbs > "$out/conformance.log" 2>&1
+echo \$? > "$out/conformance.rc"
+grep -E '^(PASS|FAIL|SKIP) ' "$out/conformance.log"
 EOF
 
 echo "== booting the soft-RoCE guest"
@@ -144,4 +152,9 @@ for r in rows:
 print("shape-%s.json: %d results over verbs, verified" % (shape, len(rows)))
 PY
 done
+[ "$(cat "$out/conformance.rc" 2>/dev/null)" = 0 ] ||
+  { cat "$out/conformance.log" 2>/dev/null; fail "the conformance suite failed over verbs"; }
+ncases=$("$build/tp_conformance" --list | wc -l)
+n=$(grep -cE '^(PASS verbs [a-z_]+:|SKIP verbs [a-z_]+: no TP_CAP_)' "$out/conformance.log" || true)
+[ "$n" -eq "$ncases" ] || { cat "$out/conformance.log"; fail "verbs: $n of $ncases conformance cases passed"; }
 echo "PASS"
