@@ -209,6 +209,10 @@ struct tcp_ep {
     pthread_t fail_thread;  /* the thread that set broken (the first error) */
     struct tcp_dir *dirs;   /* 2 * nstreams, scratch for one transfer */
     struct tcp_job *job;    /* the threaded transfer in progress, or NULL */
+    /* threads for its transfers, planned at the first (tp_tcp_threads.c):
+     * how many (0: not planned yet) and worker k's CPU (-1: not pinned) */
+    int nthreads;
+    int thread_cpu[TCP_MAX_STREAMS];
 };
 
 /* ---- dialing (tp_tcp_dial.c) ---- */
@@ -318,7 +322,7 @@ tp_status_t tcp_hook_call(struct tcp_ep *ep, tp_chunk_fn fn, void *arg, void *bu
 /* ---- threads (tp_tcp_threads.c) ---- */
 
 /* How many threads should drive this transfer (1: the caller alone). */
-int tcp_threads_wanted(const struct tcp_ep *ep, int staged);
+int tcp_threads_wanted(struct tcp_ep *ep, int staged);
 /* Spreads the transfer over n threads (the caller is worker 0), runs it,
  * and reports the first error into the op's record err. */
 tp_status_t tcp_threads_run(struct tcp_ep *ep, struct tcp_worker *proto, int n,

@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -45,37 +46,48 @@ static int cpus_allowed(cpu_set_t *set, int *bound_p)
     return n > 0 ? n : 1;
 }
 
-int tcp_threads_wanted(const struct tcp_ep *ep, int staged)
+/* Worker k (k >= 1) on the k-th allowed CPU after the one the caller runs
+ * on, when the rank is bound; -1 (not pinned) otherwise. */
+static void plan_cpus(struct tcp_ep *ep, const cpu_set_t *set, int bound)
 {
-    cpu_set_t set;
-    int bound = 0, n = ep->ctx->opts.threads;
+    int cpus[CPU_SETSIZE], n = 0, pos = 0, cur = sched_getcpu();
+    char list[160] = "";
+    size_t len = 0;
 
-    /* staged memory goes through one thread's copy lanes and events */
-    if (staged || ep->nstreams < 2)
-        return 1;
-    if (n == 0)
-        n = cpus_allowed(&set, &bound);
-    return n < ep->nstreams ? n : ep->nstreams;
-}
-
-/* The CPU for worker k (k >= 1): the k-th allowed CPU after the one the
- * caller runs on, or -1 when the rank is not bound. */
-static int pick_cpu(int k)
-{
-    cpu_set_t set;
-    int bound = 0, n = cpus_allowed(&set, &bound), cur = sched_getcpu(), pos = 0;
-    int cpus[CPU_SETSIZE];
-
-    if (!bound)
-        return -1;
-    n = 0;
     for (int c = 0; c < CPU_SETSIZE; c++)
-        if (CPU_ISSET(c, &set)) {
+        if (CPU_ISSET(c, set)) {
             if (c == cur)
                 pos = n;
             cpus[n++] = c;
         }
-    return n > 0 ? cpus[(pos + k) % n] : -1;
+    for (int k = 0; k < ep->nthreads; k++) {
+        ep->thread_cpu[k] = k > 0 && bound && n > 0 ? cpus[(pos + k) % n] : -1;
+        if (ep->thread_cpu[k] >= 0 && len < sizeof(list))
+            len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%d", len ? "," : "",
+                                    ep->thread_cpu[k]);
+    }
+    tp_log_debug("tcp: %d streams to %s on %d threads%s%s", ep->nstreams, ep->peer_name,
+                 ep->nthreads, bound ? ", the extra ones pinned to CPUs " : " (not pinned: "
+                 "the rank is not bound)", bound ? list : "");
+}
+
+int tcp_threads_wanted(struct tcp_ep *ep, int staged)
+{
+    cpu_set_t set;
+    int bound = 0, n;
+
+    /* staged memory goes through one thread's copy lanes and events */
+    if (staged || ep->nstreams < 2)
+        return 1;
+    if (ep->nthreads > 0)
+        return ep->nthreads;
+    n = cpus_allowed(&set, &bound);
+    if (ep->ctx->opts.threads > 0)
+        n = ep->ctx->opts.threads;
+    ep->nthreads = n < ep->nstreams ? n : ep->nstreams;
+    if (ep->nthreads > 1)
+        plan_cpus(ep, &set, bound);
+    return ep->nthreads;
 }
 
 void tcp_threads_wake(struct tcp_ep *ep, const struct tcp_worker *self, int all)
@@ -140,7 +152,7 @@ static tp_status_t job_setup(struct tcp_job *job, const struct tcp_worker *proto
         w->job = job;
         w->first = k;
         w->step = n;
-        w->cpu = k > 0 ? pick_cpu(k) : -1;
+        w->cpu = proto->ep->thread_cpu[k];
         tcp_worker_share(w);
         w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (w->wake_fd < 0) {
@@ -172,9 +184,8 @@ static tp_status_t job_verdict(const struct tcp_ep *ep, const struct tcp_job *jo
         const struct tcp_worker *w = &job->w[k];
         if (w->st == TP_OK)
             continue;
-        if (ep->broken && pthread_equal(w->thread, ep->fail_thread))
-            first = w;
-        else if (first == NULL)
+        int broke_it = ep->broken && pthread_equal(w->thread, ep->fail_thread);
+        if (broke_it || first == NULL)
             first = w;
     }
     for (int k = 0; first != NULL && k < job->n; k++)
@@ -190,32 +201,35 @@ static tp_status_t job_verdict(const struct tcp_ep *ep, const struct tcp_job *jo
 tp_status_t tcp_threads_run(struct tcp_ep *ep, struct tcp_worker *proto, int n,
                             struct tp_error *err)
 {
-    struct tcp_job job;
-    tp_status_t st = job_setup(&job, proto, n);
+    struct tcp_job *job = calloc(1, sizeof(*job));
+    tp_status_t st = job != NULL ? job_setup(job, proto, n) : TP_ERR_NO_MEMORY;
+    int started = 1;
 
     if (st != TP_OK) {
-        job_free(&job);
+        if (job != NULL)
+            job_free(job);
+        free(job);
         return tcp_ep_fail(ep, st, NULL, 0);
     }
-    ep->job = &job;
-    job.w[0].thread = pthread_self();
-    for (int k = 1; k < n; k++)
-        if (worker_start(&job.w[k]) != 0) {
+    ep->job = job;
+    job->w[0].thread = pthread_self();
+    /* worker 0 is this thread: its line goes to its own record like the others' */
+    tp_fail_begin(&job->w[0].err);
+    for (int k = 1; k < n && started; k++)
+        if (worker_start(&job->w[k]) != 0) {
             tp_fail("tcp: starting stream thread %d of %d failed", k, n);
             tcp_ep_fail(ep, TP_ERR_NO_MEMORY, NULL, 0);
-            break;
+            started = 0;
         }
-    /* worker 0 here, its line in its own record like the others' */
-    tp_fail_begin(&job.w[0].err);
-    job.w[0].st = tp_fail_end(&job.w[0].err,
-                              __atomic_load_n(&ep->broken, __ATOMIC_SEQ_CST) ? TP_ERR_NO_MEMORY
-                                                          : tcp_worker_run(&job.w[0]));
+    st = started ? tcp_worker_run(&job->w[0]) : TP_ERR_NO_MEMORY;
+    job->w[0].st = tp_fail_end(&job->w[0].err, st);
     for (int k = 1; k < n; k++)
-        if (job.w[k].started)
-            pthread_join(job.w[k].thread, NULL);
+        if (job->w[k].started)
+            pthread_join(job->w[k].thread, NULL);
     ep->job = NULL;
     tp_fail_begin(err);         /* back to the op's record */
-    st = job_verdict(ep, &job);
-    job_free(&job);
+    st = job_verdict(ep, job);
+    job_free(job);
+    free(job);
     return st;
 }
