@@ -81,9 +81,14 @@ static size_t ends_collect(const cJSON *run, long long *size, struct end **ends_
     return n;
 }
 
+static int str_eq(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
 static int same_nic(const struct end *a, const struct end *b)
 {
-    return strcmp(a->node, b->node) == 0 && a->rail == b->rail && a->rx == b->rx;
+    return str_eq(a->node, b->node) && a->rail == b->rail && a->rx == b->rx;
 }
 
 static double pct(double bw, double line)
@@ -147,14 +152,14 @@ static tp_status_t nodes_of(const struct end *x, size_t n, struct ans_rails *out
         struct ans_node_row sum = {x[i].node, x[i].rx, 0, 0, 0, NAN};
         for (size_t k = 0; k < n; k++)
             if (!x[k].cross && x[k].rx == x[i].rx && x[k].round == x[i].round &&
-                strcmp(x[k].node, x[i].node) == 0) {
+                str_eq(x[k].node, x[i].node)) {
                 sum.rails++;
                 sum.bw_gbit += x[k].bw;
                 sum.line_gbit += x[k].line;     /* NAN when one is unknown */
             }
         sum.pct_line = pct(sum.bw_gbit, sum.line_gbit);
         size_t j = 0;
-        while (j < out->nnode && !(strcmp(out->node[j].node, sum.node) == 0 &&
+        while (j < out->nnode && !(str_eq(out->node[j].node, sum.node) &&
                                    out->node[j].rx == sum.rx))
             j++;
         if (j == out->nnode)
@@ -175,6 +180,7 @@ tp_status_t ans_rails_collect(const cJSON *run, long long size, struct ans_rails
     out->size = size;
     size_t n = ends_collect(run, &out->size, &ends);
     if (n == 0) {
+        free(ends);
         out->size = -1;
         return TP_OK;
     }

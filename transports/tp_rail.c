@@ -99,6 +99,11 @@ size_t tp_rail_choose(const struct tp_config *cfg, const struct tp_rail_list *l,
 {
     int lrank = cfg->local_rank > 0 ? cfg->local_rank : 0;
 
+    if (l->n == 0) {
+        snprintf(why, len, "no NIC listed");
+        return 0;
+    }
+
     if (cfg->rail_near != NULL) {
         const char *names[TP_RAIL_MAX];
         for (size_t i = 0; i < l->n; i++)

@@ -37,9 +37,9 @@ tp_status_t tp_rail_opt_parse(const struct opt_field *f, const char *val, void *
                               struct tp_error *err);
 
 #define TP_RAIL_OPT_FIELD(optname, cfg_type, member, helptext)                      \
-    {.name = optname, .type = OPT_CUSTOM, .metavar = "LIST|auto",                   \
-     .parse = tp_rail_opt_parse, .json = optname,                                  \
-     .offset = offsetof(cfg_type, member), .help = helptext}
+    {.name = (optname), .type = OPT_CUSTOM, .metavar = "LIST|auto",                 \
+     .parse = tp_rail_opt_parse, .json = (optname),                                \
+     .offset = offsetof(cfg_type, member), .help = (helptext)}
 
 /* "mlx5_0:1" into "mlx5_0" and port 1; without ":PORT" port is 0.  -1
  * when the port is not a number 1..255 or base does not fit. */
