@@ -68,7 +68,7 @@ expect_named() {   # name regex
     echo "$out" | grep -qE "^suspect: $2" || fail "$1: the suspect is not /$2/"
     grep -q '<testsuite name="culprit" tests="[0-9]*" failures="1">' "$work/$1.xml" ||
         fail "$1: JUnit has no culprit suite with one failure"
-    grep -q "class='culprit'" "$work/$1.html" || fail "$1: HTML heatmap marks nothing"
+    grep -q "class='culprit'/>" "$work/$1.html" || fail "$1: HTML heatmap marks nothing"
     python3 - "$work/$1.json" <<'PY' || fail "$1: rows without round / with round_shared"
 import json, sys
 rows = json.load(open(sys.argv[1]))["results"]
