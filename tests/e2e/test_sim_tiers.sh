@@ -50,7 +50,7 @@ timeout 600 "$src/scripts/sim-mpirun.sh" "$bin" run --pattern tiers --transport 
     --topology "$topo" --sizes 4M --duration 2 --warmup 4 --subnet 198.18.0.0/15 --out "$out" ||
     fail "tierperf run under sim-mpirun.sh exited with $?"
 [ -s "$out" ] || fail "no results JSON at $out"
-python3 "$src/scripts/tier-table.py" "$out" --rates "$TIERPERF_SIM_RATES"
+"$bin" report "$out"
 
 python3 "$src/tests/e2e/sim_tiers_check.py" "$out" "$work/tree.txt" "$TIERPERF_SIM_RATES" \
     --size $((4 << 20)) || fail "$out: see the FAIL lines above"
