@@ -49,6 +49,7 @@ Test(loss, ib_counters_reads_what_the_driver_offers)
     cr_assert_str_eq(c.dev[2].name, "rcvd_seq_err");
     cr_assert_eq(c.dev[2].value, 7);
     cr_assert_not(tp_ib_counter_is_error("port_xmit_packets"));
+    cr_assert_not(tp_ib_counter_is_error("sent_pkts"));
     cr_assert(tp_ib_counter_is_error("rcvd_seq_err"));
     /* no such port: nothing, not zeros */
     cr_assert_eq(tp_ib_counters_read(root, "rxe0", 2, &c), 0);
