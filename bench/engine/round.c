@@ -2,10 +2,12 @@
  * pairs (one peer per round), connects, measures, and the senders report
  * each measured size to rank 0 at once (round_report.c), which records
  * it; then a barrier ends the round.  Every transfer of a pair is bounded
- * (pair_limit), so a stalled pair fails on its own; rank 0 gives up on a
- * pair that reports nothing for a step's bound, and on the barrier after
- * 2 x --timeout once every report is in; then it saves what it has and
- * aborts the job rather than hang (run.h states the bounds). */
+ * (pair_limit), so a stalled pair fails on its own, and whichever side
+ * fails reports it (a receiver too: a frozen sender costs --timeout);
+ * rank 0 gives up on a pair that reports nothing for a step's bound, and
+ * on the barrier after 2 x --timeout once every report is in; then it
+ * saves what it has and aborts the job rather than hang (run.h states the
+ * bounds). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,20 @@ static void step_done(void *arg, size_t step, const struct result_row *r)
     round_reports_step(sink->rr, sink->pair, step, r);
 }
 
+/* A receiver whose pair failed says so too: when the sender is frozen or
+ * unreachable, rank 0 learns of the failure within --timeout, not after
+ * a step's bound of silence. */
+static void receiver_failed(struct round_reports *rr, size_t pair, struct pair_report *rep,
+                            tp_status_t st, const struct result_row *res)
+{
+    if (rep->status == TP_OK) {
+        const struct result_row *r = &res[rep->nres > 0 ? rep->nres - 1 : 0];
+        rep->status = st;
+        snprintf(rep->error, sizeof(rep->error), "%s", r->error);
+    }
+    round_reports_end(rr, pair, rep);
+}
+
 /* Measure this rank's pairs; each step is reported as soon as it is done. */
 static void measure(struct bench_engine *e, const struct topo_round *round, const size_t *idx,
                     size_t n, int peer, struct round_reports *rr)
@@ -68,6 +84,8 @@ static void measure(struct bench_engine *e, const struct topo_round *round, cons
         tp_status_t st = pair_run(e, p, ep, conn, &rep, res, step_done, &sink);
         if (p->src == e->rank)
             round_reports_end(rr, idx[k], &rep);
+        else if (st != TP_OK)
+            receiver_failed(rr, idx[k], &rep, st, res);
         if (st != TP_OK && conn == TP_OK)
             conn = st;      /* the connection is unusable for the next pair */
     }
@@ -76,15 +94,6 @@ static void measure(struct bench_engine *e, const struct topo_round *round, cons
         e->ops->disconnect(e->tctx, ep);
 }
 
-static size_t count_sent(const struct bench_engine *e, const struct topo_round *round,
-                         const size_t *idx, size_t n)
-{
-    size_t sent = 0;
-
-    for (size_t k = 0; k < n; k++)
-        sent += round->pairs[idx[k]].src == e->rank;
-    return sent;
-}
 
 tp_status_t round_run_pairs(struct bench_engine *e, const struct topo_tier_plan *tier,
                             const struct topo_round *round)
@@ -99,7 +108,7 @@ tp_status_t round_run_pairs(struct bench_engine *e, const struct topo_tier_plan 
         ctrl_mpi_abort(e->cm, "out of memory for the round");
     ctrl_mpi_set_epoch(e->cm, e->epoch);
     size_t n = my_pairs(e, round, idx, &peer);
-    round_reports_open(&rr, e, round, tag, count_sent(e, round, idx, n));
+    round_reports_open(&rr, e, round, tag, n);
     if (e->rank == 0 && e->report_thread) {    /* journal others' reports at once */
         round_reports_listen(&rr);
     } else if (e->rank == 0) {              /* ... or between own units */

@@ -12,6 +12,9 @@
 #include "timing.h"
 
 enum { MSG_STEP = 1, MSG_END = 2 };
+/* rank 0: whose end a pair's outcome came from (a sender's steps may still
+ * come after its receiver's failure) */
+enum { ENDED_NOT = 0, ENDED_BY_SRC, ENDED_BY_DST, ENDED_BOTH };
 
 /* Plain data, the same on every rank of the job: travels as bytes. */
 struct round_report_msg {
@@ -35,7 +38,7 @@ static void *alloc_or_abort(struct bench_engine *e, size_t n, size_t size)
 }
 
 void round_reports_open(struct round_reports *rr, struct bench_engine *e,
-                        const struct topo_round *round, int tag, size_t pairs_sent)
+                        const struct topo_round *round, int tag, size_t npairs)
 {
     memset(rr, 0, sizeof(*rr));
     rr->e = e;
@@ -51,7 +54,7 @@ void round_reports_open(struct round_reports *rr, struct bench_engine *e,
         for (size_t i = 0; i < round->npairs; i++)
             rr->last[i] = now;
     } else {
-        rr->capout = pairs_sent * (e->nsteps + 1);
+        rr->capout = npairs * (e->nsteps + 1);
         rr->out = alloc_or_abort(e, rr->capout, sizeof(*rr->out));
         rr->reqs = alloc_or_abort(e, rr->capout, sizeof(MPI_Request));
     }
@@ -74,15 +77,23 @@ static void record(struct round_reports *rr, const struct round_report_msg *m, i
 {
     struct bench_engine *e = rr->e;
     size_t i = m->pair;
+    const struct topo_pair *p = i < rr->round->npairs ? &rr->round->pairs[i] : NULL;
+    /* a receiver tells only of a failure (round.c); its pair's outcome is
+     * then in, and the sender's own end, if it comes, adds nothing */
+    int by_dst = p != NULL && p->dst == from && m->kind == MSG_END && m->u.rep.status != TP_OK;
 
-    if (i >= rr->round->npairs || rr->round->pairs[i].src != from || rr->ended[i] ||
+    if (p != NULL && (by_dst || (p->src == from && m->kind == MSG_END)) &&
+        rr->ended[i] != ENDED_NOT) {
+        rr->ended[i] = ENDED_BOTH;
+        return;
+    }
+    if (p == NULL || (p->src != from && !by_dst) || rr->ended[i] == ENDED_BY_SRC ||
         (m->kind == MSG_STEP && (m->step != (uint32_t)rr->got[i] || m->step >= e->nsteps)) ||
         (m->kind != MSG_STEP && m->kind != MSG_END)) {
         tp_log_error("ignored a malformed report from rank %d (kind %d, pair %u, step %u)", from,
                      (int)m->kind, (unsigned)m->pair, (unsigned)m->step);
         return;
     }
-    const struct topo_pair *p = &rr->round->pairs[i];
     rr->last[i] = timing_now_s();
     if (m->kind == MSG_STEP) {
         collect_step(e, p, &m->u.res);
@@ -91,7 +102,7 @@ static void record(struct round_reports *rr, const struct round_report_msg *m, i
         return;
     }
     collect_pair_end(e, p, &m->u.rep);
-    rr->ended[i] = 1;
+    rr->ended[i] = by_dst ? ENDED_BY_DST : ENDED_BY_SRC;
     rr->waiting--;
 }
 

@@ -51,11 +51,11 @@ struct round_reports {
     int listening, stop_listening;
 };
 
-/* Every rank, at the start of a round; pairs_sent: how many of the
- * round's pairs this rank sends in (it reports them).  Aborts the job when
- * out of memory. */
+/* Every rank, at the start of a round; npairs: how many of the round's
+ * pairs this rank is in (a sender reports each step and the end, a
+ * receiver a failure).  Aborts the job when out of memory. */
 void round_reports_open(struct round_reports *rr, struct bench_engine *e,
-                        const struct topo_round *round, int tag, size_t pairs_sent);
+                        const struct topo_round *round, int tag, size_t npairs);
 
 /* A step (index in the sizes) of pair round->pairs[pair] is done on this
  * rank.  The sender passes its result (sent to rank 0, or recorded at once
@@ -64,7 +64,7 @@ void round_reports_open(struct round_reports *rr, struct bench_engine *e,
 void round_reports_step(struct round_reports *rr, size_t pair, size_t step,
                         const struct result_row *r);
 /* The sender of round->pairs[pair] is done with it: its outcome (status,
- * error; rep->nres steps). */
+ * error; rep->nres steps); or its receiver failed it (rep->status). */
 void round_reports_end(struct round_reports *rr, size_t pair, const struct pair_report *rep);
 
 /* End of this rank's measurements: rank 0 waits for the reports still to

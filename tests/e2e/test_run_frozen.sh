@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_run_frozen.sh: a rank frozen for good (SIGSTOP, never continued).
-# The run must not wait for it: its pair fails within --timeout (or, when
-# the frozen rank is the one that reports, after a step's bound), the
+# The run must not wait for it: its pair fails within --timeout (the
+# other side reports the failure, whichever side froze), the
 # other pair carries on and is measured in full, and then rank 0 saves the
 # results (complete: false) and ends the job (MPI_Abort, exit non-zero),
 # well within the bound `run --help` states; every measurement journalled
@@ -64,9 +64,10 @@ freeze() {   # NAME RANK
   echo "$name: job ended ${took} s after rank $rank froze, exit $rc"
   [ "$rc" -ne 124 ] || fail "$name: the job hung"
   [ "$rc" -ne 0 ] || fail "$name: exit 0 with a frozen rank"
-  # pair 0->1: 4 sizes (~6 s); then at most a step's bound (~40 s here:
-  # 1 MiB's planned time at 0.1 Gbit/s plus 6 x --timeout)
-  [ "$took" -le 75 ] || fail "$name: ${took} s after the freeze (bound 75 s)"
+  # pair 0->1: 4 sizes (~6 s); pair 2->3 fails within --timeout, the
+  # round's end waits 2 x --timeout + 1 s: ~16 s (a frozen sender was held
+  # for a step's bound, ~40 s here, before its receiver reported)
+  [ "$took" -le 40 ] || fail "$name: ${took} s after the freeze (bound 40 s)"
   python3 - "$out" <<'PY' || { cat "$out" 2>/dev/null | head -c 20000; fail "$name: saved file wrong"; }
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -80,7 +81,7 @@ PY
 }
 
 # the bound this test holds the run to is the one --help states
-grep -q "6 x --timeout per fault" <("$bin" run --help) || fail "run --help does not state the bound"
+grep -q "3 x --timeout + 1 s per fault" <("$bin" run --help) || fail "run --help does not state the bound"
 
 freeze receiver 3
 freeze sender 2
