@@ -486,6 +486,7 @@ Test(check, latency_on_large_messages_only_is_incomplete)
     cr_assert(strstr(text, "result: INCOMPLETE, accepted with --allow-unjudged ("), "%s", text);
     free(text);
     ans_check_free(&c);
+    cJSON_Delete(run);
 
     /* the limit raised (flag or profile key): latency is judged at 4 MiB */
     const struct ans_check_opts big = {.size = -1, .lat_max_size = 4 << 20};
