@@ -82,8 +82,10 @@ total = [r for r in rows if r[5] == "-1"]
 print(sum(float(r[8]) for r in (total or rows)) / 1e9)' "$tmp/i2.csv"
 }
 
-tierperf_bw() {   # streams -> Gbit/s
-  tierperf_run --streams "$1" --tx-depth "$1" --sizes "$msg" --no-lat --duration "$secs"
+tierperf_bw() {   # streams [more options] -> Gbit/s
+  local n=$1
+  shift
+  tierperf_run --streams "$n" --tx-depth "$n" --sizes "$msg" --no-lat --duration "$secs" "$@"
   python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["bw_gbit_s"])' "$tmp/t.json"
 }
 
@@ -117,6 +119,8 @@ for r in $(seq "$rounds"); do
     echo "round $r, $s stream(s): iperf3 $(grep -P "^iperf3\t$s\t" "$raw" | tail -1 | cut -f4)," \
          "iperf2 $(grep -P "^iperf2\t$s\t" "$raw" | tail -1 | cut -f4), tierperf $v Gbit/s"
   done
+  # the streams driven by one thread, as before threads: what the threads bring
+  v=$(tierperf_bw 2 --stream-threads 1); printf 'tierperf-1thread\t2\tgbit\t%s\n' "$v" >>"$raw"
   read -r p50 p99 <<<"$(sockperf_lat)"; printf 'sockperf\t1\tp50\t%s\nsockperf\t1\tp99\t%s\n' "$p50" "$p99" >>"$raw"
   read -r q50 q99 <<<"$(tierperf_lat)"; printf 'tierperf\t1\tp50\t%s\ntierperf\t1\tp99\t%s\n' "$q50" "$q99" >>"$raw"
   echo "round $r, ${lat_msg}-byte ping-pong p50: sockperf $p50 us, tierperf $q50 us"
@@ -180,6 +184,7 @@ doc = {"benchmark": "bench-vs-peers", "machine": machine(),
        "loadavg_before": load0, "loadavg_after": load1, "network": "loopback (127.0.0.1)",
        "units": "Gbit/s = 10^9 bit/s; latency one-way = RTT/2 in microseconds",
        "throughput": tp, "latency": lt}
+doc["tierperf_2_streams_1_thread_gbit_s"] = vals("tierperf-1thread", 2, "gbit")
 with open(out + ".json", "w") as f:
     json.dump(doc, f, indent=2)
     f.write("\n")
@@ -205,6 +210,15 @@ for r in tp:
         r["streams"], fmt(r["tierperf_median_gbit_s"]), fmt(r["iperf3_median_gbit_s"]),
         fmt(r["iperf2_median_gbit_s"]), r["ratio_iperf3"], r["ratio_iperf2"], r["target_ratio_min"],
         " / ".join("%.0f%%" % (100 * r[t + "_spread"]) for t in ("tierperf", "iperf3", "iperf2"))))
+one = doc["tierperf_2_streams_1_thread_gbit_s"]
+md += ["", "2 streams driven by one thread (`--stream-threads 1`, the loop before threads): median "
+       "%s Gbit/s (rounds: %s), against %s Gbit/s on a thread each." % (
+           fmt(statistics.median(one)), ", ".join(fmt(v) for v in one),
+           fmt(tp[1]["tierperf_median_gbit_s"]))]
+md += ["", "Both ends run on this host's %d cores: with 2 streams on a thread each, both ranks "
+       "together keep four threads busy (iperf2 -P 2 too), so on a machine with fewer cores than "
+       "that, one thread per end can be as fast or faster; the threads pay off where each end has "
+       "cores of its own (two hosts, or a NIC faster than one core can drive)." % os.cpu_count()]
 md += ["", "| Latency, %s-byte ping-pong | tierperf | sockperf | ratio | target |" % lat_msg,
        "|---|---|---|---|---|",
        "| p50 us | %s | %s | %.2f | <= 1.1 |" % (fmt(lt["tierperf_median_p50_us"]),
