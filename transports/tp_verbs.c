@@ -66,7 +66,11 @@ static tp_status_t verbs_init(const struct tp_config *cfg, const struct tp_ctrl 
     ctx->tx_depth = cfg->tx_depth > 0 ? cfg->tx_depth : VERBS_DEFAULT_DEPTH;
     ctx->max_inline = opts.inline_size >= 0 ? opts.inline_size : VERBS_AUTO_INLINE;
     ctx->gid_index = -1;
+    /* RoCE's traffic class is the IP TOS: --tos stands for it over MPI */
+    ctx->tclass = opts.tclass >= 0 ? opts.tclass
+                : !opts.use_rdma_cm && opts.tos >= 0 ? opts.tos : 0;
     ctx->mr_path = "";
+    ctx->mr_order = opts.relaxed_order ? "relaxed ordering" : "strict ordering";
     st = verbs_rail_pick(ctx);
     if (st == TP_OK)
         st = verbs_device_open(ctx);
@@ -165,10 +169,15 @@ static tp_status_t verbs_link_info(void *vctx, struct tp_link_info *info)
     info->nrails = ctx->nrails;
     info->mtu = verbs_mtu_bytes(ctx->port_attr.active_mtu);
     snprintf(info->address, sizeof(info->address), "%s", ctx->address);
-    snprintf(info->detail, sizeof(info->detail),
-             "%s; RC, %d QP%s, tx depth %d, inline up to %d B; memory: %s",
+    /* long staged-memory reasons are cut: the detail field is bounded */
+    if (snprintf(info->detail, sizeof(info->detail),
+             "%s; RC, %d QP%s, tx depth %d, rx depth %d, reads %d, inline %d B, "
+             "tclass %d, sl %d, %s; memory: %s",
              ctx->gid_desc, ctx->nqps, ctx->nqps == 1 ? "" : "s", ctx->tx_depth,
-             ctx->max_inline, ctx->mr_path[0] ? ctx->mr_path : "not registered yet");
+             ctx->opts.rx_depth, ctx->rd_atomic, ctx->max_inline, ctx->tclass,
+             ctx->opts.sl, ctx->mr_order,
+             ctx->mr_path[0] ? ctx->mr_path : "not registered yet") < 0)
+        info->detail[0] = '\0';
     return TP_OK;
 }
 
@@ -233,6 +242,7 @@ const struct tp_transport_ops tp_verbs_ops = {
     .caps = TP_CAP_BIDIR | TP_CAP_DEVICE_MEM | TP_CAP_THREAD_EPS | TP_CAP_PEER_AUTH,
     .options = &verbs_options,
     .max_tx_depth = VERBS_MAX_DEPTH,
+    .default_tx_depth = VERBS_DEFAULT_DEPTH,
     .init = verbs_init_op,
     .finalize = verbs_finalize,
     .mem_reg = verbs_mem_reg_op,

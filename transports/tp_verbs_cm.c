@@ -45,6 +45,7 @@ struct verbs_cm_hello {
     uint64_t secret;
     uint32_t nqps;
     uint32_t port;                /* listening port, network order; 0: not listening */
+    struct verbs_limits limits;
     struct sockaddr_storage addr; /* the rank's device address */
 };
 
@@ -200,6 +201,29 @@ static tp_status_t check_device(struct verbs_ep *ep, struct rdma_cm_id *id)
     return TP_OK;
 }
 
+/* --tclass and --sl over what the connection manager derived from the
+ * TOS (--tos, set on the ids by set_tos). */
+static void cm_path_class(const struct verbs_ctx *ctx, struct ibv_ah_attr *ah)
+{
+    if (ctx->opts.tclass >= 0 && ah->is_global)
+        ah->grh.traffic_class = (uint8_t)ctx->opts.tclass;
+    if (ctx->opts.sl > 0)
+        ah->sl = (uint8_t)ctx->opts.sl;
+}
+
+static tp_status_t set_tos(const struct verbs_ctx *ctx, struct rdma_cm_id *id)
+{
+    uint8_t tos = (uint8_t)ctx->opts.tos;
+
+    if (ctx->opts.tos < 0)
+        return TP_OK;
+    if (rdma_set_option(id, RDMA_OPTION_ID, RDMA_OPTION_ID_TOS, &tos, sizeof(tos)) != 0) {
+        tp_fail("verbs: rdma_cm: --tos %d refused: %s", ctx->opts.tos, strerror(errno));
+        return TP_ERR_INVALID;
+    }
+    return TP_OK;
+}
+
 /* Our QP to RTR then RTS with the attributes the connection manager holds. */
 static tp_status_t to_rts(struct verbs_ep *ep, struct rdma_cm_id *id, struct ibv_qp *qp)
 {
@@ -215,6 +239,7 @@ static tp_status_t to_rts(struct verbs_ep *ep, struct rdma_cm_id *id, struct ibv
             if (steps[s] == IBV_QPS_RTR) {
                 at.min_rnr_timer = 1;    /* receivers repost at once */
                 mask |= IBV_QP_MIN_RNR_TIMER;
+                cm_path_class(ep->ctx, &at.ah_attr);
                 if (at.path_mtu < ep->mtu || ep->mtu == 0)
                     ep->mtu = at.path_mtu;
             }
@@ -234,12 +259,11 @@ static tp_status_t to_rts(struct verbs_ep *ep, struct rdma_cm_id *id, struct ibv
 static void conn_param(const struct verbs_ep *ep, struct ibv_qp *qp,
                        const struct verbs_cm_priv *priv, struct rdma_conn_param *p)
 {
-    const struct ibv_device_attr *da = &ep->ctx->dev_attr;
-
     memset(p, 0, sizeof(*p));
     p->qp_num = qp->qp_num;
-    p->responder_resources = (uint8_t)(da->max_qp_rd_atom > 0 ? (da->max_qp_rd_atom > 255 ? 255 : da->max_qp_rd_atom) : 1);
-    p->initiator_depth = (uint8_t)(da->max_qp_init_rd_atom > 0 ? (da->max_qp_init_rd_atom > 255 ? 255 : da->max_qp_init_rd_atom) : 1);
+    /* the depths agreed in the hello (verbs_limits_agree) */
+    p->responder_resources = (uint8_t)ep->rd_dest;
+    p->initiator_depth = (uint8_t)ep->rd_atomic;
     p->retry_count = VERBS_CM_RETRY;
     p->rnr_retry_count = VERBS_CM_RNR_RETRY;
     if (priv != NULL) {
@@ -318,6 +342,8 @@ static tp_status_t connect_one(struct verbs_ep *ep, struct verbs_cm *cm, uint32_
         return TP_ERR_IO;
     }
     cm->id[index] = id;
+    if ((st = set_tos(ep->ctx, id)) != TP_OK)
+        return st;
     if (rdma_resolve_addr(id, (struct sockaddr *)src, (struct sockaddr *)dst,
                           VERBS_CM_RESOLVE_MS) != 0) {
         tp_fail("verbs: rdma_cm: resolving rank %d's address %s: %s", ep->peer,
@@ -358,6 +384,8 @@ static tp_status_t listen_on(struct verbs_ep *ep, struct verbs_cm *cm,
         tp_fail("verbs: rdma_create_id: %s", strerror(errno));
         return TP_ERR_IO;
     }
+    if (set_tos(ep->ctx, cm->listen_id) != TP_OK)
+        return TP_ERR_INVALID;
     if (rdma_bind_addr(cm->listen_id, (struct sockaddr *)addr) != 0 ||
         rdma_listen(cm->listen_id, ep->nqps + 1) != 0) {
         tp_fail("verbs: rdma_cm: cannot listen on %s: %s", addr_str(addr, a, sizeof(a)),
@@ -385,6 +413,7 @@ tp_status_t verbs_cm_connect(struct verbs_ep *ep)
     mine.magic = VERBS_CM_MAGIC;
     mine.secret = ep->ctx->cfg.secret;
     mine.nqps = (uint32_t)ep->nqps;
+    verbs_limits_mine(ep->ctx, &mine.limits);
     if ((st = local_addr(ep->ctx, &mine.addr)) != TP_OK)
         return st;
     cm->ch = rdma_create_event_channel();
@@ -411,6 +440,7 @@ tp_status_t verbs_cm_connect(struct verbs_ep *ep)
                      mine.nqps);
         return TP_ERR_INVALID;
     }
+    verbs_limits_agree(ep, &mine.limits, &theirs.limits);
     if (passive)
         return accept_all(ep, cm);
     set_port(&theirs.addr, (uint16_t)theirs.port);

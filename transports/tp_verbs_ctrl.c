@@ -29,6 +29,8 @@ tp_status_t verbs_wait_idle(struct verbs_wait *w, struct verbs_ep *ep,
     if (++w->idle & 1023)
         return TP_OK;
     clock_gettime(CLOCK_MONOTONIC, &now);
+    if (verbs_async_check(ep) != TP_OK)      /* port down: not worth waiting */
+        return ep->broken;
     if (w->moved) {
         w->moved = 0;
         w->last = now;
@@ -66,6 +68,8 @@ tp_status_t verbs_wc_error(struct verbs_ep *ep, const struct ibv_wc *wc,
     tp_status_t st = TP_ERR_IO;
 
     if (ep->broken != TP_OK)     /* flushes that follow the first error */
+        return ep->broken;
+    if (verbs_async_check(ep) != TP_OK)      /* the port, not the peer */
         return ep->broken;
     /* the peer went away or its QP broke: not this side's fault */
     if (wc->status == IBV_WC_RETRY_EXC_ERR || wc->status == IBV_WC_RNR_RETRY_EXC_ERR ||

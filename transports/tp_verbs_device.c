@@ -19,10 +19,6 @@
 
 #include "../common/log.h"
 
-struct verbs_subnet {
-    int set;
-    uint32_t net, mask;           /* host byte order */
-};
 
 static int subnet_parse(const char *cidr, struct verbs_subnet *sn)
 {
@@ -69,33 +65,58 @@ static void ipv4_str(uint32_t host_order, char *out, size_t len)
         snprintf(out, len, "?");
 }
 
-/* Does this GID entry belong to the address the user asked for? */
-static int gid_matches(const struct ibv_gid_entry *e, const struct verbs_subnet *sn,
-                       unsigned bind_ifindex)
+/* A global IPv6 GID: neither IPv4-mapped, nor link-local (fe80::/10),
+ * nor unset. */
+static int gid_global_ipv6(const union ibv_gid *gid)
+{
+    static const uint8_t zero[16];
+
+    if (gid_ipv4(gid) != 0 || memcmp(gid->raw, zero, 16) == 0)
+        return 0;
+    return !(gid->raw[0] == 0xfe && (gid->raw[1] & 0xc0) == 0x80);
+}
+
+/* How much a GID entry is wanted: 2 RoCE v2 IPv4 (inside --bind-subnet,
+ * on --bind-if when given), 1 RoCE v2 global IPv6 (only without
+ * --bind-subnet, which is IPv4), 0 not at all (RoCE v1, link-local). */
+int verbs_gid_rank(const struct ibv_gid_entry *e, const struct verbs_subnet *sn,
+                   unsigned bind_ifindex)
 {
     uint32_t ip = gid_ipv4(&e->gid);
 
-    if (e->gid_type != IBV_GID_TYPE_ROCE_V2 || ip == 0)
-        return 0;
-    if (sn->set && (ip & sn->mask) != sn->net)
+    if (e->gid_type != IBV_GID_TYPE_ROCE_V2)
         return 0;
     if (bind_ifindex != 0 && e->ndev_ifindex != bind_ifindex)
         return 0;
-    return 1;
+    if (ip != 0)
+        return !sn->set || (ip & sn->mask) == sn->net ? 2 : 0;
+    return !sn->set && gid_global_ipv6(&e->gid) ? 1 : 0;
 }
 
-/* RoCE v2 IPv4 GID index of port, or -1. */
+/* The best GID index of port (first of the best kind), or -1; *why says
+ * why it was chosen. */
 static int roce_find_gid(struct ibv_context *dev, int port, int tbl_len,
-                         const struct verbs_subnet *sn, unsigned bind_ifindex)
+                         const struct verbs_subnet *sn, unsigned bind_ifindex,
+                         const char **why)
 {
-    for (int i = 0; i < tbl_len; i++) {
+    int best = -1, best_rank = 0;
+
+    for (int i = 0; i < tbl_len && best_rank < 2; i++) {
         struct ibv_gid_entry e;
         if (ibv_query_gid_ex(dev, (uint32_t)port, (uint32_t)i, &e, 0) != 0)
             continue;
-        if (gid_matches(&e, sn, bind_ifindex))
-            return i;
+        int r = verbs_gid_rank(&e, sn, bind_ifindex);
+        if (r > best_rank) {
+            best_rank = r;
+            best = i;
+        }
     }
-    return -1;
+    if (why != NULL)
+        *why = best_rank == 1 ? "no RoCE v2 IPv4 GID: the first global RoCE v2 IPv6"
+             : sn->set ? "RoCE v2 IPv4 in --bind-subnet"
+             : bind_ifindex ? "RoCE v2 IPv4 on --bind-if"
+             : "the first RoCE v2 IPv4";
+    return best;
 }
 
 static const char *port_state_name(enum ibv_port_state s)
@@ -137,7 +158,7 @@ static int device_score(struct ibv_device *d, const struct verbs_ctx *ctx,
         return -1;
     }
     if ((sn->set || bind_ifindex) && pa.link_layer == IBV_LINK_LAYER_ETHERNET &&
-        roce_find_gid(dev, port, pa.gid_tbl_len, sn, bind_ifindex) >= 0)
+        roce_find_gid(dev, port, pa.gid_tbl_len, sn, bind_ifindex, NULL) >= 0)
         score += 2;
     if (topo != NULL && mine != NULL) {
         hwloc_cpuset_t near = hwloc_bitmap_alloc();
@@ -219,6 +240,7 @@ static tp_status_t choose_gid(struct verbs_ctx *ctx, const struct verbs_subnet *
 {
     struct ibv_gid_entry e;
     int idx = ctx->opts.gid_index;
+    const char *why = "given by --gid-index";
 
     if (!ctx->is_roce) {
         if (ctx->port_attr.lid == 0) {
@@ -235,7 +257,7 @@ static tp_status_t choose_gid(struct verbs_ctx *ctx, const struct verbs_subnet *
         }
     } else if (idx < 0) {
         idx = roce_find_gid(ctx->dev, ctx->port, ctx->port_attr.gid_tbl_len, sn,
-                            bind_ifindex);
+                            bind_ifindex, &why);
         if (idx < 0) {
             struct verbs_subnet none = {0};
             if (sn->set || bind_ifindex)
@@ -244,10 +266,10 @@ static tp_status_t choose_gid(struct verbs_ctx *ctx, const struct verbs_subnet *
                              ctx->dev_name, ctx->port, sn->set ? "in" : "on",
                              sn->set ? ctx->opts.net.bind_subnet : ctx->opts.net.bind_if);
             else if (roce_find_gid(ctx->dev, ctx->port, ctx->port_attr.gid_tbl_len,
-                                   &none, 0) < 0)
-                tp_fail("verbs: %s port %d has no RoCE v2 IPv4 GID (is an IPv4 "
-                             "address set on its netdev? give --gid-index otherwise)",
-                             ctx->dev_name, ctx->port);
+                                   &none, 0, NULL) < 0)
+                tp_fail("verbs: %s port %d has no RoCE v2 GID with an IPv4 or global "
+                        "IPv6 address (is an address set on its netdev? give "
+                        "--gid-index otherwise)", ctx->dev_name, ctx->port);
             return TP_ERR_NO_DEVICE;
         }
     }
@@ -264,9 +286,12 @@ static tp_status_t choose_gid(struct verbs_ctx *ctx, const struct verbs_subnet *
             ipv4_str(ip, ctx->address, sizeof(ctx->address));
         else
             inet_ntop(AF_INET6, e.gid.raw, ctx->address, sizeof(ctx->address));
-        snprintf(ctx->gid_desc, sizeof(ctx->gid_desc), "%s GID index %d (%s)",
+        snprintf(ctx->gid_desc, sizeof(ctx->gid_desc), "%s GID index %d (%s, %s)",
                  e.gid_type == IBV_GID_TYPE_ROCE_V2 ? "RoCE v2" : "RoCE v1", idx,
-                 ctx->address);
+                 ctx->address, why);
+        tp_log_info("verbs: %s port %d: GID index %d, %s, chosen as %s (link-local and "
+                    "RoCE v1 GIDs are skipped)", ctx->dev_name, ctx->port, idx,
+                    ctx->address, why);
     } else {
         snprintf(ctx->gid_desc, sizeof(ctx->gid_desc),
                  "InfiniBand LID 0x%x, GRH GID index %d", ctx->port_attr.lid, idx);
@@ -369,6 +394,7 @@ tp_status_t verbs_device_open(struct verbs_ctx *ctx)
         return TP_ERR_IO;
     }
     device_pci(ctx);
+    verbs_async_init(ctx);
     st = open_port(ctx);
     if (st != TP_OK)
         return st;
@@ -383,11 +409,11 @@ tp_status_t verbs_device_open(struct verbs_ctx *ctx)
     return TP_OK;
 }
 
-double verbs_port_rate_gbit(const struct ibv_port_attr *pa)
+double verbs_lane_rate_gbit(uint32_t speed, uint8_t width)
 {
     double lane, lanes;
 
-    switch (pa->active_speed) {
+    switch (speed) {
     case 1:   lane = 2.5; break;     /* SDR */
     case 2:   lane = 5.0; break;     /* DDR */
     case 4:                          /* QDR */
@@ -396,9 +422,10 @@ double verbs_port_rate_gbit(const struct ibv_port_attr *pa)
     case 32:  lane = 25.0; break;    /* EDR */
     case 64:  lane = 50.0; break;    /* HDR */
     case 128: lane = 100.0; break;   /* NDR */
+    case 256: lane = 200.0; break;   /* XDR (active_speed_ex) */
     default:  return 0.0;
     }
-    switch (pa->active_width) {
+    switch (width) {
     case 1:  lanes = 1; break;
     case 2:  lanes = 4; break;
     case 4:  lanes = 8; break;
@@ -407,6 +434,18 @@ double verbs_port_rate_gbit(const struct ibv_port_attr *pa)
     default: return 0.0;
     }
     return lane * lanes;
+}
+
+double verbs_port_rate_gbit(const struct ibv_port_attr *pa)
+{
+    uint32_t speed = pa->active_speed;
+
+#ifdef TIERPERF_HAVE_IBV_SPEED_EX
+    /* XDR and later do not fit the 8-bit active_speed (rdma-core 48+) */
+    if (pa->active_speed_ex != 0)
+        speed = pa->active_speed_ex;
+#endif
+    return verbs_lane_rate_gbit(speed, pa->active_width);
 }
 
 int verbs_mtu_bytes(enum ibv_mtu mtu)

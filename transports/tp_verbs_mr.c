@@ -18,14 +18,16 @@
 
 #define VERBS_ACCESS (IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | \
                       IBV_ACCESS_REMOTE_READ)
-/* GPU memory (dma-buf and peer memory): relaxed PCIe ordering, which
- * GPUDirect needs for full bandwidth on many platforms.  An optional flag:
- * NICs without it ignore it.  rdma-core has it since 28, so wherever it
- * has ibv_reg_dmabuf_mr (34). */
+/* Bandwidth buffers, host and GPU (dma-buf and peer memory): relaxed PCIe
+ * ordering (--relaxed-ordering on), which GPUDirect and many hosts need for
+ * full bandwidth.  An optional flag: NICs without it ignore it.  rdma-core
+ * has it since 28, so wherever it has ibv_reg_dmabuf_mr (34).  The latency
+ * buffer, whose last byte is polled, gets a strictly ordered MR
+ * (verbs_mem_strict). */
 #ifdef TIERPERF_HAVE_IBV_DMABUF
-#define VERBS_ACCESS_DEVICE (VERBS_ACCESS | IBV_ACCESS_RELAXED_ORDERING)
+#define VERBS_RELAXED IBV_ACCESS_RELAXED_ORDERING
 #else
-#define VERBS_ACCESS_DEVICE VERBS_ACCESS
+#define VERBS_RELAXED 0
 #endif
 
 /* One line on why ibv_reg_mr failed, naming the memlock limit when it is
@@ -51,8 +53,8 @@ static void report_host_failure(const struct verbs_ctx *ctx, size_t len, int err
 
 /* GPUDirect: the NIC on the device memory itself.  NULL with the reasons
  * in why when neither dma-buf nor peer memory works. */
-static struct ibv_mr *reg_device_memory(struct verbs_ctx *ctx, struct tp_buf *buf,
-                                        char *why, size_t whylen)
+static struct ibv_mr *reg_device_memory(struct verbs_ctx *ctx, const struct tp_buf *buf,
+                                        int access, char *why, size_t whylen)
 {
     const struct tp_mem_ops *ops = buf->mem->ops;
     char why_dmabuf[160];
@@ -77,7 +79,7 @@ static struct ibv_mr *reg_device_memory(struct verbs_ctx *ctx, struct tp_buf *bu
                      tp_status_string(st));
         } else {
             mr = ibv_reg_dmabuf_mr(ctx->pd, off, buf->len, (uint64_t)(uintptr_t)buf->addr,
-                                   fd, VERBS_ACCESS_DEVICE);
+                                   fd, access);
             err = errno;
             close(fd);
             if (mr != NULL) {
@@ -90,7 +92,7 @@ static struct ibv_mr *reg_device_memory(struct verbs_ctx *ctx, struct tp_buf *bu
         }
     }
 #endif
-    mr = ibv_reg_mr(ctx->pd, buf->addr, buf->len, VERBS_ACCESS_DEVICE);
+    mr = ibv_reg_mr(ctx->pd, buf->addr, buf->len, access);
     if (mr != NULL) {
         ctx->mr_path = "peer memory (ibv_reg_mr on device pointer, nvidia-peermem)";
         return mr;
@@ -137,11 +139,56 @@ static tp_status_t reg_staged(struct verbs_ctx *ctx, struct tp_buf *buf, struct 
 
 static void reg_free(struct verbs_reg *r, size_t len)
 {
+    if (r->strict != NULL)
+        ibv_dereg_mr(r->strict);
     if (r->mr != NULL)
         ibv_dereg_mr(r->mr);
     if (r->shadow != NULL)
         tp_mem_staging_free(r->mem->ops, r->mem->ctx, r->shadow, len, r->shadow_pinned);
     free(r);
+}
+
+/* Host memory, relaxed when *relaxed and the device takes the flag (a
+ * provider that refuses it gets a strict MR and *relaxed = 0). */
+static struct ibv_mr *reg_host(struct verbs_ctx *ctx, void *addr, size_t len, int *relaxed)
+{
+    struct ibv_mr *mr = NULL;
+
+    if (*relaxed)
+        mr = ibv_reg_mr(ctx->pd, addr, len, VERBS_ACCESS | VERBS_RELAXED);
+    if (mr == NULL) {
+        *relaxed = 0;
+        mr = ibv_reg_mr(ctx->pd, addr, len, VERBS_ACCESS);
+    }
+    return mr;
+}
+
+tp_status_t verbs_mem_strict(struct verbs_ctx *ctx, const struct tp_buf *buf,
+                             struct ibv_mr **mr_p)
+{
+    struct verbs_reg *r = buf->mr;
+    const char *path = ctx->mr_path;
+    char why[400];
+    int strict = 0;
+
+    if (!r->relaxed) {
+        *mr_p = r->mr;
+        return TP_OK;
+    }
+    if (r->strict == NULL) {
+        if (buf->mem != NULL && !buf->mem->ops->is_host)
+            r->strict = reg_device_memory(ctx, buf, VERBS_ACCESS, why, sizeof(why));
+        else
+            r->strict = reg_host(ctx, buf->addr, buf->len, &strict);
+        ctx->mr_path = path;           /* the bandwidth path stays the one named */
+        if (r->strict == NULL) {
+            tp_fail("verbs: cannot register the %zu-byte latency buffer strictly "
+                    "ordered on %s: %s", buf->len, ctx->dev_name, strerror(errno));
+            return TP_ERR_NO_MEMORY;
+        }
+    }
+    *mr_p = r->strict;
+    return TP_OK;
 }
 
 tp_status_t verbs_mem_reg(void *vctx, struct tp_buf *buf)
@@ -157,13 +204,17 @@ tp_status_t verbs_mem_reg(void *vctx, struct tp_buf *buf)
     r = calloc(1, sizeof(*r));
     if (r == NULL)
         return TP_ERR_NO_MEMORY;
+    r->relaxed = ctx->opts.relaxed_order && VERBS_RELAXED != 0;
     if (buf->mem != NULL && !buf->mem->ops->is_host) {
         char why[400];
-        r->mr = reg_device_memory(ctx, buf, why, sizeof(why));
-        if (r->mr == NULL)
+        r->mr = reg_device_memory(ctx, buf, VERBS_ACCESS | (r->relaxed ? VERBS_RELAXED : 0),
+                                  why, sizeof(why));
+        if (r->mr == NULL) {
+            r->relaxed = 0;            /* the host shadow: strict */
             st = reg_staged(ctx, buf, r, why);
+        }
     } else {
-        r->mr = ibv_reg_mr(ctx->pd, buf->addr, buf->len, VERBS_ACCESS);
+        r->mr = reg_host(ctx, buf->addr, buf->len, &r->relaxed);
         if (r->mr == NULL) {
             report_host_failure(ctx, buf->len, errno);
             st = TP_ERR_NO_MEMORY;
@@ -175,6 +226,10 @@ tp_status_t verbs_mem_reg(void *vctx, struct tp_buf *buf)
         reg_free(r, buf->len);
         return st;
     }
+    /* what the results say: relaxed asked for and granted, or refused */
+    ctx->mr_order = r->relaxed ? "relaxed ordering"
+                  : ctx->opts.relaxed_order && r->shadow == NULL
+                  ? "strict ordering (relaxed refused by the device)" : "strict ordering";
     buf->mr = r;
     return TP_OK;
 }

@@ -14,6 +14,7 @@
 struct pp {
     struct verbs_ep *ep;
     struct tp_buf *buf;
+    struct ibv_mr *mr;         /* the buffer's strictly ordered MR */
     size_t msg_size;
     uint64_t iters;
     uint32_t seq;
@@ -82,7 +83,7 @@ static tp_status_t pp_post(struct pp *p, enum ibv_wr_opcode op, void *src, int l
         return verbs_ep_fail(ep, st);
     sge.addr = (uintptr_t)verbs_nic_addr(p->buf, src);
     sge.length = (uint32_t)p->msg_size;
-    sge.lkey = verbs_buf_mr(p->buf)->lkey;
+    sge.lkey = p->mr->lkey;
     memset(&wr, 0, sizeof(wr));
     wr.wr_id = verbs_wr_id(VERBS_WR_PP, 0, p->posted);
     wr.sg_list = &sge;
@@ -116,7 +117,7 @@ static tp_status_t pp_handshake(struct pp *p)
     m.type = VERBS_MSG_PP_READY;
     m.seq = p->seq;
     m.addr = (uintptr_t)verbs_nic_addr(p->buf, p->buf->addr);
-    m.rkey = verbs_buf_mr(p->buf)->rkey;
+    m.rkey = p->mr->rkey;
     m.len = p->buf->len;
     m.msg_size = p->msg_size;
     m.total = p->iters;
@@ -197,7 +198,7 @@ static tp_status_t pp_post_recv(struct pp *p)
 {
     struct ibv_sge sge = {.addr = (uintptr_t)verbs_nic_addr(p->buf, p->buf->addr),
                           .length = (uint32_t)p->msg_size,
-                          .lkey = verbs_buf_mr(p->buf)->lkey};
+                          .lkey = p->mr->lkey};
     struct ibv_recv_wr wr = {.wr_id = verbs_wr_id(VERBS_WR_PP, 0, 0),
                              .sg_list = &sge, .num_sge = 1};
     struct ibv_recv_wr *bad;
@@ -335,7 +336,15 @@ tp_status_t verbs_pingpong(void *vep, struct tp_buf *buf, size_t msg_size,
                      "%s memory does not allow; use --rdma-op send", buf->mem->ops->name);
         return TP_ERR_UNSUPPORTED;
     }
+    if (msg_size > ep->max_msg) {
+        tp_fail("verbs: a %zu-byte latency message is larger than the %llu-byte "
+                "max_msg_sz of %s port %d or rank %d's port", msg_size,
+                (unsigned long long)ep->max_msg, ep->ctx->dev_name, ep->ctx->port, ep->peer);
+        return TP_ERR_INVALID;
+    }
     memset(&p, 0, sizeof(p));
+    if (verbs_mem_strict(ep->ctx, buf, &p.mr) != TP_OK)
+        return TP_ERR_NO_MEMORY;
     p.ep = ep;
     p.buf = buf;
     p.msg_size = msg_size;

@@ -39,6 +39,7 @@ struct verbs_conn {
     uint32_t is_roce;
     uint32_t use_grh;
     uint32_t pad;
+    struct verbs_limits limits;
     struct verbs_conn_qp ctrl;
     struct verbs_conn_qp data[VERBS_MAX_QPS];
 };
@@ -134,8 +135,7 @@ static tp_status_t qp_to_rts(struct verbs_ep *ep, struct ibv_qp *qp, uint32_t ps
     at.path_mtu = ep->mtu;
     at.dest_qp_num = remote->qpn;
     at.rq_psn = remote->psn;
-    at.max_dest_rd_atomic = (uint8_t)(ctx->dev_attr.max_qp_rd_atom > 0 ?
-                                      ctx->dev_attr.max_qp_rd_atom : 1);
+    at.max_dest_rd_atomic = (uint8_t)ep->rd_dest;
     at.min_rnr_timer = VERBS_MIN_RNR;
     verbs_fill_ah(ctx, rc->lid, rc->gid, &at.ah_attr);
     st = qp_modify(ep, qp, &at, IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
@@ -149,8 +149,7 @@ static tp_status_t qp_to_rts(struct verbs_ep *ep, struct ibv_qp *qp, uint32_t ps
     at.retry_cnt = VERBS_RETRY_CNT;
     at.rnr_retry = VERBS_RNR_RETRY;
     at.sq_psn = psn;
-    at.max_rd_atomic = (uint8_t)(ctx->dev_attr.max_qp_init_rd_atom > 0 ?
-                                 ctx->dev_attr.max_qp_init_rd_atom : 1);
+    at.max_rd_atomic = (uint8_t)ep->rd_atomic;
     return qp_modify(ep, qp, &at, IBV_QP_STATE | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT |
                                       IBV_QP_RNR_RETRY | IBV_QP_SQ_PSN |
                                       IBV_QP_MAX_QP_RD_ATOMIC);
@@ -162,12 +161,49 @@ void verbs_fill_ah(const struct verbs_ctx *ctx, uint32_t dlid, const uint8_t dgi
     memset(ah, 0, sizeof(*ah));
     ah->dlid = (uint16_t)dlid;
     ah->port_num = (uint8_t)ctx->port;
+    ah->sl = (uint8_t)ctx->opts.sl;
     if (ctx->gid_index >= 0) {      /* RoCE, or InfiniBand with a GRH asked for */
         ah->is_global = 1;
         memcpy(ah->grh.dgid.raw, dgid, 16);
         ah->grh.sgid_index = (uint8_t)ctx->gid_index;
         ah->grh.hop_limit = 64;
+        ah->grh.traffic_class = (uint8_t)ctx->tclass;
     }
+}
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+    return a < b ? a : b;
+}
+
+void verbs_limits_mine(const struct verbs_ctx *ctx, struct verbs_limits *l)
+{
+    uint32_t cap = ctx->opts.rd_atomic > 0 ? (uint32_t)ctx->opts.rd_atomic : 255;
+
+    memset(l, 0, sizeof(*l));
+    l->rd_init = min_u32(ctx->dev_attr.max_qp_init_rd_atom > 0 ?
+                         (uint32_t)ctx->dev_attr.max_qp_init_rd_atom : 1, cap);
+    l->rd_dest = min_u32(ctx->dev_attr.max_qp_rd_atom > 0 ?
+                         (uint32_t)ctx->dev_attr.max_qp_rd_atom : 1, cap);
+    l->max_msg = ctx->port_attr.max_msg_sz;
+}
+
+void verbs_limits_agree(struct verbs_ep *ep, const struct verbs_limits *mine,
+                        const struct verbs_limits *theirs)
+{
+    uint32_t mm = mine->max_msg ? mine->max_msg : UINT32_MAX;
+    uint32_t tm = theirs->max_msg ? theirs->max_msg : UINT32_MAX;
+
+    /* what we may have outstanding is what they answer, and the reverse;
+     * at least one (0 would forbid reads altogether) */
+    ep->rd_atomic = min_u32(mine->rd_init, theirs->rd_dest);
+    ep->rd_dest = min_u32(mine->rd_dest, theirs->rd_init);
+    if (ep->rd_atomic == 0)
+        ep->rd_atomic = 1;
+    if (ep->rd_dest == 0)
+        ep->rd_dest = 1;
+    ep->max_msg = min_u32(mm, tm);
+    ep->ctx->rd_atomic = (int)ep->rd_atomic;
 }
 
 static uint32_t clamp_u32(long v, long lo, long hi)
@@ -185,7 +221,7 @@ static tp_status_t ep_create(struct verbs_ep *ep)
     tp_status_t st;
 
     ep->sq_depth = clamp_u32(ctx->tx_depth, 1, max_wr);
-    ep->rq_depth = clamp_u32(2L * ctx->tx_depth, 16, max_wr);
+    ep->rq_depth = clamp_u32(ctx->opts.rx_depth, 1, max_wr);
     /* one completion channel: a rank with nothing to do sleeps on it */
     ep->chan = ibv_create_comp_channel(ctx->dev);
     if (ep->chan == NULL) {
@@ -224,8 +260,14 @@ static tp_status_t ep_create(struct verbs_ep *ep)
         return st;
 
     ep->cbuf = calloc(VERBS_CTRL_RECVS + VERBS_CTRL_SENDS, sizeof(struct verbs_msg));
-    if (ep->cbuf == NULL)
+    ep->wrl = calloc((size_t)ep->nqps, sizeof(*ep->wrl));
+    if (ep->cbuf == NULL || ep->wrl == NULL)
         return TP_ERR_NO_MEMORY;
+    for (int q = 0; q < ep->nqps; q++)
+        for (int k = 0; k < VERBS_POST_LIST; k++) {
+            ep->wrl[q].wr[k].sg_list = &ep->wrl[q].sge[k];
+            ep->wrl[q].wr[k].num_sge = 1;
+        }
     ep->cmr = ibv_reg_mr(ctx->pd, ep->cbuf,
                          (VERBS_CTRL_RECVS + VERBS_CTRL_SENDS) * sizeof(struct verbs_msg),
                          IBV_ACCESS_LOCAL_WRITE);
@@ -299,6 +341,7 @@ static tp_status_t ep_connect(struct verbs_ep *ep)
     local.nqps = (uint32_t)ep->nqps;
     local.is_roce = (uint32_t)ctx->is_roce;
     local.use_grh = ctx->gid_index >= 0;
+    verbs_limits_mine(ctx, &local.limits);
     for (int i = 0; i < ep->nqps; i++) {
         psn[i] = psn_new(ep->qp[i]);
         local.data[i].qpn = ep->qp[i]->qp_num;
@@ -313,6 +356,7 @@ static tp_status_t ep_connect(struct verbs_ep *ep)
     if ((st = conn_check(ep, &remote)) != TP_OK)
         return st;
     ep->mtu = remote.mtu < local.mtu ? (enum ibv_mtu)remote.mtu : (enum ibv_mtu)local.mtu;
+    verbs_limits_agree(ep, &local.limits, &remote.limits);
     for (int i = 0; i < ep->nqps; i++)
         if ((st = qp_to_rts(ep, ep->qp[i], psn[i], &remote.data[i], &remote)) != TP_OK)
             return st;
@@ -365,6 +409,7 @@ void verbs_ep_destroy(struct verbs_ep *ep)
     if (ep->cmr != NULL)
         ibv_dereg_mr(ep->cmr);
     free(ep->cbuf);
+    free(ep->wrl);
     if (ep->scq != NULL)
         ibv_destroy_cq(ep->scq);
     if (ep->rcq != NULL)

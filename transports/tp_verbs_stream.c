@@ -108,6 +108,25 @@ tp_status_t verbs_xfer_check(struct verbs_ep *ep, const struct tp_xfer *x)
     return TP_OK;
 }
 
+/* A message larger than either port's max_msg_sz travels as several: the
+ * transfer streams in pieces of at most that size (equal pieces of each
+ * message; the fill and check hooks see the pieces, with their offsets). */
+static const struct tp_xfer *xfer_split(const struct verbs_ep *ep, const struct tp_xfer *x,
+                                        struct tp_xfer *tmp)
+{
+    uint64_t k;
+
+    if (ep->max_msg == 0 || x->msg_size <= ep->max_msg)
+        return x;
+    k = (x->msg_size + ep->max_msg - 1) / ep->max_msg;
+    *tmp = *x;
+    tmp->msg_size = (size_t)((x->msg_size + k - 1) / k);
+    tp_log_debug("verbs: %zu-byte messages to/from rank %d sent as %llu of %zu bytes "
+                 "(max_msg_sz %llu)", x->msg_size, ep->peer, (unsigned long long)k,
+                 tmp->msg_size, (unsigned long long)ep->max_msg);
+    return tmp;
+}
+
 /* Completions of the data CQs, routed to the state machine they belong to. */
 static tp_status_t poll_data(struct verbs_ep *ep, struct verbs_tx *tx,
                              struct verbs_rx *rx, int *progress)
@@ -206,11 +225,12 @@ tp_status_t verbs_stream_send(void *vep, const struct tp_xfer *x)
 {
     struct verbs_ep *ep = vep;
     struct verbs_tx tx;
+    struct tp_xfer piece;
     tp_status_t st;
 
     if ((st = verbs_xfer_check(ep, x)) != TP_OK)
         return st;
-    if ((st = verbs_tx_start(&tx, ep, x)) != TP_OK)
+    if ((st = verbs_tx_start(&tx, ep, xfer_split(ep, x, &piece))) != TP_OK)
         return st;
     return drive(ep, &tx, NULL);
 }
@@ -219,11 +239,12 @@ tp_status_t verbs_stream_recv(void *vep, const struct tp_xfer *x)
 {
     struct verbs_ep *ep = vep;
     struct verbs_rx rx;
+    struct tp_xfer piece;
     tp_status_t st;
 
     if ((st = verbs_xfer_check(ep, x)) != TP_OK)
         return st;
-    if ((st = verbs_rx_start(&rx, ep, x)) != TP_OK)
+    if ((st = verbs_rx_start(&rx, ep, xfer_split(ep, x, &piece))) != TP_OK)
         return st;
     return drive(ep, NULL, &rx);
 }
@@ -234,6 +255,7 @@ tp_status_t verbs_stream_bidir(void *vep, const struct tp_xfer *txx,
     struct verbs_ep *ep = vep;
     struct verbs_tx tx;
     struct verbs_rx rx;
+    struct tp_xfer tpiece, rpiece;
     tp_status_t st;
 
     if ((st = verbs_xfer_check(ep, txx)) != TP_OK ||
@@ -243,9 +265,9 @@ tp_status_t verbs_stream_bidir(void *vep, const struct tp_xfer *txx,
         tp_fail("verbs: bidirectional transfer needs separate send and receive rings");
         return TP_ERR_INVALID;
     }
-    if ((st = verbs_rx_start(&rx, ep, rxx)) != TP_OK)
+    if ((st = verbs_rx_start(&rx, ep, xfer_split(ep, rxx, &rpiece))) != TP_OK)
         return st;
-    if ((st = verbs_tx_start(&tx, ep, txx)) != TP_OK)
+    if ((st = verbs_tx_start(&tx, ep, xfer_split(ep, txx, &tpiece))) != TP_OK)
         return st;
     return drive(ep, &tx, &rx);
 }

@@ -125,12 +125,14 @@ static uint64_t rx_limit(const struct verbs_rx *rx, uint64_t *capacity)
     return rx->msgs;
 }
 
-/* Tells the sender about a larger limit, in steps of half the capacity
- * (at least one) and always when the limit reaches the end. */
+/* Tells the sender about a larger limit, in steps of a quarter of the
+ * capacity (at least one) and always when the limit reaches the end: the
+ * sender hears of new room while three quarters of its window are still
+ * in flight, so it never stalls waiting for credit. */
 static tp_status_t rx_grant(struct verbs_rx *rx)
 {
     uint64_t capacity, limit = rx_limit(rx, &capacity);
-    uint64_t step = capacity / 2 ? capacity / 2 : 1;
+    uint64_t step = capacity / 4 ? capacity / 4 : 1;
 
     if (limit > rx->msgs)
         limit = rx->msgs;
@@ -307,23 +309,42 @@ static tp_status_t rx_post_read(struct verbs_rx *rx, uint64_t i)
     return TP_OK;
 }
 
+/* May message i be read now (its QP's send queue has room, the sender
+ * made it readable, and with checks or refills its slot is free)? */
+static int rx_may_read(const struct verbs_rx *rx, uint64_t i)
+{
+    const struct verbs_ep *ep = rx->ep;
+    const struct verbs_qp_acct *a = &rx->q[i % (uint64_t)ep->nqps];
+
+    if (i >= rx->msgs || i >= rx->avail || a->posted - a->done >= ep->sq_depth)
+        return 0;
+    return !(rx->every && i >= rx->lslots && i - rx->lslots >= rx->consumed);
+}
+
+/* With checks or refills in message order; else each QP reads its own
+ * messages as far as its window allows (no lock-step across --qps). */
 static tp_status_t rx_post_reads(struct verbs_rx *rx, int *progress)
 {
     struct verbs_ep *ep = rx->ep;
+    uint64_t nq = (uint64_t)ep->nqps;
     tp_status_t st;
 
-    while (rx->next < rx->msgs && rx->next < rx->avail) {
-        uint64_t i = rx->next;
-        const struct verbs_qp_acct *a = &rx->q[i % (uint64_t)ep->nqps];
-        if (a->posted - a->done >= ep->sq_depth)
-            break;
-        if (rx->every && i >= rx->lslots && i - rx->lslots >= rx->consumed)
-            break;
-        if ((st = rx_post_read(rx, i)) != TP_OK)
-            return st;
-        rx->next++;
-        *progress = 1;
+    if (rx->every) {
+        while (rx_may_read(rx, rx->next)) {
+            if ((st = rx_post_read(rx, rx->next)) != TP_OK)
+                return st;
+            rx->next++;
+            *progress = 1;
+        }
+        return TP_OK;
     }
+    for (uint64_t q = 0; q < nq; q++)
+        while (rx_may_read(rx, rx->q[q].posted * nq + q)) {
+            if ((st = rx_post_read(rx, rx->q[q].posted * nq + q)) != TP_OK)
+                return st;
+            rx->next++;
+            *progress = 1;
+        }
     return TP_OK;
 }
 

@@ -79,56 +79,77 @@ tp_status_t verbs_tx_start(struct verbs_tx *tx, struct verbs_ep *ep,
     tx->msgs = tp_xfer_msgs(x);
     tx->lslots = tp_xfer_nslots(x);
     tx->every = x->fill != NULL;
+    tx->lkey = verbs_buf_mr(x->buf)->lkey;
+    tx->host = xfer_is_host(x);
     if (ep->ctx->opts.rdma_op == TP_RDMA_READ)
         return tx_read_announce(tx);
     return TP_OK;
 }
 
-static tp_status_t tx_post(struct verbs_tx *tx, uint64_t i)
+/* Message i into the template WR wr (its number on its QP: n): filled and
+ * staged, then the fields that change per message.  Signaled every
+ * sq_depth/2 WRs (completion moderation), on the last of its QP, and
+ * always when its slot will be refilled. */
+static tp_status_t tx_prep(struct verbs_tx *tx, uint64_t i, uint64_t n, struct ibv_send_wr *wr)
 {
     struct verbs_ep *ep = tx->ep;
     const struct tp_xfer *x = tx->x;
-    int q = (int)(i % (uint64_t)ep->nqps);
-    struct verbs_qp_acct *a = &tx->q[q];
     uint32_t sig = ep->sq_depth / 2 ? ep->sq_depth / 2 : 1;
     int last_on_qp = i + (uint64_t)ep->nqps >= tx->msgs;
-    struct ibv_send_wr wr, *bad;
-    struct ibv_sge sge;
+    struct ibv_sge *sge = wr->sg_list;
     tp_status_t st;
-    int rc;
 
     if ((st = tx_fill(tx, i)) != TP_OK)
         return st;
     if ((st = verbs_stage_out(ep, x->buf, tp_xfer_slot(x, i), tp_xfer_len(x, i))) != TP_OK)
         return verbs_ep_fail(ep, st);
-    sge.addr = (uintptr_t)verbs_nic_addr(x->buf, tp_xfer_slot(x, i));
-    sge.length = (uint32_t)tp_xfer_len(x, i);
-    sge.lkey = verbs_buf_mr(x->buf)->lkey;
-    memset(&wr, 0, sizeof(wr));
-    wr.wr_id = verbs_wr_id(VERBS_WR_TX, (unsigned)q, a->posted);
-    wr.sg_list = &sge;
-    wr.num_sge = 1;
+    sge->addr = (uintptr_t)verbs_nic_addr(x->buf, tp_xfer_slot(x, i));
+    sge->length = (uint32_t)tp_xfer_len(x, i);
+    sge->lkey = tx->lkey;
+    wr->wr_id = verbs_wr_id(VERBS_WR_TX, (unsigned)(i % (uint64_t)ep->nqps), n);
+    wr->send_flags = 0;
     if (ep->ctx->opts.rdma_op == TP_RDMA_SEND) {
-        wr.opcode = IBV_WR_SEND;
+        wr->opcode = IBV_WR_SEND;
     } else {
-        wr.opcode = tx->rverify || last_on_qp ? IBV_WR_RDMA_WRITE_WITH_IMM
-                                              : IBV_WR_RDMA_WRITE;
-        wr.imm_data = htonl((uint32_t)i);
-        wr.wr.rdma.remote_addr = tx->raddr + (i % tx->rslots) * x->msg_size;
-        wr.wr.rdma.rkey = tx->rkey;
+        wr->opcode = tx->rverify || last_on_qp ? IBV_WR_RDMA_WRITE_WITH_IMM
+                                               : IBV_WR_RDMA_WRITE;
+        wr->imm_data = htonl((uint32_t)i);
+        wr->wr.rdma.remote_addr = tx->raddr + (i % tx->rslots) * x->msg_size;
+        wr->wr.rdma.rkey = tx->rkey;
     }
-    if (tx->every || last_on_qp || (a->posted + 1) % sig == 0)
-        wr.send_flags |= IBV_SEND_SIGNALED;
-    if (sge.length <= ep->max_inline && xfer_is_host(x))
-        wr.send_flags |= IBV_SEND_INLINE;
-    rc = ibv_post_send(ep->qp[q], &wr, &bad);
+    if (tx->every || last_on_qp || (n + 1) % sig == 0)
+        wr->send_flags |= IBV_SEND_SIGNALED;
+    if (sge->length <= ep->max_inline && tx->host)
+        wr->send_flags |= IBV_SEND_INLINE;
+    return TP_OK;
+}
+
+/* Posts cnt messages of one QP (first, first + nqps, ...) as one list. */
+static tp_status_t tx_post_list(struct verbs_tx *tx, uint64_t first, unsigned cnt)
+{
+    struct verbs_ep *ep = tx->ep;
+    unsigned q = (unsigned)(first % (uint64_t)ep->nqps);
+    struct verbs_wr_list *l = &ep->wrl[q];
+    struct verbs_qp_acct *a = &tx->q[q];
+    struct ibv_send_wr *bad;
+    tp_status_t st;
+    int rc;
+
+    for (unsigned k = 0; k < cnt; k++) {
+        uint64_t i = first + (uint64_t)k * (uint64_t)ep->nqps;
+        if ((st = tx_prep(tx, i, a->posted + k, &l->wr[k])) != TP_OK)
+            return st;
+        l->wr[k].next = k + 1 < cnt ? &l->wr[k + 1] : NULL;
+    }
+    rc = ibv_post_send(ep->qp[q], l->wr, &bad);
     if (rc != 0) {
         tp_fail("verbs: posting %s %llu to rank %d: %s",
-                     wr.opcode == IBV_WR_SEND ? "send" : "RDMA write",
-                     (unsigned long long)i, ep->peer, strerror(rc));
+                ep->ctx->opts.rdma_op == TP_RDMA_SEND ? "send" : "RDMA write",
+                (unsigned long long)first, ep->peer, strerror(rc));
         return verbs_ep_fail(ep, TP_ERR_IO);
     }
-    a->posted++;
+    a->posted += cnt;
+    tx->next += cnt;
     return TP_OK;
 }
 
@@ -168,26 +189,51 @@ static tp_status_t tx_check_ack(struct verbs_tx *tx, int *acked)
     return TP_OK;
 }
 
-static tp_status_t tx_post_window(struct verbs_tx *tx, int *progress)
+/* How many of QP q's next messages may go now (at most `most`): room in
+ * its send queue, the receiver's credit, and with refills, slots whose
+ * previous message is known sent. */
+static unsigned tx_room(const struct verbs_tx *tx, unsigned q, uint64_t done_prefix,
+                        unsigned most)
 {
-    struct verbs_ep *ep = tx->ep;
-    uint64_t done_prefix = tx->every ? verbs_prefix(tx->q, ep->nqps, tx->msgs, 0) : 0;
-    tp_status_t st;
+    const struct verbs_ep *ep = tx->ep;
+    const struct verbs_qp_acct *a = &tx->q[q];
+    uint64_t n = (uint64_t)ep->nqps, room = ep->sq_depth - (a->posted - a->done);
+    unsigned cnt = 0;
 
-    while (tx->next < tx->msgs) {
-        uint64_t i = tx->next;
-        const struct verbs_qp_acct *a = &tx->q[i % (uint64_t)ep->nqps];
-        if (a->posted - a->done >= ep->sq_depth)
-            break;
-        if (i >= tx->credit)
+    for (uint64_t i = a->posted * n + q; cnt < most && cnt < room; i += n, cnt++) {
+        if (i >= tx->msgs || i >= tx->credit)
             break;
         if (tx->every && i >= tx->lslots && i - tx->lslots >= done_prefix)
             break;
-        if ((st = tx_post(tx, i)) != TP_OK)
-            return st;
-        tx->next++;
-        *progress = 1;
     }
+    return cnt;
+}
+
+/* Refilled slots (--verify): in message order, one WR at a time.  Else
+ * each QP posts its own messages as far as its window and the credit
+ * allow, in lists, so a QP whose completions lag holds no other back. */
+static tp_status_t tx_post_window(struct verbs_tx *tx, int *progress)
+{
+    struct verbs_ep *ep = tx->ep;
+    unsigned nq = (unsigned)ep->nqps, cnt;
+    tp_status_t st;
+
+    if (tx->every) {
+        uint64_t done_prefix = verbs_prefix(tx->q, ep->nqps, tx->msgs, 0);
+        while (tx->next < tx->msgs &&
+               tx_room(tx, (unsigned)(tx->next % nq), done_prefix, 1) == 1) {
+            if ((st = tx_post_list(tx, tx->next, 1)) != TP_OK)
+                return st;
+            *progress = 1;
+        }
+        return TP_OK;
+    }
+    for (unsigned q = 0; q < nq; q++)
+        while ((cnt = tx_room(tx, q, 0, VERBS_POST_LIST)) > 0) {
+            if ((st = tx_post_list(tx, tx->q[q].posted * nq + q, cnt)) != TP_OK)
+                return st;
+            *progress = 1;
+        }
     return TP_OK;
 }
 

@@ -133,9 +133,11 @@ struct tp_transport_ops {
     const char *summary;    /* one line for --help */
     unsigned caps;
     /* The transport's own options, parsed into its config struct (NULL:
-     * none), and the largest --tx-depth it can keep (0: the run's limit). */
+     * none), the largest --tx-depth it can keep (0: the run's limit) and
+     * its --tx-depth when none is given (0: the run's default). */
     const struct opt_table *options;
     int max_tx_depth;
+    int default_tx_depth;
 
     tp_status_t (*init)(const struct tp_config *cfg,
                         const struct tp_ctrl *ctrl, void **ctx_p,

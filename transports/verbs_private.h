@@ -22,6 +22,15 @@
 #define VERBS_DEFAULT_DEPTH 128   /* perftest's default tx depth */
 
 #define VERBS_MAX_DEPTH    16384  /* largest --tx-depth (ops.max_tx_depth) */
+#define VERBS_POST_LIST    16     /* WRs handed to one ibv_post_send */
+
+/* One data QP's sending template: VERBS_POST_LIST WRs, chained and each
+ * with its SGE, set up once per connection; a transfer fills in what
+ * changes per message (address, length, remote address, wr_id, flags). */
+struct verbs_wr_list {
+    struct ibv_send_wr wr[VERBS_POST_LIST];
+    struct ibv_sge sge[VERBS_POST_LIST];
+};
 
 /* ---- options (tp_verbs_opts.c) ---- */
 
@@ -36,6 +45,12 @@ struct verbs_opts {
     int rdma_op;                /* enum tp_rdma_op */
     int inline_size;            /* max inline bytes, -1 = automatic */
     int use_rdma_cm;            /* connect through librdmacm */
+    int rx_depth;               /* receives posted per QP (SEND) */
+    int rd_atomic;              /* outstanding RDMA reads per QP, 0 = agreed max */
+    int relaxed_order;          /* IBV_ACCESS_RELAXED_ORDERING on bandwidth MRs */
+    int tclass;                 /* GRH traffic class, -1 = default */
+    int sl;                     /* service level */
+    int tos;                    /* RDMA CM type of service, -1 = default */
     struct tp_net_opts net;     /* --if, --subnet */
     const char *devices;        /* --devices LIST|auto (tp_rail.h), or NULL */
 };
@@ -58,12 +73,17 @@ struct verbs_ctx {
     int is_roce;                     /* link layer Ethernet: GIDs, no LIDs */
     int gid_index;                   /* -1: InfiniBand without GRH */
     union ibv_gid gid;
-    char gid_desc[96];               /* "RoCE v2 GID index 1 (198.18.0.1)" */
+    char gid_desc[160];              /* "RoCE v2 GID index 1 (198.18.0.1, why)" */
     char address[64];                /* IPv4 of the GID, or "LID 0x12" */
     int tx_depth;                    /* outstanding WRs per QP */
     int nqps;
     int max_inline;                  /* inline bytes asked for at QP creation */
+    int tclass;                      /* GRH traffic class (--tclass, or --tos) */
+    int rd_atomic;                   /* RDMA reads outstanding, last agreed */
+    int async_down;                  /* async event that ended the port, or 0
+                                      * (atomic: endpoints on several threads) */
     const char *mr_path;             /* how the last buffer was registered */
+    const char *mr_order;            /* ... "relaxed ordering", "strict ordering" */
     char mr_staged[480];             /* mr_path when staged: with GPUDirect's failure */
     unsigned staged_warned;
     char rail_dev[64];               /* --devices: this rank's device (opts.device) */
@@ -77,11 +97,27 @@ tp_status_t verbs_rail_pick(struct verbs_ctx *ctx);
 /* The network interface behind the device's port ("" when none: IB). */
 void verbs_rail_ifname(const struct verbs_ctx *ctx, char *out, size_t len);
 
+/* An IPv4 subnet (--bind-subnet), parsed. */
+struct verbs_subnet {
+    int set;
+    uint32_t net, mask;           /* host byte order */
+};
+
+/* device.c: how much a GID is wanted for automatic choice: 2 RoCE v2
+ * IPv4 (in the subnet, on the interface when given), 1 RoCE v2 global
+ * IPv6 (no subnet given), 0 never (RoCE v1, link-local, elsewhere). */
+int verbs_gid_rank(const struct ibv_gid_entry *e, const struct verbs_subnet *sn,
+                   unsigned bind_ifindex);
+
 /* device.c: open the configured (or nearest) device, pick port and GID.
  * Each failure is logged once, in one line. */
 tp_status_t verbs_device_open(struct verbs_ctx *ctx);
-/* port rate in Gbit/s from active_speed x active_width, 0 when unknown */
+/* port rate in Gbit/s from active_speed (or active_speed_ex where
+ * libibverbs has it: XDR) x active_width, 0 when unknown */
 double verbs_port_rate_gbit(const struct ibv_port_attr *pa);
+/* one lane's rate (IB speed code, SDR 1 .. NDR 128, XDR 256) x lanes (IB
+ * width code: 1 1x, 2 4x, 4 8x, 8 12x, 16 2x); 0 when either is unknown */
+double verbs_lane_rate_gbit(uint32_t speed, uint8_t width);
 int verbs_mtu_bytes(enum ibv_mtu mtu);
 /* what `ibv_wc_status_str` says, plus a hint for the common cases */
 const char *verbs_wc_hint(enum ibv_wc_status status);
@@ -143,6 +179,9 @@ struct verbs_ep {
     struct ibv_qp *qp[VERBS_MAX_QPS];
     struct ibv_qp *cqp;
     uint32_t sq_depth, rq_depth;
+    uint32_t rd_atomic;              /* RDMA reads outstanding, agreed with the peer */
+    uint32_t rd_dest;                /* ... the peer's reads we answer */
+    uint64_t max_msg;                /* largest message of both ports (max_msg_sz) */
     uint32_t max_inline;             /* what the data QPs really support */
     uint32_t ctrl_inline;            /* ... and the control QP */
     enum ibv_mtu mtu;
@@ -154,6 +193,7 @@ struct verbs_ep {
     uint32_t tx_seq, rx_seq, pp_seq; /* per direction, same on both peers */
     tp_status_t broken;              /* first fatal error; TP_OK while usable */
     struct verbs_cm *cm;             /* --rdma-cm connection ids, else NULL */
+    struct verbs_wr_list *wrl;       /* per data QP: the sender's WR template */
 };
 
 /* wr_id: kind in the top byte, QP index in the next, counter below. */
@@ -170,6 +210,23 @@ static inline unsigned verbs_wr_kind(uint64_t id) { return (unsigned)(id >> 56);
 static inline unsigned verbs_wr_qp(uint64_t id) { return (unsigned)(id >> 48) & 0xff; }
 static inline uint64_t verbs_wr_n(uint64_t id) { return id & 0xffffffffffffull; }
 
+/* What each side allows, told to the peer when connecting (over MPI or
+ * in the --rdma-cm hello): reads it initiates and answers (capped by
+ * --rd-atomic), and the port's max_msg_sz. */
+struct verbs_limits {
+    uint32_t rd_init;
+    uint32_t rd_dest;
+    uint32_t max_msg;
+    uint32_t pad;
+};
+
+/* qp.c: this side's limits; the agreed ones from the peer's into ep
+ * (rd_atomic: the smaller of our rd_init and their rd_dest; max_msg: the
+ * smaller port limit). */
+void verbs_limits_mine(const struct verbs_ctx *ctx, struct verbs_limits *l);
+void verbs_limits_agree(struct verbs_ep *ep, const struct verbs_limits *mine,
+                        const struct verbs_limits *theirs);
+
 /* cm.c: --rdma-cm.  Connects the endpoint's QPs (created, in INIT) through
  * librdmacm and moves them to RTS; fills ep->cm and ep->mtu. */
 struct verbs_cm;
@@ -184,6 +241,12 @@ void verbs_fill_ah(const struct verbs_ctx *ctx, uint32_t dlid, const uint8_t dgi
 tp_status_t verbs_ep_connect(struct verbs_ctx *ctx, int peer,
                              struct verbs_ep **ep_p);
 void verbs_ep_destroy(struct verbs_ep *ep);
+
+/* async.c: the device's async events.  init: its fd non-blocking.  check:
+ * reads what is pending; once the port went down or the device failed,
+ * fails the endpoint (one line naming device and port) and returns that. */
+void verbs_async_init(struct verbs_ctx *ctx);
+tp_status_t verbs_async_check(struct verbs_ep *ep);
 
 /* ---- waiting with a deadline: "no progress for timeout_s" ---- */
 
@@ -218,6 +281,10 @@ tp_status_t verbs_wc_error(struct verbs_ep *ep, const struct ibv_wc *wc,
 
 /* mr.c */
 tp_status_t verbs_mem_reg(void *ctx, struct tp_buf *buf);
+/* The buffer's strictly ordered MR (the latency ping-pong polls its last
+ * byte, which relaxed ordering may let land before the rest). */
+tp_status_t verbs_mem_strict(struct verbs_ctx *ctx, const struct tp_buf *buf,
+                             struct ibv_mr **mr_p);
 void verbs_mem_dereg(void *ctx, struct tp_buf *buf);
 
 /* ---- one transfer in flight (tp_verbs_stream*.c) ----
@@ -234,12 +301,14 @@ struct verbs_tx {
     uint32_t seq;
     uint64_t msgs, lslots;
     int every;                /* signal every WR: own slots are refilled */
+    uint32_t lkey;            /* the ring's */
+    int host;                 /* host memory: small messages go inline */
     int started;              /* READY taken (WRITE/SEND) or SRC sent (READ) */
     uint64_t raddr;           /* receiver's ring (WRITE) */
     uint32_t rkey;
     uint64_t rslots;
     int rverify;              /* receiver checks: immediate per message */
-    uint64_t next;            /* next message to post, or to fill (READ) */
+    uint64_t next;            /* messages posted, or filled (READ) */
     uint64_t credit;          /* WRITE/SEND: may post messages < credit;
                                * READ: messages the receiver has pulled */
     int done;
@@ -259,7 +328,7 @@ struct verbs_rx {
     uint64_t avail;           /* READ: messages the sender has made readable */
     int rfill;                /* READ: sender refills, wants credits */
     int every;                /* READ: signal every WR */
-    uint64_t next;            /* next receive or READ to post */
+    uint64_t next;            /* next receive to post; READs posted */
     uint64_t consumed;        /* prefix of messages arrived (and checked) */
     uint64_t limit_sent;      /* last limit told to the sender */
     int finals;               /* WRITE without checks: closing imms seen */
@@ -325,7 +394,11 @@ static inline void verbs_copy(char *dst, size_t len, const char *src)
  * the two around each message (verbs_stage_out before it is posted,
  * verbs_stage_in once it has landed). */
 struct verbs_reg {
-    struct ibv_mr *mr;
+    struct ibv_mr *mr;           /* relaxed ordering when `relaxed` */
+    struct ibv_mr *strict;       /* relaxed: a strictly ordered MR of the same
+                                  * memory for the latency ping-pong, made on
+                                  * its first use; else NULL (mr is strict) */
+    int relaxed;
     char *shadow;                /* staged: the host ring the NIC uses, else NULL */
     const struct tp_mem *mem;    /* staged: the kind that copies */
     int shadow_pinned;           /* shadow from the kind's alloc_staging */

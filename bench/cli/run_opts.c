@@ -171,6 +171,8 @@ static tp_status_t finish_plugins(struct run_opts *o, const struct bench_pattern
 
     o->cfg.opts = ti != 0 ? o->table_cfg[ti] : NULL;
     o->pattern_cfg = pi != 0 ? o->table_cfg[pi] : NULL;
+    if (!o->tx_depth_given && t->default_tx_depth > 0)
+        o->cfg.tx_depth = t->default_tx_depth;
     if (t->max_tx_depth > 0 && o->cfg.tx_depth > t->max_tx_depth)
         return tp_error_set(err, TP_ERR_INVALID,
                             "--tx-depth '%d': transport %s keeps at most %d outstanding",

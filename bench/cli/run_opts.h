@@ -32,6 +32,7 @@ struct run_opts {
     int lat_iters_given;        /* explicit --lat-iters: no time cap */
     int no_lat, no_bw;
     int bidir, verify, serial, quiet, verbose, no_bind;
+    int tx_depth_given;         /* --tx-depth given: no transport default */
     uint64_t buffer_size;       /* ring bound for streamed transfers */
     const char *topology;       /* --topology FILE or NULL */
     const char *nodes;          /* --nodes FILE or NULL */

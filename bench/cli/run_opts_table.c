@@ -33,15 +33,20 @@ static void list_patterns(FILE *out)
         fprintf(out, "                        %-9s %s\n", p[i]->name, p[i]->summary);
 }
 
-/* --tx-depth: what each transport keeps at most (ops->max_tx_depth). */
+/* --tx-depth: each transport's own default and what it keeps at most
+ * (ops->default_tx_depth, ops->max_tx_depth). */
 static void list_depth_limits(FILE *out)
 {
     const struct tp_transport_ops *const *t = tp_transport_list();
 
-    for (size_t i = 0; t[i] != NULL; i++)
+    for (size_t i = 0; t[i] != NULL; i++) {
+        if (t[i]->default_tx_depth > 0)
+            fprintf(out, "                      %s: default %d\n", t[i]->name,
+                    t[i]->default_tx_depth);
         if (t[i]->max_tx_depth > 0)
             fprintf(out, "                      %s: at most %d\n", t[i]->name,
                     t[i]->max_tx_depth);
+    }
 }
 
 static tp_status_t parse_transport(const struct opt_field *f, const char *val, void *cfg,
@@ -206,6 +211,7 @@ static const struct opt_field fields[] = {
     {.name = "help", .type = OPT_FLAG, .offset = RO(help), .help = "this text"},
     {.name = "tx-depth", .type = OPT_INT, .metavar = "N", .dflt = "64", .min = 1, .max = 65536,
      .offset = RO(cfg.tx_depth), .json = "tx_depth",
+     .given_flag = OPT_GIVEN(struct run_opts, tx_depth_given),
      .help = "outstanding messages per connection, every transport", .section = "Transport tuning",
      .help_more = list_depth_limits},
     {.name = NULL},

@@ -66,11 +66,14 @@ echo "== unit test (device tests required)"
 TIERPERF_REQUIRE_RDMA=1 timeout 400 "$build/test_transport_verbs" --jobs 1 > "$out/unit.log" 2>&1
 echo \$? > "$out/unit.rc"
 tail -n 3 "$out/unit.log"
-# write-cm: the same run with the QPs connected through librdmacm
+# write-cm: the same run with the QPs connected through librdmacm; each
+# op with one perftest-like setting changed (checked in the results)
+declare -A extra=([write]="--tclass 96 --relaxed-ordering off" [read]="--rd-atomic 4"
+                  [send]="--rx-depth 64" [write-cm]="--rdma-cm --qps 2 --tos 32")
 for op in write read send write-cm; do
-  echo "== tierperf run --rdma-op \$op --verify"
+  echo "== tierperf run --rdma-op \$op --verify \${extra[\$op]}"
   timeout 200 mpirun -np 2 --bind-to none -x ASAN_OPTIONS "$build/tierperf" run --transport verbs \
-      --rdma-op \${op%-cm} \$([ \$op = write-cm ] && echo --rdma-cm --qps 2) \
+      --rdma-op \${op%-cm} \${extra[\$op]} \
       --verify --sizes 1,4K,64K --duration 0.05 --warmup 16 --lat-iters 100 \
       --timeout 60 --out "$out/run-\$op.json" > "$out/run-\$op.log" 2>&1
   echo \$? > "$out/run-\$op.rc"
@@ -92,6 +95,21 @@ timeout 300 mpirun -np 2 --bind-to none -x ASAN_OPTIONS "$build/tp_conformance" 
     --require verbs > "$out/conformance.log" 2>&1
 echo \$? > "$out/conformance.rc"
 grep -E '^(PASS|FAIL|SKIP) ' "$out/conformance.log"
+# the port goes down in the middle of a bandwidth phase: the device's
+# async event ends the pair with one line naming rxe0 port 1, well before
+# --duration (60 s) is over; then the link comes back for nothing else
+echo "== port down during a run"
+start=\$(date +%s)
+timeout 150 mpirun -np 2 --bind-to none -x ASAN_OPTIONS "$build/tierperf" run --transport verbs \
+    --sizes 64K --no-lat --duration 60 --timeout 30 \
+    --out "$out/portdown.json" > "$out/portdown.log" 2>&1 &
+pid=\$!
+sleep 10
+ip link set veth0 down
+wait \$pid
+echo \$? > "$out/portdown.rc"
+echo \$(( \$(date +%s) - start )) > "$out/portdown.secs"
+ip link set veth0 up
 EOF
 
 echo "== booting the soft-RoCE guest"
@@ -123,10 +141,24 @@ op = sys.argv[2]
 cm = op.endswith("-cm")
 assert d["options"]["rdma_op"] == op.replace("-cm", ""), d["options"]["rdma_op"]
 assert d["options"]["rdma_cm"] == cm, d["options"]["rdma_cm"]
+opts = d["options"]
+assert opts["tx_depth"] == 128, opts["tx_depth"]          # verbs' own default
+want = {"write": {"tclass": 96, "relaxed_ordering": "off"}, "read": {"rd_atomic": 4},
+        "send": {"rx_depth": 64}, "write-cm": {"tos": 32}}[op]
+for k, v in want.items():
+    assert opts[k] == v, (k, opts[k], v)
+detail = {"write": ["tclass 96", "strict ordering"], "read": ["reads 4"],
+          "send": ["rx depth 64"], "write-cm": ["tx depth 128"]}[op]
 for link in d["environment"]["links"]:
     assert link["driver"] == "rdma_rxe", link
     assert link["line_rate_gbit"] > 0 and link["mtu"] >= 256, link
     assert "RoCE v2" in link["detail"] and link["address"] == "198.18.0.1", link
+    for w in detail:
+        assert w in link["detail"], (w, link["detail"])
+    # relaxed ordering by default: granted, or refused by the device (said so)
+    if op != "write":
+        assert ("relaxed ordering" in link["detail"] or
+                "relaxed refused by the device" in link["detail"]), link["detail"]
 for r in d["results"]:
     assert r["error"] is None and r["verify"] == "ok", r
     assert r["bw_gbit_s"] > 0 and r["lat_us"]["p50"] > 0, r
@@ -157,4 +189,14 @@ done
 ncases=$("$build/tp_conformance" --list | wc -l)
 n=$(grep -cE '^(PASS verbs [a-z_]+:|SKIP verbs [a-z_]+: no TP_CAP_)' "$out/conformance.log" || true)
 [ "$n" -eq "$ncases" ] || { cat "$out/conformance.log"; fail "verbs: $n of $ncases conformance cases passed"; }
+# port down: the pair ended by the async event (named once per rank, in the
+# results), not by the 60 s phase nor by the 30 s --timeout
+rc=$(cat "$out/portdown.rc" 2>/dev/null || echo missing)
+[ "$rc" != 124 ] && [ "$rc" != missing ] ||
+  { cat "$out/portdown.log" 2>/dev/null; fail "port-down run did not end (rc $rc)"; }
+grep -q "rxe0 port 1 went down (port error)" "$out/portdown.log" "$out/portdown.json" 2>/dev/null ||
+  { cat "$out/portdown.log"; fail "port down not named (device and port)"; }
+[ "$(cat "$out/portdown.secs")" -lt 55 ] ||
+  { cat "$out/portdown.log"; fail "port-down run took $(cat "$out/portdown.secs") s"; }
+echo "port down: ended in $(cat "$out/portdown.secs") s with 'rxe0 port 1 went down'"
 echo "PASS"

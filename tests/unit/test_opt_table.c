@@ -169,7 +169,9 @@ Test(opt_table, header_options_keep_their_keys_and_values)
         "stream_threads",
         "zerocopy", "if", "subnet", "ifaces", "tx_depth", "gpu", "topology", "nodes", NULL};
     static const char *const verbs_keys[] = {"qps", "device", "devices", "port", "gid_index",
-                                             "rdma_op", "inline", "rdma_cm", NULL};
+                                             "rdma_op", "inline", "rdma_cm", "rx_depth",
+                                             "rd_atomic", "relaxed_ordering", "tclass", "sl",
+                                             "tos", NULL};
     struct run_opts o;
     struct tp_error err;
 
@@ -197,6 +199,9 @@ Test(opt_table, header_options_keep_their_keys_and_values)
         cr_expect_eq(cJSON_GetObjectItem(j, "gid_index")->valuedouble, -1);
         cr_expect_eq(cJSON_GetObjectItem(j, "inline")->valuedouble, -1);
         cr_expect(cJSON_IsNull(cJSON_GetObjectItem(j, "device")));
+        cr_expect_str_eq(cJSON_GetObjectItem(j, "relaxed_ordering")->valuestring, "on");
+        cr_expect_eq(cJSON_GetObjectItem(j, "rx_depth")->valuedouble, 512);
+        cr_expect_eq(cJSON_GetObjectItem(j, "tclass")->valuedouble, -1);
     }
     cJSON_Delete(j);
     run_opts_free(&o);

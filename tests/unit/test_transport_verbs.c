@@ -10,6 +10,7 @@
  * TIERPERF_REQUIRE_RDMA=1 turns "no device, skipped" into a failure (the
  * guest run sets it, so the device tests cannot silently skip there). */
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
 #include <criterion/redirect.h>
 #include <errno.h>
 #include <infiniband/verbs.h>
@@ -23,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/cli/run_opts.h"
 #include "transports/transport.h"
 #include "transports/verbs_private.h"
 #include "transport_harness.h"
@@ -63,11 +65,8 @@ static struct tp_config base_config(void)
 {
     struct tp_config cfg;
     memset(&cfg, 0, sizeof(cfg));
-    memset(&verbs_opts_store, 0, sizeof(verbs_opts_store));
+    cr_assert_eq(opt_table_defaults(&verbs_options, &verbs_opts_store, NULL), TP_OK);
     cfg.tx_depth = 128;
-    verbs_opts_store.qps = 1;
-    verbs_opts_store.gid_index = -1;
-    verbs_opts_store.inline_size = -1;
     cfg.opts = &verbs_opts_store;
     cfg.timeout_s = 10;
     cfg.secret = 0x1234abcd5678ef00ull;
@@ -378,6 +377,10 @@ static tp_status_t pingpong_scenario(struct rank *r, const void *param)
             if (rtt[i] == 0 || rtt[i] > 10ull * 1000000000ull)
                 st = TP_ERR_INTERNAL;
     }
+    /* relaxed bandwidth MR: the ping-pong used its own strict one */
+    const struct verbs_reg *reg = b.mr;
+    if (st == TP_OK && reg->relaxed && (reg->strict == NULL || reg->strict == reg->mr))
+        st = TP_ERR_INTERNAL;
     free_ring(r, &b);
     return st;
 }
@@ -399,6 +402,19 @@ Test(verbs, pingpong_write) { pingpong_case(TP_RDMA_WRITE, 0); }
 Test(verbs, pingpong_send) { pingpong_case(TP_RDMA_SEND, 0); }
 Test(verbs, pingpong_read) { pingpong_case(TP_RDMA_READ, 0); }
 Test(verbs, rdma_cm_pingpong_write) { pingpong_case(TP_RDMA_WRITE, 1); }
+
+/* --relaxed-ordering off: one MR, strictly ordered, for both */
+Test(verbs, pingpong_strict_ordering)
+{
+    struct tp_config cfg = base_config();
+    tp_status_t st0, st1;
+
+    need_device();
+    VOPTS(cfg)->relaxed_order = 0;
+    run_pair(&cfg, pingpong_scenario, NULL, &st0, &st1);
+    cr_assert_eq(st0, TP_OK, "initiator: %s", tp_status_string(st0));
+    cr_assert_eq(st1, TP_OK, "responder: %s", tp_status_string(st1));
+}
 
 /* device memory without GPUDirect: staged through a registered host shadow */
 static void staged_cases(enum tp_rdma_op op)
@@ -550,8 +566,11 @@ Test(verbs, address_vector_lid_or_grh)
         gid[i] = (uint8_t)(0xf0 + i);
     ctx.port = 2;
     ctx.gid_index = -1;                       /* InfiniBand, LID routed */
+    ctx.opts.sl = 3;                          /* --sl 3 */
+    ctx.tclass = 106;                         /* --tclass 106 (DSCP 26, ECT) */
     verbs_fill_ah(&ctx, 0x1234, gid, &ah);
     cr_expect_eq(ah.is_global, 0);
+    cr_expect_eq(ah.sl, 3);
     cr_expect_eq(ah.dlid, 0x1234);
     cr_expect_eq(ah.port_num, 2);
     ctx.gid_index = 3;                        /* RoCE: GRH with the peer's GID */
@@ -559,6 +578,8 @@ Test(verbs, address_vector_lid_or_grh)
     cr_expect_eq(ah.is_global, 1);
     cr_expect_eq(ah.grh.sgid_index, 3);
     cr_expect_eq(ah.grh.hop_limit, 64);
+    cr_expect_eq(ah.grh.traffic_class, 106);
+    cr_expect_eq(ah.sl, 3);
     cr_expect_arr_eq(ah.grh.dgid.raw, gid, 16);
 }
 
@@ -578,4 +599,220 @@ Test(verbs, bad_options_are_invalid, .init = cr_redirect_stderr)
     stderr_text(text, sizeof(text));
     cr_assert(strstr(text, "--qps 65") && strstr(text, "--tx-depth 1048576") &&
               strstr(text, "--bind-subnet 198.18.0.0/40"), "%s", text);
+}
+
+/* ---- perftest-like settings ---- */
+
+Test(verbs, new_options_are_checked, .init = cr_redirect_stderr)
+{
+    static const struct { const char *name; size_t off; int bad; } cases[] = {
+        {"--rx-depth 0", offsetof(struct verbs_opts, rx_depth), 0},
+        {"--rd-atomic 256", offsetof(struct verbs_opts, rd_atomic), 256},
+        {"--tclass 256", offsetof(struct verbs_opts, tclass), 256},
+        {"--sl 16", offsetof(struct verbs_opts, sl), 16},
+        {"--tos -2", offsetof(struct verbs_opts, tos), -2},
+    };
+    char text[4096];
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct tp_config cfg = base_config();
+        *(int *)(void *)((char *)VOPTS(cfg) + cases[i].off) = cases[i].bad;
+        cr_assert_eq(init_only(&cfg), TP_ERR_INVALID, "%s", cases[i].name);
+    }
+    stderr_text(text, sizeof(text));
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        cr_expect(strstr(text, cases[i].name) != NULL, "no line for %s: %s", cases[i].name,
+                  text);
+}
+
+static int parsed_depth(int argc, char **argv, struct verbs_opts *vo)
+{
+    struct run_opts o;
+    struct tp_error err = {0};
+    int help = 0, depth;
+
+    cr_assert_eq(run_opts_parse(argc, argv, &o, &help, &err), TP_OK, "%s", err.msg);
+    depth = o.cfg.tx_depth;
+    if (vo != NULL && o.cfg.opts != NULL)
+        *vo = *(const struct verbs_opts *)o.cfg.opts;
+    run_opts_free(&o);
+    return depth;
+}
+
+/* perftest's defaults: tx depth 128 unless --tx-depth says otherwise (the
+ * other transports keep the run's 64), 512 receives, relaxed ordering */
+Test(verbs, defaults_are_perftests)
+{
+    struct verbs_opts vo;
+
+    cr_expect_eq(parsed_depth(3, (char *[]){"run", "--transport", "verbs", NULL}, &vo), 128);
+    cr_expect_eq(vo.rx_depth, 512);
+    cr_expect_eq(vo.relaxed_order, 1);
+    cr_expect_eq(vo.rd_atomic, 0);
+    cr_expect_eq(vo.tclass, -1);
+    cr_expect_eq(vo.tos, -1);
+    cr_expect_eq(parsed_depth(5, (char *[]){"run", "--transport", "verbs", "--tx-depth", "16",
+                                            NULL}, NULL), 16);
+    cr_expect_eq(parsed_depth(3, (char *[]){"run", "--transport", "tcp", NULL}, NULL), 64);
+    cr_expect_eq(parsed_depth(5, (char *[]){"run", "--transport", "verbs",
+                                            "--relaxed-ordering", "off", NULL}, &vo), 128);
+    cr_expect_eq(vo.relaxed_order, 0);
+}
+
+/* Outstanding reads: what one side initiates is what the other answers,
+ * capped by --rd-atomic; max_msg_sz: the smaller port's */
+Test(verbs, read_depth_and_message_limit_agreed)
+{
+    struct verbs_ctx ctx;
+    struct verbs_ep ep;
+    struct verbs_limits mine, theirs = {.rd_init = 8, .rd_dest = 4, .max_msg = 8u << 20};
+
+    memset(&ctx, 0, sizeof(ctx));
+    memset(&ep, 0, sizeof(ep));
+    ep.ctx = &ctx;
+    ctx.dev_attr.max_qp_init_rd_atom = 16;
+    ctx.dev_attr.max_qp_rd_atom = 16;
+    ctx.port_attr.max_msg_sz = 1u << 30;
+    verbs_limits_mine(&ctx, &mine);
+    cr_expect_eq(mine.rd_init, 16);
+    verbs_limits_agree(&ep, &mine, &theirs);
+    cr_expect_eq(ep.rd_atomic, 4, "we initiate what they answer: %u", ep.rd_atomic);
+    cr_expect_eq(ep.rd_dest, 8, "we answer what they initiate: %u", ep.rd_dest);
+    cr_expect_eq(ep.max_msg, 8u << 20);
+    cr_expect_eq(ctx.rd_atomic, 4, "recorded for the results");
+    ctx.opts.rd_atomic = 2;                   /* --rd-atomic 2 */
+    verbs_limits_mine(&ctx, &mine);
+    verbs_limits_agree(&ep, &mine, &theirs);
+    cr_expect_eq(ep.rd_atomic, 2);
+    cr_expect_eq(ep.rd_dest, 2);
+    memset(&theirs, 0, sizeof(theirs));       /* a peer that allows none */
+    verbs_limits_agree(&ep, &mine, &theirs);
+    cr_expect_eq(ep.rd_atomic, 1);
+    cr_expect_eq(ep.max_msg, 1u << 30);
+}
+
+struct settings_case {
+    enum tp_rdma_op op;
+    int qps, depth, rx_depth, rd_atomic, relaxed, tclass, tos, cm;
+    struct stream_case c;
+};
+
+/* real transfers with the settings changed: few receives (credits must
+ * come back in time), one outstanding read, strict ordering, a traffic
+ * class, a TOS through the connection manager */
+Test(verbs, settings_stream)
+{
+    static const struct settings_case cases[] = {
+        {TP_RDMA_SEND, 2, 16, 4, 0, 1, -1, -1, 0, {2048, 256 << 10, 32 << 10, 1, 0, 1, UINT64_MAX}},
+        {TP_RDMA_SEND, 1, 128, 1, 0, 1, -1, -1, 0, {64, 32 << 10, 8 << 10, 0, 0, 1, UINT64_MAX}},
+        {TP_RDMA_READ, 2, 32, 512, 1, 1, -1, -1, 0, {4096, 256 << 10, 64 << 10, 1, 0, 2, UINT64_MAX}},
+        {TP_RDMA_WRITE, 2, 16, 512, 0, 0, 96, -1, 0, {4096, 128 << 10, 16 << 10, 1, 1, 1, UINT64_MAX}},
+        {TP_RDMA_WRITE, 1, 16, 512, 0, 1, -1, 32, 1, {4096, 64 << 10, 16 << 10, 1, 0, 1, UINT64_MAX}},
+    };
+
+    need_device();
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct tp_config cfg = base_config();
+        tp_status_t st0, st1;
+        VOPTS(cfg)->rdma_op = cases[i].op;
+        VOPTS(cfg)->qps = cases[i].qps;
+        VOPTS(cfg)->rx_depth = cases[i].rx_depth;
+        VOPTS(cfg)->rd_atomic = cases[i].rd_atomic;
+        VOPTS(cfg)->relaxed_order = cases[i].relaxed;
+        VOPTS(cfg)->tclass = cases[i].tclass;
+        VOPTS(cfg)->tos = cases[i].tos;
+        VOPTS(cfg)->use_rdma_cm = cases[i].cm;
+        cfg.tx_depth = cases[i].depth;
+        run_pair(&cfg, stream_scenario, &cases[i].c, &st0, &st1);
+        cr_expect_eq(st0, TP_OK, "case %zu: rank 0: %s", i, tp_status_string(st0));
+        cr_expect_eq(st1, TP_OK, "case %zu: rank 1: %s", i, tp_status_string(st1));
+    }
+}
+
+/* Messages larger than max_msg_sz: streams split them (verified data
+ * arrives whole); a latency message is refused in one line.  rxe's limit
+ * is 8 MiB, so the agreed limit is lowered here to 3000 bytes. */
+static tp_status_t split_scenario(struct rank *r, const void *param)
+{
+    struct verbs_ep *ep = r->ep;
+    struct tp_buf b;
+    uint64_t rtt[4];
+    tp_status_t st;
+
+    ep->max_msg = 3000;
+    if ((st = stream_scenario(r, param)) != TP_OK)
+        return st;
+    if ((st = alloc_ring(r, &b, 8192)) != TP_OK)
+        return st;
+    st = r->ops->pingpong(r->ep, &b, 4096, 4, r->id == 0, r->id == 0 ? rtt : NULL, NULL);
+    free_ring(r, &b);
+    return st == TP_ERR_INVALID ? TP_OK : TP_ERR_INTERNAL;
+}
+
+Test(verbs, messages_over_max_msg_sz_are_split, .init = cr_redirect_stderr)
+{
+    static const enum tp_rdma_op ops[] = {TP_RDMA_WRITE, TP_RDMA_READ, TP_RDMA_SEND};
+    struct stream_case c = {8192, 100000, 32768, 1, 0, 1, UINT64_MAX};
+    char text[4096];
+
+    need_device();
+    for (size_t i = 0; i < 3; i++) {
+        struct tp_config cfg = base_config();
+        tp_status_t st0, st1;
+        VOPTS(cfg)->rdma_op = ops[i];
+        VOPTS(cfg)->qps = 2;
+        run_pair(&cfg, split_scenario, &c, &st0, &st1);
+        cr_expect_eq(st0, TP_OK, "op %zu: rank 0: %s", i, tp_status_string(st0));
+        cr_expect_eq(st1, TP_OK, "op %zu: rank 1: %s", i, tp_status_string(st1));
+    }
+    stderr_text(text, sizeof(text));
+    cr_expect(strstr(text, "larger than the 3000-byte max_msg_sz") != NULL, "%s", text);
+}
+
+/* GID choice: RoCE v2 IPv4 first, then a global RoCE v2 IPv6; link-local,
+ * RoCE v1 and addresses outside --bind-subnet / off --bind-if never */
+static struct ibv_gid_entry gid_entry(const char *v6, uint32_t type, uint32_t ifindex)
+{
+    struct ibv_gid_entry e;
+
+    memset(&e, 0, sizeof(e));
+    cr_assert_eq(inet_pton(AF_INET6, v6, e.gid.raw), 1, "%s", v6);
+    e.gid_type = type;
+    e.ndev_ifindex = ifindex;
+    return e;
+}
+
+Test(verbs, gid_choice_ranks)
+{
+    struct verbs_subnet none = {0}, sn = {.set = 1, .net = 0x0a000000, .mask = 0xff000000};
+    struct ibv_gid_entry v4 = gid_entry("::ffff:198.18.0.1", IBV_GID_TYPE_ROCE_V2, 3);
+    struct ibv_gid_entry v4in = gid_entry("::ffff:10.1.2.3", IBV_GID_TYPE_ROCE_V2, 3);
+    struct ibv_gid_entry v6 = gid_entry("2001:db8::7", IBV_GID_TYPE_ROCE_V2, 3);
+    struct ibv_gid_entry ll = gid_entry("fe80::1", IBV_GID_TYPE_ROCE_V2, 3);
+    struct ibv_gid_entry v1 = gid_entry("::ffff:198.18.0.1", IBV_GID_TYPE_ROCE_V1, 3);
+    struct ibv_gid_entry zero = gid_entry("::", IBV_GID_TYPE_ROCE_V2, 3);
+
+    cr_expect_eq(verbs_gid_rank(&v4, &none, 0), 2);
+    cr_expect_eq(verbs_gid_rank(&v6, &none, 0), 1);
+    cr_expect_eq(verbs_gid_rank(&ll, &none, 0), 0, "link-local skipped");
+    cr_expect_eq(verbs_gid_rank(&v1, &none, 0), 0, "RoCE v1 skipped");
+    cr_expect_eq(verbs_gid_rank(&zero, &none, 0), 0, "empty entry skipped");
+    cr_expect_eq(verbs_gid_rank(&v4, &sn, 0), 0, "outside --bind-subnet");
+    cr_expect_eq(verbs_gid_rank(&v4in, &sn, 0), 2);
+    cr_expect_eq(verbs_gid_rank(&v6, &sn, 0), 0, "--bind-subnet is IPv4");
+    cr_expect_eq(verbs_gid_rank(&v4, &none, 3), 2);
+    cr_expect_eq(verbs_gid_rank(&v4, &none, 4), 0, "off --bind-if");
+}
+
+/* the line-rate table, XDR included (IB speed and width codes) */
+Test(verbs, line_rate_table)
+{
+    cr_expect_eq(verbs_lane_rate_gbit(256, 2), 800.0, "XDR 4x");
+    cr_expect_eq(verbs_lane_rate_gbit(256, 16), 400.0, "XDR 2x");
+    cr_expect_eq(verbs_lane_rate_gbit(128, 2), 400.0, "NDR 4x");
+    cr_expect_eq(verbs_lane_rate_gbit(64, 16), 100.0, "HDR 2x");
+    cr_expect_eq(verbs_lane_rate_gbit(32, 2), 100.0, "EDR 4x");
+    cr_expect_eq(verbs_lane_rate_gbit(1, 1), 2.5, "SDR 1x");
+    cr_expect_eq(verbs_lane_rate_gbit(3, 2), 0.0, "unknown speed");
+    cr_expect_eq(verbs_lane_rate_gbit(128, 3), 0.0, "unknown width");
 }
