@@ -22,6 +22,8 @@ static tp_status_t host_alloc(void *ctx, size_t len, void **buf_p)
     void *p = NULL;
 
     (void)ctx;
+    if (tp_mem_host_hugepages())
+        return tp_mem_host_huge_alloc(len, buf_p);
     if (posix_memalign(&p, page > 0 ? (size_t)page : 4096, len ? len : 1) != 0)
         return TP_ERR_NO_MEMORY;
     memset(p, 0, len);      /* fault the pages in before timing */
@@ -32,8 +34,10 @@ static tp_status_t host_alloc(void *ctx, size_t len, void **buf_p)
 static void host_free(void *ctx, void *buf, size_t len)
 {
     (void)ctx;
-    (void)len;
-    free(buf);
+    if (tp_mem_host_hugepages())
+        tp_mem_host_huge_free(buf, len);
+    else
+        free(buf);
 }
 
 static tp_status_t host_copy(void *ctx, void *dst, const void *src, size_t len)

@@ -116,6 +116,16 @@ void tp_mem_staging_free(const struct tp_mem_ops *ops, void *ctx, void *host, si
                          int pinned);
 
 extern const struct tp_mem_ops tp_mem_host_ops;
+
+/* mem_host_huge.c: --hugepages.  Set before any host allocation and kept
+ * for the run: host memory (rings, staging) then comes in 2 MiB pages,
+ * MAP_HUGETLB when reserved, else transparent huge pages.  pages(): what
+ * the last host allocation got, for the results. */
+void tp_mem_host_set_hugepages(int on);
+int tp_mem_host_hugepages(void);
+const char *tp_mem_host_pages(void);
+tp_status_t tp_mem_host_huge_alloc(size_t len, void **buf_p);
+void tp_mem_host_huge_free(void *buf, size_t len);
 #ifdef TIERPERF_HAVE_CUDA
 extern const struct tp_mem_ops tp_mem_cuda_ops;
 #endif

@@ -172,11 +172,12 @@ static tp_status_t verbs_link_info(void *vctx, struct tp_link_info *info)
     /* long staged-memory reasons are cut: the detail field is bounded */
     if (snprintf(info->detail, sizeof(info->detail),
              "%s; RC, %d QP%s, tx depth %d, rx depth %d, reads %d, inline %d B, "
-             "tclass %d, sl %d, %s; memory: %s",
+             "tclass %d, sl %d, %s; memory: %s%s%s",
              ctx->gid_desc, ctx->nqps, ctx->nqps == 1 ? "" : "s", ctx->tx_depth,
              ctx->opts.rx_depth, ctx->rd_atomic, ctx->max_inline, ctx->tclass,
              ctx->opts.sl, ctx->mr_order,
-             ctx->mr_path[0] ? ctx->mr_path : "not registered yet") < 0)
+             ctx->mr_path[0] ? ctx->mr_path : "not registered yet",
+             ctx->mr_host ? ", " : "", ctx->mr_host ? tp_mem_host_pages() : "") < 0)
         info->detail[0] = '\0';
     return TP_OK;
 }

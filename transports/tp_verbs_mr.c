@@ -226,6 +226,7 @@ tp_status_t verbs_mem_reg(void *vctx, struct tp_buf *buf)
         reg_free(r, buf->len);
         return st;
     }
+    ctx->mr_host = buf->mem == NULL || buf->mem->ops->is_host;
     /* what the results say: relaxed asked for and granted, or refused */
     ctx->mr_order = r->relaxed ? "relaxed ordering"
                   : ctx->opts.relaxed_order && r->shadow == NULL

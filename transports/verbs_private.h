@@ -83,6 +83,7 @@ struct verbs_ctx {
     int async_down;                  /* async event that ended the port, or 0
                                       * (atomic: endpoints on several threads) */
     const char *mr_path;             /* how the last buffer was registered */
+    int mr_host;                     /* ... host memory (its pages reported) */
     const char *mr_order;            /* ... "relaxed ordering", "strict ordering" */
     char mr_staged[480];             /* mr_path when staged: with GPUDirect's failure */
     unsigned staged_warned;

@@ -33,6 +33,7 @@ struct run_opts {
     int no_lat, no_bw;
     int bidir, verify, serial, quiet, verbose, no_bind;
     int tx_depth_given;         /* --tx-depth given: no transport default */
+    int hugepages;              /* --hugepages: host rings in 2 MiB pages */
     uint64_t buffer_size;       /* ring bound for streamed transfers */
     const char *topology;       /* --topology FILE or NULL */
     const char *nodes;          /* --nodes FILE or NULL */

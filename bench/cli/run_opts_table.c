@@ -209,6 +209,10 @@ static const struct opt_field fields[] = {
     {.name = "verbose", .type = OPT_COUNT, .short_name = 'v', .offset = RO(verbose),
      .help = "more diagnostics (twice: debug)"},
     {.name = "help", .type = OPT_FLAG, .offset = RO(help), .help = "this text"},
+    {.name = "hugepages", .type = OPT_FLAG, .offset = RO(hugepages), .json = "hugepages",
+     .help = "host rings in 2 MiB pages: MAP_HUGETLB when reserved\n"
+             "(vm.nr_hugepages), else transparent huge pages; the\n"
+             "verbs link detail says which"},
     {.name = "tx-depth", .type = OPT_INT, .metavar = "N", .dflt = "64", .min = 1, .max = 65536,
      .offset = RO(cfg.tx_depth), .json = "tx_depth",
      .given_flag = OPT_GIVEN(struct run_opts, tx_depth_given),

@@ -143,6 +143,7 @@ tp_status_t setup_buffers(const struct run_opts *o, const struct tp_transport_op
 {
     uint64_t len = run_opts_ring_bytes(o);
 
+    tp_mem_host_set_hugepages(o->hugepages);
     memset(bufs, 0, 2 * sizeof(*bufs));
     for (int i = 0; i < (o->bidir ? 2 : 1); i++) {
         void *p = NULL;

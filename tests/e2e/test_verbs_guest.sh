@@ -69,7 +69,7 @@ tail -n 3 "$out/unit.log"
 # write-cm: the same run with the QPs connected through librdmacm; each
 # op with one perftest-like setting changed (checked in the results)
 declare -A extra=([write]="--tclass 96 --relaxed-ordering off" [read]="--rd-atomic 4"
-                  [send]="--rx-depth 64" [write-cm]="--rdma-cm --qps 2 --tos 32")
+                  [send]="--rx-depth 64 --hugepages" [write-cm]="--rdma-cm --qps 2 --tos 32")
 for op in write read send write-cm; do
   echo "== tierperf run --rdma-op \$op --verify \${extra[\$op]}"
   timeout 200 mpirun -np 2 --bind-to none -x ASAN_OPTIONS "$build/tierperf" run --transport verbs \
@@ -144,11 +144,11 @@ assert d["options"]["rdma_cm"] == cm, d["options"]["rdma_cm"]
 opts = d["options"]
 assert opts["tx_depth"] == 128, opts["tx_depth"]          # verbs' own default
 want = {"write": {"tclass": 96, "relaxed_ordering": "off"}, "read": {"rd_atomic": 4},
-        "send": {"rx_depth": 64}, "write-cm": {"tos": 32}}[op]
+        "send": {"rx_depth": 64, "hugepages": True}, "write-cm": {"tos": 32}}[op]
 for k, v in want.items():
     assert opts[k] == v, (k, opts[k], v)
 detail = {"write": ["tclass 96", "strict ordering"], "read": ["reads 4"],
-          "send": ["rx depth 64"], "write-cm": ["tx depth 128"]}[op]
+          "send": ["rx depth 64", "huge pages"], "write-cm": ["tx depth 128"]}[op]
 for link in d["environment"]["links"]:
     assert link["driver"] == "rdma_rxe", link
     assert link["line_rate_gbit"] > 0 and link["mtu"] >= 256, link

@@ -276,3 +276,27 @@ Test(mem, cuda_roundtrip_and_dmabuf_offset)
 }
 
 #endif
+
+/* --hugepages: host memory in 2 MiB pages (hugetlb when reserved, else
+ * THP), 2 MiB aligned, zeroed, writable to its last byte, and what it got
+ * is said; off again: plain pages */
+Test(mem, host_hugepages)
+{
+    const struct tp_mem_ops *h = &tp_mem_host_ops;
+    size_t len = (3u << 20) + 100;
+    unsigned char *p = NULL;
+
+    tp_mem_host_set_hugepages(1);
+    cr_assert_eq(h->alloc(NULL, len, (void **)&p), TP_OK);
+    cr_expect_eq((uintptr_t)p % (2u << 20), 0, "not 2 MiB aligned: %p", (void *)p);
+    cr_expect_eq(p[0], 0);
+    cr_expect_eq(p[len - 1], 0);
+    p[len - 1] = 7;
+    cr_expect(strstr(tp_mem_host_pages(), "huge pages") != NULL ||
+              strstr(tp_mem_host_pages(), "THP refused") != NULL, "%s", tp_mem_host_pages());
+    h->free(NULL, p, len);
+    tp_mem_host_set_hugepages(0);
+    cr_expect_str_eq(tp_mem_host_pages(), "4 KiB pages");
+    cr_assert_eq(h->alloc(NULL, 4096, (void **)&p), TP_OK);
+    h->free(NULL, p, 4096);
+}
