@@ -78,6 +78,9 @@ static tp_status_t verbs_init(const struct tp_config *cfg, const struct tp_ctrl 
         verbs_finalize(ctx);
         return st;
     }
+    struct verbs_limits lim;
+    verbs_limits_mine(ctx, &lim);
+    ctx->rd_atomic = (int)lim.rd_init;   /* the agreed value once connected */
     tp_log_debug("verbs: %s port %d, %s, MTU %d", ctx->dev_name, ctx->port,
                  ctx->gid_desc, verbs_mtu_bytes(ctx->port_attr.active_mtu));
     *ctx_p = ctx;
