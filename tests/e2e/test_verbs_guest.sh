@@ -104,7 +104,13 @@ timeout 150 mpirun -np 2 --bind-to none -x ASAN_OPTIONS "$build/tierperf" run --
     --sizes 64K --no-lat --duration 60 --timeout 30 \
     --out "$out/portdown.json" > "$out/portdown.log" 2>&1 &
 pid=\$!
-sleep 10
+# down once data flows (rxe's packet counter moves), not at a guessed time
+cnt=/sys/class/infiniband/rxe0/ports/1/hw_counters/sent_pkts
+base=\$(cat \$cnt 2>/dev/null || echo 0)
+for i in \$(seq 1 240); do
+  [ \$(( \$(cat \$cnt 2>/dev/null || echo 0) - base )) -gt 5000 ] && break
+  sleep 0.5
+done
 ip link set veth0 down
 wait \$pid
 echo \$? > "$out/portdown.rc"
