@@ -9,6 +9,14 @@
 # the ratios, not the absolute figures.
 #
 #   scripts/bench-verbs-vs-perftest.sh [BUILD_DIR] [--quick] [--reps N] [--report-only]
+#                                      [--msgrate]
+#
+# --msgrate: message rate instead: small-message bandwidth and messages/s
+# of RDMA WRITE and SEND at the sizes of `ib_write_bw -a` / `ib_send_bw -a`
+# from 2 B to 4 KiB (one perftest run per size with -a's fixed iteration
+# count; -a itself goes on to 8 MiB, minutes per tool under TCG), beside one
+# tierperf sweep --sizes 2:4K per op; writes the "Message rate" section of
+# results/verbs-vs-perftest.md and keeps the rest.
 #
 # Each point is measured --reps times (default 5), the two tools back to
 # back and their order swapped every repetition.  rxe under TCG swings by
@@ -28,11 +36,13 @@ repo=$(cd "$here/.." && pwd)
 build=$repo/build
 quick=0
 report_only=0
+msgrate=0
 reps=5
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; reps=1 ;;
     --report-only) report_only=1 ;;
+    --msgrate) msgrate=1 ;;
     --reps) reps=${2:?--reps N}; shift ;;
     *) build=$1 ;;
   esac
@@ -48,9 +58,15 @@ dur=2
 lat_iters=2000
 depth=128
 if [ $quick -eq 1 ]; then bw_sizes="65536"; lat_sizes="8"; dur=3; lat_iters=300; fi
+# --msgrate: ib_write_bw -a's sizes up to 4 KiB, and its fixed iterations
+# per size (scaled so a point takes about 1-2 s under TCG)
+mr_sizes="2 4 8 16 32 64 128 256 512 1024 2048 4096"
+mr_iters=15000
+[ $quick -eq 1 ] && mr_sizes="2 64 4096"
 
 # raw outputs of the last run stay in BUILD_DIR/bench-verbs-last/
 work="$build/bench-verbs-last"
+[ $msgrate -eq 1 ] && work="$build/bench-verbs-msgrate-last"
 out="$work/g"
 if [ $report_only -eq 1 ]; then
   [ -f "$work/params" ] || { echo "bench: no earlier run in $work" >&2; exit 2; }
@@ -58,7 +74,8 @@ if [ $report_only -eq 1 ]; then
 else
 rm -rf "$work"
 mkdir -p "$out" "$repo/results"
-echo "bw_sizes='$bw_sizes' lat_sizes='$lat_sizes' dur=$dur depth=$depth reps=$reps" > "$work/params"
+echo "bw_sizes='$bw_sizes' lat_sizes='$lat_sizes' dur=$dur depth=$depth reps=$reps" \
+     "mr_sizes='$mr_sizes' mr_iters=$mr_iters" > "$work/params"
 
 cat > "$work/guest.sh" <<EOF
 set -u
@@ -91,6 +108,23 @@ pair() {   # rep ptargs... -- tpargs...: both tools, order swapped on even reps
   if [ \$((rep % 2)) -eq 1 ]; then pt "\${ptargs[@]}"; tp "\${tpargs[@]}"
   else tp "\${tpargs[@]}"; pt "\${ptargs[@]}"; fi
 }
+if [ $msgrate -eq 1 ]; then
+for rep in \$(seq 1 $reps); do
+  for op in write send; do
+    # tierperf: one sweep; perftest: one run per size (what -a runs), in
+    # the order swapped every repetition
+    sweep() { tp tp-mr-\$op-r\$rep --rdma-op \$op --sizes 2:4K --duration 1.5 \
+                 --tx-depth $depth --no-lat; }
+    [ \$((rep % 2)) -eq 0 ] && sweep
+    for s in $mr_sizes; do
+      pt pt-mr-\$op-\$s-r\$rep ib_\${op}_bw -s \$s -n $mr_iters -t $depth
+    done
+    [ \$((rep % 2)) -eq 1 ] && sweep
+  done
+done
+grep -h "Max inline\|TX depth\|Mtu" pt-mr-write-*.out | tr -s ' ' | sort -u > perftest-params.txt
+exit 0
+fi
 for rep in \$(seq 1 $reps); do
 for op in write read send; do
   for s in $bw_sizes; do
@@ -113,23 +147,19 @@ echo "bench: booting the soft-RoCE guest (sizes: bw $bw_sizes, lat $lat_sizes; $
 "$here/guest/run.sh" --timeout 2400 --work "$out" -- bash "$work/guest.sh"
 fi
 
-python3 - "$out" "$repo/results/verbs-vs-perftest.md" "$bw_sizes" "$lat_sizes" "$dur" "$depth" "$reps" <<'PY'
-import json, os, re, statistics, sys
-out, md, bw_sizes, lat_sizes, dur, depth, reps = sys.argv[1:8]
+if [ $msgrate -eq 1 ]; then
+  exec python3 "$here/verbs_msgrate.py" "$out" "$repo/results/verbs-vs-perftest.md" \
+       "$mr_sizes" "$mr_iters" "$depth" "$reps"
+fi
+python3 - "$out" "$repo/results/verbs-vs-perftest.md" "$bw_sizes" "$lat_sizes" "$dur" "$depth" "$reps" \
+        "$here" <<'PY'
+import json, os, statistics, sys
+out, md, bw_sizes, lat_sizes, dur, depth, reps, here = sys.argv[1:9]
+sys.path.insert(0, here)
+from verbs_msgrate import perftest_rows
 reps = int(reps)
 bw_sizes = [int(s) for s in bw_sizes.split()]
 lat_sizes = [int(s) for s in lat_sizes.split()]
-
-def perftest_rows(path):
-    rows = []
-    try:
-        for line in open(path):
-            f = line.split()
-            if len(f) >= 5 and f[0].isdigit() and f[1].isdigit():
-                rows.append([float(x) for x in f[:9] if re.match(r"^[0-9.]+$", x)])
-    except OSError:
-        pass
-    return rows
 
 def med(values):
     values = [v for v in values if v]
@@ -208,6 +238,11 @@ try:
 except OSError:
     pass
 ncpu = os.cpu_count()
+try:   # the message-rate section (--msgrate) is kept
+    old = open(md).read()
+    keep = old[old.index("\n## Message rate"):] if "\n## Message rate" in old else ""
+except OSError:
+    keep = ""
 with open(md, "w") as f:
     f.write("# tierperf verbs vs perftest on soft-RoCE (rxe) in a qemu guest\n\n")
     f.write("Written by `scripts/bench-verbs-vs-perftest.sh` from one run; do not edit by hand.\n\n")
@@ -228,5 +263,6 @@ with open(md, "w") as f:
             "next by 2x with the host's load, so read the paired ratio with its range; the "
             "absolute figures say nothing about real NICs.\n\n")
     f.write(head + "\n" + "\n".join(lines) + "\n")
+    f.write(keep)
 print("bench: wrote %s" % md, file=sys.stderr)
 PY

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""verbs_msgrate.py: the "Message rate" section of
+results/verbs-vs-perftest.md from the raw outputs of
+`scripts/bench-verbs-vs-perftest.sh --msgrate` (tierperf's sweep JSON and
+perftest's per-size reports); the rest of the file is kept.
+
+  verbs_msgrate.py OUT_DIR MD SIZES ITERS DEPTH REPS
+
+perftest_rows() is shared with the script's bandwidth report.
+
+perftest's "BW average[MB/sec]" is in 2^20 bytes/s and its MsgRate in
+10^6 messages/s; tierperf's messages/s is its bandwidth over the message
+size (every message of a bandwidth point has the full size)."""
+import json
+import os
+import re
+import statistics
+import sys
+
+
+def perftest_rows(path):
+    """perftest's report rows (numbers only), [] when it has none."""
+    rows = []
+    try:
+        for line in open(path):
+            f = line.split()
+            if len(f) >= 5 and f[0].isdigit() and f[1].isdigit():
+                rows.append([float(x) for x in f[:9] if re.match(r"^[0-9.]+$", x)])
+    except OSError:
+        pass
+    return rows
+
+
+def perftest_last_row(path):
+    rows = perftest_rows(path)
+    return rows[-1] if rows and len(rows[-1]) >= 5 else None
+
+
+def perftest_point(out, op, size, rep):
+    """(Gbit/s, messages/s) of one perftest run, or (None, None)."""
+    row = perftest_last_row(os.path.join(out, "pt-mr-%s-%d-r%d.out" % (op, size, rep)))
+    if row is None or row[3] <= 0:
+        return None, None
+    return row[3] * 1048576 * 8 / 1e9, row[4] * 1e6
+
+
+def tierperf_sweep(out, op, rep):
+    """{size: (Gbit/s, messages/s)} of one tierperf sweep, and its JSON."""
+    try:
+        d = json.load(open(os.path.join(out, "tp-mr-%s-r%d.json" % (op, rep))))
+    except (OSError, ValueError):
+        return {}, None
+    points = {}
+    for r in d.get("results", []):
+        if r.get("error") is None and r.get("bw_gbit_s"):
+            s = r["size_bytes"]
+            points[s] = (r["bw_gbit_s"], r["bw_gbit_s"] * 1e9 / 8 / s)
+    return points, d
+
+
+def med(values):
+    values = [v for v in values if v]
+    return statistics.median(values) if values else None
+
+
+def human(s):
+    return "%d KiB" % (s // 1024) if s >= 1024 else "%d B" % s
+
+
+def fmt(v, f):
+    return f % v if v else "failed"
+
+
+def table(out, sizes, reps):
+    lines, env = [], None
+    for op in ("write", "send"):
+        sweeps = []
+        for r in range(1, reps + 1):
+            pts, d = tierperf_sweep(out, op, r)
+            sweeps.append(pts)
+            env = env or d
+        for s in sizes:
+            tp = [sw.get(s, (None, None)) for sw in sweeps]
+            pt = [perftest_point(out, op, s, r) for r in range(1, reps + 1)]
+            ratios = [a[1] / b[1] for a, b in zip(tp, pt) if a[1] and b[1]]
+            rtxt = "%.2fx" % statistics.median(ratios) if ratios else "n/a"
+            rng = "%.2f-%.2f" % (min(ratios), max(ratios)) if ratios else "n/a"
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s (%d) |" % (
+                op.upper(), human(s),
+                fmt(med([p[0] for p in tp]), "%.5f"), fmt(med([p[1] for p in tp]), "%.0f"),
+                fmt(med([p[0] for p in pt]), "%.5f"), fmt(med([p[1] for p in pt]), "%.0f"),
+                rtxt, rng, len(ratios)))
+    return lines, env
+
+
+def main():
+    out, md, sizes, iters, depth, reps = sys.argv[1:7]
+    sizes = [int(s) for s in sizes.split()]
+    reps = int(reps)
+    lines, env = table(out, sizes, reps)
+    head = ("| op | size | tierperf Gbit/s | tierperf messages/s | perftest Gbit/s | "
+            "perftest messages/s | tierperf / perftest messages/s (median of paired runs) | "
+            "range of the paired ratios (pairs) |\n|---|---|---|---|---|---|---|---|")
+    print(head + "\n" + "\n".join(lines))
+    try:
+        params = open(os.path.join(out, "perftest-params.txt")).read().strip()
+    except OSError:
+        params = ""
+    link = env["environment"]["links"][0] if env else {}
+    sec = ["", "## Message rate", "",
+           "Written by `scripts/bench-verbs-vs-perftest.sh --msgrate` from one run; do not edit "
+           "by hand.", "",
+           "- Sizes of `ib_write_bw -a` / `ib_send_bw -a` from 2 B to 4 KiB: perftest once per "
+           "size with a fixed %s iterations, as `-a` does (`-a` itself would go on to 8 MiB, "
+           "minutes per tool under TCG); tierperf one sweep `--sizes 2:4K --duration 1.5` per "
+           "op and repetition; tx depth %s for both; %d repetitions, the order of the tools "
+           "swapped every repetition" % (iters, depth, reps),
+           "- Same guest and link as above (%s, %s); both ranks/processes on the one rxe "
+           "device" % (link.get("device"), link.get("detail", "").split(";")[0]),
+           "- Messages/s: perftest's MsgRate; tierperf's bandwidth over the message size",
+           ]
+    if params:
+        sec.append("- perftest parameters: %s" % "; ".join(
+            p.strip(" -|") for p in params.splitlines()))
+    sec += ["",
+            "Soft-RoCE under TCG: each small message costs the emulated CPUs most of its "
+            "time in rxe's kernel code, shared with both tools' polling, so the rates are "
+            "the emulator's, not a NIC's, and swing with the host's load (see the range of "
+            "the paired ratios).", "", head] + lines
+    try:
+        old = open(md).read()
+    except OSError:
+        old = "# tierperf verbs vs perftest on soft-RoCE (rxe) in a qemu guest\n"
+    if "\n## Message rate" in old:
+        old = old[:old.index("\n## Message rate")]
+    with open(md, "w") as f:
+        f.write(old.rstrip("\n") + "\n" + "\n".join(sec) + "\n")
+    print("bench: wrote the message-rate section of %s" % md, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
