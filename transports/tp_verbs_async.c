@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "../common/log.h"
 
@@ -45,23 +46,51 @@ static void async_take(struct verbs_ctx *ctx, const struct ibv_async_event *ev)
         __atomic_store_n(&ctx->async_down, (int)ev->event_type, __ATOMIC_RELEASE);
 }
 
-tp_status_t verbs_async_check(struct verbs_ep *ep)
+static int async_poll(struct verbs_ctx *ctx)
 {
-    struct verbs_ctx *ctx = ep->ctx;
     struct ibv_async_event ev;
-    int down;
 
     while (ibv_get_async_event(ctx->dev, &ev) == 0) {
         async_take(ctx, &ev);
         ibv_ack_async_event(&ev);
     }
-    down = __atomic_load_n(&ctx->async_down, __ATOMIC_ACQUIRE);
-    if (down == 0)
-        return TP_OK;
+    return __atomic_load_n(&ctx->async_down, __ATOMIC_ACQUIRE);
+}
+
+static tp_status_t port_gone(struct verbs_ep *ep, const char *how, const char *why)
+{
     if (ep->broken == TP_OK)
         tp_fail("verbs: %s port %d %s (%s): the transfer with rank %d ends",
-                ctx->dev_name, ctx->port,
-                down == IBV_EVENT_DEVICE_FATAL ? "failed" : "went down",
-                ibv_event_type_str((enum ibv_event_type)down), ep->peer);
+                ep->ctx->dev_name, ep->ctx->port, how, why, ep->peer);
     return verbs_ep_fail(ep, TP_ERR_IO);
+}
+
+tp_status_t verbs_async_check(struct verbs_ep *ep)
+{
+    int down = async_poll(ep->ctx);
+
+    if (down == 0)
+        return TP_OK;
+    return port_gone(ep, down == IBV_EVENT_DEVICE_FATAL ? "failed" : "went down",
+                     ibv_event_type_str((enum ibv_event_type)down));
+}
+
+tp_status_t verbs_port_check(struct verbs_ep *ep)
+{
+    struct verbs_ctx *ctx = ep->ctx;
+    struct ibv_port_attr pa;
+
+    /* a send can fail on the dead link just before the event is out */
+    for (int i = 0; i < 5; i++) {
+        if (async_poll(ctx) != 0)
+            return verbs_async_check(ep);
+        if (ibv_query_port(ctx->dev, (uint8_t)ctx->port, &pa) == 0 &&
+            pa.state != IBV_PORT_ACTIVE) {
+            char why[64];
+            snprintf(why, sizeof(why), "port state %s", ibv_port_state_str(pa.state));
+            return port_gone(ep, "went down", why);
+        }
+        nanosleep(&(struct timespec){.tv_nsec = 20000000}, NULL);
+    }
+    return TP_OK;
 }

@@ -69,7 +69,7 @@ tp_status_t verbs_wc_error(struct verbs_ep *ep, const struct ibv_wc *wc,
 
     if (ep->broken != TP_OK)     /* flushes that follow the first error */
         return ep->broken;
-    if (verbs_async_check(ep) != TP_OK)      /* the port, not the peer */
+    if (verbs_port_check(ep) != TP_OK)       /* the port, not the peer */
         return ep->broken;
     /* the peer went away or its QP broke: not this side's fault */
     if (wc->status == IBV_WC_RETRY_EXC_ERR || wc->status == IBV_WC_RNR_RETRY_EXC_ERR ||

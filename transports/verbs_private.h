@@ -248,6 +248,9 @@ void verbs_ep_destroy(struct verbs_ep *ep);
  * fails the endpoint (one line naming device and port) and returns that. */
 void verbs_async_init(struct verbs_ctx *ctx);
 tp_status_t verbs_async_check(struct verbs_ep *ep);
+/* After a failed completion: the same, also when the port's state says
+ * down before its event arrived (polled briefly, 100 ms at most). */
+tp_status_t verbs_port_check(struct verbs_ep *ep);
 
 /* ---- waiting with a deadline: "no progress for timeout_s" ---- */
 
