@@ -9,7 +9,11 @@
 # scripts/sim-rsh-agent.sh, which enters the node's namespace with hostname
 # and TIERPERF_NODE_NAME set to the node's name.  Open MPI's own traffic
 # (oob, btl tcp) is kept on the fabric subnet; ob1 with tcp/self/vader so
-# that MPI traffic between nodes crosses the shaped links too.
+# that MPI traffic between nodes crosses the shaped links too.  Open MPI's
+# daemon connections send TCP keepalives after 3 s idle (4 probes 2 s apart):
+# with a node's link down, mpirun learns within ~11 s that its daemon there
+# is lost and ends the job (with the default, 300 s + 9 x 20 s, it waits,
+# SIGTERM or not, until the link is back).
 # -np defaults to nodes x slots.
 set -euo pipefail
 
@@ -53,6 +57,8 @@ exec ip netns exec "$fabric" mpirun --allow-run-as-root \
     --mca plm_rsh_agent "$REPO/scripts/sim-rsh-agent.sh" \
     --mca plm_rsh_no_tree_spawn 1 \
     --mca oob_tcp_if_include "$SUBNET" \
+    --mca oob_tcp_keepalive_time 3 --mca oob_tcp_keepalive_intvl 2 \
+    --mca oob_tcp_keepalive_probes 4 \
     --mca btl_tcp_if_include "$SUBNET" \
     --mca pml ob1 --mca btl self,vader,tcp \
     "$@"

@@ -72,6 +72,10 @@ void run_opts_help(FILE *out)
             "  6 x --timeout for a report; when rank 0 itself stops, the others end the\n"
             "  job after a round's budget, options.round_budget_s in the results).  Every\n"
             "  measurement is in <out>.journal.jsonl as soon as it is measured.\n"
+            "  A node cut off: mpirun ends the job only once it knows its daemon there is\n"
+            "  lost; give Open MPI short keepalives (--mca oob_tcp_keepalive_time 3\n"
+            "  --mca oob_tcp_keepalive_intvl 2 --mca oob_tcp_keepalive_probes 4, as\n"
+            "  scripts/sim-mpirun.sh does), else it waits for the link to come back.\n"
             "  SIGINT/SIGTERM: rank 0 saves what it has (complete: false), says\n"
             "  \"interrupted\" in one line and exits 128 + the signal (130, 143); under\n"
             "  mpirun the shell sees mpirun's status (1 with Open MPI 4.1).\n");
