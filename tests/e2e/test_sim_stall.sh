@@ -21,11 +21,11 @@ timeout 600 "$src/scripts/sim-mpirun.sh" -np 4 "$bin" run --pattern pairs --tran
     --quiet --out "$out" >"$work/run.out" 2>&1 &
 launcher=$!
 for _ in $(seq 1200); do
-    measured "$journal" | grep -q '^0:' && break
+    grep -q '^0:' <(measured "$journal") && break
     kill -0 "$launcher" 2>/dev/null || break
     sleep 0.1
 done
-measured "$journal" | grep -q '^0:' || { cat "$work/run.out"; fail "nothing of pair 0->1 journalled"; }
+grep -q '^0:' <(measured "$journal") || { cat "$work/run.out"; fail "nothing of pair 0->1 journalled"; }
 
 # sim-n1: the second node of the state file; its link is n1 in the fabric
 # and eth0 in its own namespace
