@@ -248,7 +248,7 @@ static void rule_selected_none(struct ans_check *out, const struct ans_rule *rul
     else if (rule->nlabels > 0)
         snprintf(by_label, sizeof(by_label), "%snode labels unknown: --nodes FILE selects "
                  "nodes with %.80s", names[0] ? "; " : "", labels);
-    snprintf(out->why[out->nwhy].why, sizeof(out->why[0].why), "rule '%.60s' selected no pair%s%s%s%s",
+    snprintf(out->why[out->nwhy].why, sizeof(out->why[0].why), "rule '%.60s' selected no pair%s%.130s%.160s%s",
              rule->name, names[0] || by_label[0] ? " (" : "", names, by_label,
              names[0] || by_label[0] ? ")" : "");
     out->why[out->nwhy++].thresholds = 1;

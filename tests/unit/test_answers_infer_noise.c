@@ -49,7 +49,7 @@ static int true_tier(const struct shape *s, size_t a, size_t b)
     return s->ntiers + 1;
 }
 
-static char names[MAXN][8];
+static char names[MAXN][24];   /* "n" and any size_t: no truncation warning */
 static const char *name_ptrs[MAXN];
 
 /* bw[tier-1] per tier; the fastest tier gets +-noise, the others +-10%. */
