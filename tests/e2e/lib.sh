@@ -41,3 +41,22 @@ e2e_sim_down() {
     "$src/scripts/simcluster.sh" down >/dev/null 2>&1 || echo "warning: teardown failed" >&2
     rm -rf "$work"
 }
+# e2e_sim_dev NODE: the fabric's end of NODE's link (eth0 in NODE's own
+# namespace).
+e2e_sim_dev() {
+    local idx
+    idx=$(awk '$1 == "node" {print $2}' "$TIERPERF_SIM_STATE/cluster.$TIERPERF_SIM_PREFIX" |
+          grep -nx "$1" | cut -d: -f1)
+    [ -n "$idx" ] || fail "$1 not in the cluster state"
+    echo "n$((idx - 1))"
+}
+# e2e_sim_wait: wait for the job in $launcher; sets rc and took (seconds
+# since $t0).
+e2e_sim_wait() {
+    set +e
+    wait "$launcher"
+    rc=$?
+    set -e
+    launcher=""
+    took=$(($(date +%s) - t0))
+}

@@ -30,20 +30,14 @@ for _ in $(seq 1200); do
 done
 grep -q '^0:' <(e2e_measured "$journal") || { cat "$work/run.out"; fail "nothing of pair 0->1 journalled"; }
 
-idx=$(awk '$1 == "node" {print $2}' "$work/state/cluster.$TIERPERF_SIM_PREFIX" | grep -nx 'sim-n1' | cut -d: -f1)
-[ -n "$idx" ] || fail "sim-n1 not in the cluster state"
+dev=$(e2e_sim_dev sim-n1)
 fabric="${TIERPERF_SIM_PREFIX}fabric"
-ip netns exec "$fabric" ip link set dev "n$((idx - 1))" down
+ip netns exec "$fabric" ip link set dev "$dev" down
 t0=$(date +%s)
 before=$(e2e_measured "$journal")
 echo "sim-n1's link down with $(wc -l <<<"$before") measurement(s) journalled"
 
-set +e
-wait "$launcher"
-rc=$?
-set -e
-launcher=""
-took=$(($(date +%s) - t0))
+e2e_sim_wait
 # the daemon on sim-n1 learns it is cut off the same way, then ends its rank
 for _ in $(seq 60); do
     left=$(ip netns pids "${TIERPERF_SIM_PREFIX}sim-n1" 2>/dev/null | wc -l)
@@ -51,7 +45,7 @@ for _ in $(seq 60); do
     sleep 1
 done
 gone=$(($(date +%s) - t0))
-ip netns exec "$fabric" ip link set dev "n$((idx - 1))" up
+ip netns exec "$fabric" ip link set dev "$dev" up
 cat "$work/run.out"
 echo "job ended ${took} s after the link went down, exit $rc; ${left} process(es) left on sim-n1 after ${gone} s"
 [ "$rc" -ne 124 ] || fail "the job hung with a node unreachable"

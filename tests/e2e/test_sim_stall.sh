@@ -29,21 +29,14 @@ grep -q '^0:' <(measured "$journal") || { cat "$work/run.out"; fail "nothing of 
 
 # sim-n1: the second node of the state file; its link is n1 in the fabric
 # and eth0 in its own namespace
-idx=$(awk '$1 == "node" {print $2}' "$work/state/cluster.$TIERPERF_SIM_PREFIX" | grep -nx 'sim-n1' | cut -d: -f1)
-[ -n "$idx" ] || fail "sim-n1 not in the cluster state"
-dev="n$((idx - 1))"
+dev=$(e2e_sim_dev sim-n1)
 ip netns exec "${TIERPERF_SIM_PREFIX}fabric" tc qdisc replace dev "$dev" root tbf rate 8kbit burst 1600 limit 3200
 ip netns exec "${TIERPERF_SIM_PREFIX}sim-n1" tc qdisc replace dev eth0 root tbf rate 8kbit burst 1600 limit 3200
 t0=$(date +%s)
 before=$(measured "$journal")
 echo "sim-n1 throttled to 8 kbit/s with $(wc -l <<<"$before") measurement(s) journalled"
 
-set +e
-wait "$launcher"
-rc=$?
-set -e
-launcher=""
-took=$(($(date +%s) - t0))
+e2e_sim_wait
 cat "$work/run.out"
 echo "job ended ${took} s after the throttle, exit $rc"
 [ "$rc" -ne 124 ] || fail "the job hung"
