@@ -143,7 +143,11 @@ done
 grep -h "Max inline\|TX depth\|Mtu" pt-write-*.out | tr -s ' ' | sort -u > perftest-params.txt
 EOF
 
-echo "bench: booting the soft-RoCE guest (sizes: bw $bw_sizes, lat $lat_sizes; ${dur}s each)" >&2
+if [ $msgrate -eq 1 ]; then
+  echo "bench: booting the soft-RoCE guest (message rate at $mr_sizes B)" >&2
+else
+  echo "bench: booting the soft-RoCE guest (sizes: bw $bw_sizes, lat $lat_sizes; ${dur}s each)" >&2
+fi
 "$here/guest/run.sh" --timeout 2400 --work "$out" -- bash "$work/guest.sh"
 fi
 
