@@ -3,7 +3,8 @@
 # in a qemu guest (scripts/guest/run.sh): the verbs unit test with its
 # device tests required (TIERPERF_REQUIRE_RDMA=1), then `mpirun -np 2
 # tierperf run --transport verbs --verify` for --rdma-op write, read and
-# send at small sizes, and write with --rdma-cm (QPs connected through
+# send at small sizes (send with --devices rxe0:1: rows name the NIC and its
+# rail), and write with --rdma-cm (QPs connected through
 # librdmacm), and the fanout and alltoall traffic shapes with three
 # ranks, each results file checked (run_json_check.py plus
 # the verbs facts: rdma_op, driver rdma_rxe, line rate, verify ok), and the
@@ -69,7 +70,7 @@ tail -n 3 "$out/unit.log"
 # write-cm: the same run with the QPs connected through librdmacm; each
 # op with one perftest-like setting changed (checked in the results)
 declare -A extra=([write]="--tclass 96 --relaxed-ordering off" [read]="--rd-atomic 4"
-                  [send]="--rx-depth 64 --hugepages" [write-cm]="--rdma-cm --qps 2 --tos 32")
+                  [send]="--rx-depth 64 --hugepages --devices rxe0:1" [write-cm]="--rdma-cm --qps 2 --tos 32")
 for op in write read send write-cm; do
   echo "== tierperf run --rdma-op \$op --verify \${extra[\$op]}"
   timeout 200 mpirun -np 2 --bind-to none -x ASAN_OPTIONS "$build/tierperf" run --transport verbs \
@@ -170,6 +171,12 @@ for r in d["results"]:
     assert r["error"] is None and r["verify"] == "ok", r
     assert r["bw_gbit_s"] > 0 and r["lat_us"]["p50"] > 0, r
     assert r["line_rate_gbit"] > 0, r
+    for end in ("src_nic", "dst_nic"):
+        nic = r[end]
+        assert nic["device"] == "rxe0:1" and nic["port"] == 1, nic
+        # send ran with --devices rxe0:1 (one rail); the others choose alone
+        assert (nic["rail"], nic["rails"]) == ((0, 1) if op == "send" else (None, None)), nic
+        assert nic["interface"] in (None, "veth0"), nic
 print("run-%s.json: %d results, verified, on rxe0" % (op, len(d["results"])))
 PY
 done
