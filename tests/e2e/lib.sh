@@ -21,19 +21,25 @@ fi
 # e2e_measured FILE [ok|all|marked]: the measurements in a results file or
 # its journal, one line each (tests/e2e/measured.py says the forms).
 e2e_measured() { python3 "$src/tests/e2e/measured.py" "$@"; }
-# e2e_sim_up NAME PREFIX [TOPOLOGY]: the simulated cluster for this test
-# (root only, else SKIP): namespaces under PREFIX plus this shell's pid,
-# its state and the test's files in a fresh $work (/tmp/tierperf-NAME.*),
-# TOPOLOGY (default sim-8node-3tier) in $topo.  On exit the job in
-# $launcher (if any) is killed, the cluster torn down and $work removed.
-e2e_sim_up() {
+# e2e_sim_work NAME PREFIX: what a simulated-cluster test needs before the
+# cluster is up (root only, else SKIP): namespaces under PREFIX plus this
+# shell's pid, their state and the test's files in a fresh $work
+# (/tmp/tierperf-NAME.*), TIERPERF_SIM_RATES as the test set it (default
+# 600,250,100).  On exit the job in $launcher (if any) is killed, the
+# cluster torn down and $work removed.
+e2e_sim_work() {
     e2e_need_root "network namespaces need root (CI runs as root)"
-    topo=${3:-$src/topologies/sim-8node-3tier.yaml}
     work=$(mktemp -d "/tmp/tierperf-$1.XXXXXX")
     export TIERPERF_SIM_PREFIX="$2$$-" TIERPERF_SIM_STATE="$work/state"
-    export TIERPERF_SIM_RATES=600,250,100 TIERPERF_BIN="$bin"
+    export TIERPERF_SIM_RATES=${TIERPERF_SIM_RATES:-600,250,100} TIERPERF_BIN="$bin"
     launcher=""
     trap e2e_sim_down EXIT
+}
+# e2e_sim_up NAME PREFIX [TOPOLOGY]: e2e_sim_work, then the cluster of
+# TOPOLOGY (default sim-8node-3tier; in $topo) up.
+e2e_sim_up() {
+    e2e_sim_work "$1" "$2"
+    topo=${3:-$src/topologies/sim-8node-3tier.yaml}
     "$src/scripts/simcluster.sh" up "$topo" >/dev/null
 }
 e2e_sim_down() {
@@ -50,9 +56,9 @@ e2e_sim_dev() {
     [ -n "$idx" ] || fail "$1 not in the cluster state"
     echo "n$((idx - 1))"
 }
-# e2e_sim_wait: wait for the job in $launcher; sets rc and took (seconds
-# since $t0).
-e2e_sim_wait() {
+# e2e_wait_launcher: wait for the job in $launcher; sets rc and took
+# (seconds since $t0).
+e2e_wait_launcher() {
     set +e
     wait "$launcher"
     rc=$?

@@ -52,12 +52,7 @@ freeze() {   # NAME RANK
   kill -STOP "$victim"
   t0=$(date +%s)
   before=$(measured "$journal")
-  set +e
-  wait "$launcher"
-  rc=$?
-  set -e
-  launcher=""
-  took=$(($(date +%s) - t0))
+  e2e_wait_launcher
   kill -KILL "$victim" 2>/dev/null || true
   victim=""
   cat "$tmp/$name.out"

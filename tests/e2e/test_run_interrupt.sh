@@ -36,12 +36,7 @@ interrupt() {   # SIGNAL
   [ -n "$mpirun_pid" ] || fail "$sig: mpirun not found"
   t0=$(date +%s)
   kill "-$sig" "$mpirun_pid"
-  set +e
-  wait "$launcher"
-  rc=$?
-  set -e
-  launcher=""
-  took=$(($(date +%s) - t0))
+  e2e_wait_launcher
   cat "$tmp/$sig.out"
   echo "$sig: job ended ${took} s after the signal, exit $rc"
   [ "$rc" -ne 124 ] || fail "$sig: the job hung"

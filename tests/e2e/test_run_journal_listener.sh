@@ -71,12 +71,7 @@ before=$(measured | grep -v '^E:')
 victim=$(rank_pid 3) || fail "rank 3 not found"
 kill -KILL "$victim"
 t0=$(date +%s)
-set +e
-wait "$launcher"
-rc=$?
-set -e
-launcher=""
-took=$(($(date +%s) - t0))
+e2e_wait_launcher
 cat "$tmp/run.out"
 echo "job ended ${took} s after the kill, exit $rc"
 [ "$rc" -ne 124 ] || fail "the job hung"

@@ -16,21 +16,11 @@
 #   args: BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.sh" "$@"
 topo="$src/topologies/sim-8node-3tier.yaml"
-e2e_need_root "network namespaces need root (CI runs as root)"
 for t in ip tc mpirun python3; do command -v "$t" >/dev/null || fail "$t not installed"; done
 
-work=$(mktemp -d /tmp/tierperf-culprit.XXXXXX)
-export TIERPERF_SIM_PREFIX="tpc$$-"
-export TIERPERF_SIM_STATE="$work/state"
 export TIERPERF_SIM_RATES=200,100,50
-export TIERPERF_BIN="$bin"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
-cleanup() {
-    "$src/scripts/simcluster.sh" down >/dev/null 2>&1 || echo "warning: teardown of $TIERPERF_SIM_PREFIX failed" >&2
-    rm -rf "$work"
-}
-trap cleanup EXIT
-"$src/scripts/simcluster.sh" up "$topo" >/dev/null
+e2e_sim_up culprit tpc "$topo"
 fabric="${TIERPERF_SIM_PREFIX}fabric"
 
 # simcluster.sh's tbf parameters for a rate (burst 2 ms, queue 25 ms)

@@ -37,7 +37,7 @@ t0=$(date +%s)
 before=$(e2e_measured "$journal")
 echo "sim-n1's link down with $(wc -l <<<"$before") measurement(s) journalled"
 
-e2e_sim_wait
+e2e_wait_launcher
 # the daemon on sim-n1 learns it is cut off the same way, then ends its rank
 for _ in $(seq 60); do
     left=$(ip netns pids "${TIERPERF_SIM_PREFIX}sim-n1" 2>/dev/null | wc -l)

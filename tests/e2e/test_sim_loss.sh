@@ -11,20 +11,11 @@
 # pair without sim-n1.  Always tears the cluster down.
 #   args: BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.sh" "$@"
-e2e_need_root "network namespaces need root (CI runs as root)"
 for t in ip tc mpirun python3; do command -v "$t" >/dev/null || fail "$t not installed"; done
 
-work=$(mktemp -d /tmp/tierperf-loss.XXXXXX)
-export TIERPERF_SIM_PREFIX="tpl$$-"
-export TIERPERF_SIM_STATE="$work/state"
 export TIERPERF_SIM_RATES=200,100
-export TIERPERF_BIN="$bin"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
-cleanup() {
-    "$src/scripts/simcluster.sh" down >/dev/null 2>&1 || echo "warning: teardown of $TIERPERF_SIM_PREFIX failed" >&2
-    rm -rf "$work"
-}
-trap cleanup EXIT
+e2e_sim_work loss tpl
 
 topo="$work/tree.yaml"
 {

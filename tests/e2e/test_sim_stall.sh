@@ -36,7 +36,7 @@ t0=$(date +%s)
 before=$(measured "$journal")
 echo "sim-n1 throttled to 8 kbit/s with $(wc -l <<<"$before") measurement(s) journalled"
 
-e2e_sim_wait
+e2e_wait_launcher
 cat "$work/run.out"
 echo "job ended ${took} s after the throttle, exit $rc"
 [ "$rc" -ne 124 ] || fail "the job hung"
