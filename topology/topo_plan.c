@@ -283,6 +283,24 @@ out:
     return rc;
 }
 
+int topo_ptree_joins(const struct ptree *p, size_t h, int virt, int tier)
+{
+    int is_v = h == p->t->nhns;
+    return p->pres[h] && is_v == virt && (is_v || p->t->hns[h].tier == tier) &&
+           p->ndirect[h] + p->nkids[h] >= 2;
+}
+
+struct topo_plan *topo_plan_new(size_t n)
+{
+    struct topo_plan *plan = calloc(1, sizeof(*plan));
+
+    if (plan != NULL && (plan->tiers = calloc(n, sizeof(*plan->tiers))) == NULL) {
+        free(plan);
+        plan = NULL;
+    }
+    return plan;
+}
+
 tp_status_t topo_plan_tiers(const struct topo *topo, const char *const *node_of_rank, size_t nranks,
                             struct topo_plan **plan_p, struct tp_error *err)
 {
@@ -290,12 +308,10 @@ tp_status_t topo_plan_tiers(const struct topo *topo, const char *const *node_of_
     struct pvec v = {0};
     size_t nh = topo->nhns;
     tp_status_t st;
-    struct topo_plan *plan = calloc(1, sizeof(*plan));
+    struct topo_plan *plan = topo_plan_new(topo->ntiers + 2);
 
-    if (plan == NULL || (plan->tiers = calloc(topo->ntiers + 2, sizeof(*plan->tiers))) == NULL) {
-        free(plan);
+    if (plan == NULL)
         return tp_error_set(err, TP_ERR_NO_MEMORY, "out of memory while planning");
-    }
     st = topo_ptree_build(&p, topo, node_of_rank, nranks, err);
     if (st != TP_OK)
         goto out;
@@ -318,8 +334,7 @@ tp_status_t topo_plan_tiers(const struct topo *topo, const char *const *node_of_
         size_t base = v.nrounds;
         for (size_t h = 0; h <= nh; h++) {
             int is_v = h == nh;
-            if (!p.pres[h] || is_v != virt || (!is_v && topo->hns[h].tier != tier) ||
-                p.ndirect[h] + p.nkids[h] < 2)
+            if (!topo_ptree_joins(&p, h, virt, tier))
                 continue;
             if (plan_hypernode(&p, h, tier, is_v ? NULL : topo->hns[h].name, base, &v) != 0)
                 goto oom;
@@ -349,11 +364,10 @@ tp_status_t topo_plan_allpairs(const struct topo *topo, const char *const *node_
     struct pvec v = {0};
     int *node = NULL;
     size_t M = nranks + (nranks % 2);  /* odd: a dummy rank sits out */
-    struct topo_plan *plan = calloc(1, sizeof(*plan));
+    struct topo_plan *plan = topo_plan_new(1);
     tp_status_t st = TP_OK;
 
-    if (plan == NULL || (plan->tiers = calloc(1, sizeof(*plan->tiers))) == NULL ||
-        (node = malloc((nranks + 1) * sizeof(int))) == NULL)
+    if (plan == NULL || (node = malloc((nranks + 1) * sizeof(int))) == NULL)
         goto oom;
     for (size_t r = 0; r < nranks; r++)
         node[r] = topo && node_of_rank[r] ? topo_strmap_get(&topo->node_index, node_of_rank[r]) : -1;

@@ -28,5 +28,12 @@ tp_status_t topo_ptree_build(struct ptree *p, const struct topo *t, const char *
                              size_t nranks, struct tp_error *err);
 /* nh: the topo's nhns (the arrays hold nh + 1 entries) */
 void topo_ptree_free(struct ptree *p, size_t nh);
+/* Whether HyperNode h (the tree's nhns: the virtual root) is present, of
+ * tier (virt: the virtual tier above the top, which only the root has) and
+ * joins at least two units (child HyperNodes or directly held nodes): one
+ * the planners make pairs under. */
+int topo_ptree_joins(const struct ptree *p, size_t h, int virt, int tier);
+/* An empty plan with room for n tier entries; NULL when out of memory. */
+struct topo_plan *topo_plan_new(size_t n);
 
 #endif

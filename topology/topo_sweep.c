@@ -161,20 +161,17 @@ tp_status_t topo_plan_sweep(const struct topo *topo, const char *const *node_of_
     struct rvec v = {NULL, 0, NULL};
     size_t nh = topo->nhns;
     tp_status_t st;
-    struct topo_plan *plan = calloc(1, sizeof(*plan));
+    struct topo_plan *plan = topo_plan_new(topo->ntiers + 2);
 
-    if (plan == NULL || (plan->tiers = calloc(topo->ntiers + 2, sizeof(*plan->tiers))) == NULL) {
-        free(plan);
+    if (plan == NULL)
         return tp_error_set(err, TP_ERR_NO_MEMORY, "out of memory while planning");
-    }
     st = topo_ptree_build(&p, topo, node_of_rank, nranks, err);
     for (size_t ti = 0; st == TP_OK && ti <= topo->ntiers; ti++) {
         int virt = ti == topo->ntiers;
         int tier = virt ? topo_virtual_tier(topo) : topo->tiers[ti];
         for (size_t h = 0; h <= nh; h++) {
             int is_v = h == nh;
-            if (!p.pres[h] || is_v != virt || (!is_v && topo->hns[h].tier != tier) ||
-                p.ndirect[h] + p.nkids[h] < 2)
+            if (!topo_ptree_joins(&p, h, virt, tier))
                 continue;
             if (sweep_hypernode(&p, h, tier, is_v ? NULL : topo->hns[h].name, times ? times : 1, &v) != 0) {
                 st = tp_error_set(err, TP_ERR_NO_MEMORY, "out of memory while planning");
