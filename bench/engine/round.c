@@ -16,9 +16,6 @@
 #include "engine.h"
 #include "round_report.h"
 
-#define REPORT_TAG_BASE 25000
-#define REPORT_TAG_SPAN 5000
-
 /* This rank's pairs in the round, in plan order, and its peer. */
 static size_t my_pairs(const struct bench_engine *e, const struct topo_round *round, size_t *idx,
                        int *peer_p)
@@ -61,6 +58,50 @@ static void receiver_failed(struct round_reports *rr, size_t pair, struct pair_r
     round_reports_end(rr, pair, rep);
 }
 
+/* Rank 0: the stream's sink, the pairwise engine's rows (collect_pair.c). */
+static void sink_row(void *arg, const struct topo_pair *p, size_t step,
+                     const struct result_row *r)
+{
+    (void)step;
+    collect_step(arg, p, r);
+}
+
+static void sink_end(void *arg, const struct topo_pair *p, const struct pair_report *rep)
+{
+    collect_pair_end(arg, p, rep);
+}
+
+static void sink_missing(void *arg, const struct topo_pair *p, size_t got, double silence_s)
+{
+    const struct bench_engine *e = arg;
+    char why[256];
+
+    snprintf(why, sizeof(why),
+             "no report from rank %d (pair %d -> %d, %d of %zu sizes reported) for %.0f s "
+             "(a step's bound: its planned time plus 6 x --timeout); rank %d or %d is "
+             "stuck or unreachable",
+             p->src, p->src, p->dst, (int)got, e->nsteps, silence_s, p->src, p->dst);
+    collect_missing(arg, p, why);
+}
+
+/* Every report in; rank 0 ends the round's progress, or saves what it has
+ * and aborts the job when pairs went silent. */
+static void reports_finish(struct bench_engine *e, struct round_reports *rr)
+{
+    size_t lost = round_reports_finish(rr);
+
+    if (e->rank == 0 && e->prog != NULL)
+        progress_round(e->prog, rr->bytes);
+    if (lost > 0) {
+        char why[160];
+        snprintf(why, sizeof(why), "%zu pair(s) of the round gave no report for %.0f s", lost,
+                 e->step_bound_s);
+        round_reports_close(rr);
+        engine_abort(e, why);
+    }
+    round_reports_close(rr);
+}
+
 /* Measure this rank's pairs; each step is reported as soon as it is done. */
 static void measure(struct bench_engine *e, const struct topo_round *round, const size_t *idx,
                     size_t n, int peer, struct round_reports *rr)
@@ -100,7 +141,6 @@ tp_status_t round_run_pairs(struct bench_engine *e, const struct topo_tier_plan 
 {
     size_t *idx = calloc(round->npairs ? round->npairs : 1, sizeof(size_t));
     int peer = -1;
-    int tag = REPORT_TAG_BASE + (int)(e->epoch % REPORT_TAG_SPAN);
     struct round_reports rr;
 
     (void)tier;
@@ -108,7 +148,13 @@ tp_status_t round_run_pairs(struct bench_engine *e, const struct topo_tier_plan 
         ctrl_mpi_abort(e->cm, "out of memory for the round");
     ctrl_mpi_set_epoch(e->cm, e->epoch);
     size_t n = my_pairs(e, round, idx, &peer);
-    round_reports_open(&rr, e, round, tag, n);
+    /* a sender reports each step and the end of its pairs, a receiver a
+     * failure */
+    struct round_stream s = {.units = round->pairs, .nunits = round->npairs,
+                             .max_rows = e->nsteps, .nposts = n * (e->nsteps + 1),
+                             .silence_s = e->step_bound_s,
+                             .sink = {sink_row, sink_end, sink_missing, e}};
+    round_reports_open(&rr, e, &s);
     if (e->rank == 0 && e->report_thread) {    /* journal others' reports at once */
         round_reports_listen(&rr);
     } else if (e->rank == 0) {              /* ... or between own units */
@@ -119,8 +165,7 @@ tp_status_t round_run_pairs(struct bench_engine *e, const struct topo_tier_plan 
         measure(e, round, idx, n, peer, &rr);
     e->cm->idle = NULL;
     e->cm->idle_arg = NULL;
-    round_reports_finish(&rr);
-    round_reports_close(&rr);
+    reports_finish(e, &rr);
     free(idx);
     /* rank 0 has every report: the others are at most a control exchange
      * away; they wait for the round's slowest pair */

@@ -1,4 +1,4 @@
-/* round_report.c: per-step reports of a round's pairs to rank 0 (see
+/* round_report.c: the one transport of result rows to rank 0 (see
  * round_report.h). */
 #include "round_report.h"
 
@@ -11,16 +11,21 @@
 #include "../../common/log.h"
 #include "timing.h"
 
+/* Tags above the control plane's (100..20099), below the shapes'
+ * (30000..): one per epoch. */
+#define REPORT_TAG_BASE 25000
+#define REPORT_TAG_SPAN 5000
+
 enum { MSG_STEP = 1, MSG_END = 2 };
-/* rank 0: whose end a pair's outcome came from (a sender's steps may still
+/* rank 0: whose end a unit's outcome came from (a sender's steps may still
  * come after its receiver's failure) */
 enum { ENDED_NOT = 0, ENDED_BY_SRC, ENDED_BY_DST, ENDED_BOTH };
 
 /* Plain data, the same on every rank of the job: travels as bytes. */
 struct round_report_msg {
     int32_t kind;
-    uint32_t pair;              /* index in round->pairs */
-    uint32_t step;              /* MSG_STEP: which size */
+    uint32_t unit;              /* index in the stream's units */
+    uint32_t step;              /* MSG_STEP: which row of the unit */
     uint32_t pad;
     union {
         struct result_row res; /* MSG_STEP */
@@ -38,23 +43,25 @@ static void *alloc_or_abort(struct bench_engine *e, size_t n, size_t size)
 }
 
 void round_reports_open(struct round_reports *rr, struct bench_engine *e,
-                        const struct topo_round *round, int tag, size_t npairs)
+                        const struct round_stream *s)
 {
+    size_t n = s->nunits;
+
     memset(rr, 0, sizeof(*rr));
     rr->e = e;
-    rr->round = round;
-    rr->tag = tag;
+    rr->s = *s;
+    rr->tag = REPORT_TAG_BASE + (int)(e->epoch % REPORT_TAG_SPAN);
     if (e->rank == 0) {
-        rr->got = alloc_or_abort(e, round->npairs, sizeof(*rr->got));
-        rr->ended = alloc_or_abort(e, round->npairs, sizeof(*rr->ended));
+        rr->got = alloc_or_abort(e, n, sizeof(*rr->got));
+        rr->ended = alloc_or_abort(e, n, sizeof(*rr->ended));
         rr->in = alloc_or_abort(e, 1, sizeof(*rr->in));
-        rr->last = alloc_or_abort(e, round->npairs, sizeof(*rr->last));
-        rr->waiting = round->npairs;
+        rr->last = alloc_or_abort(e, n, sizeof(*rr->last));
+        rr->waiting = n;
         double now = timing_now_s();
-        for (size_t i = 0; i < round->npairs; i++)
+        for (size_t i = 0; i < n; i++)
             rr->last[i] = now;
     } else {
-        rr->capout = npairs * (e->nsteps + 1);
+        rr->capout = s->nposts;
         rr->out = alloc_or_abort(e, rr->capout, sizeof(*rr->out));
         rr->reqs = alloc_or_abort(e, rr->capout, sizeof(MPI_Request));
     }
@@ -72,12 +79,12 @@ void round_reports_close(struct round_reports *rr)
     memset(rr, 0, sizeof(*rr));
 }
 
-/* Rank 0: record one message (its own or a sender's). */
+/* Rank 0: hand one message (its own or a sender's) to the sink. */
 static void record(struct round_reports *rr, const struct round_report_msg *m, int from)
 {
-    struct bench_engine *e = rr->e;
-    size_t i = m->pair;
-    const struct topo_pair *p = i < rr->round->npairs ? &rr->round->pairs[i] : NULL;
+    const struct round_sink *sink = &rr->s.sink;
+    size_t i = m->unit;
+    const struct topo_pair *p = i < rr->s.nunits ? &rr->s.units[i] : NULL;
     /* a receiver tells only of a failure (round.c); its pair's outcome is
      * then in, and the sender's own end, if it comes, adds nothing */
     int by_dst = p != NULL && p->dst == from && m->kind == MSG_END && m->u.rep.status != TP_OK;
@@ -88,20 +95,22 @@ static void record(struct round_reports *rr, const struct round_report_msg *m, i
         return;
     }
     if (p == NULL || (p->src != from && !by_dst) || rr->ended[i] == ENDED_BY_SRC ||
-        (m->kind == MSG_STEP && (m->step != (uint32_t)rr->got[i] || m->step >= e->nsteps)) ||
+        (m->kind == MSG_STEP && (m->step != (uint32_t)rr->got[i] || m->step >= rr->s.max_rows)) ||
         (m->kind != MSG_STEP && m->kind != MSG_END)) {
-        tp_log_error("ignored a malformed report from rank %d (kind %d, pair %u, step %u)", from,
-                     (int)m->kind, (unsigned)m->pair, (unsigned)m->step);
+        tp_log_error("ignored a malformed report from rank %d (kind %d, unit %u, step %u)", from,
+                     (int)m->kind, (unsigned)m->unit, (unsigned)m->step);
         return;
     }
     rr->last[i] = timing_now_s();
     if (m->kind == MSG_STEP) {
-        collect_step(e, p, &m->u.res);
+        if (sink->row != NULL)
+            sink->row(sink->arg, p, m->step, &m->u.res);
         rr->got[i]++;
         rr->bytes += m->u.res.bytes_total;
         return;
     }
-    collect_pair_end(e, p, &m->u.rep);
+    if (sink->end != NULL)
+        sink->end(sink->arg, p, &m->u.rep);
     rr->ended[i] = by_dst ? ENDED_BY_DST : ENDED_BY_SRC;
     rr->waiting--;
 }
@@ -219,14 +228,14 @@ void round_reports_unlisten(struct round_reports *rr)
     rr->listening = 0;
 }
 
-void round_reports_step(struct round_reports *rr, size_t pair, size_t step,
+void round_reports_step(struct round_reports *rr, size_t unit, size_t step,
                         const struct result_row *r)
 {
     if (r != NULL) {
         struct round_report_msg m;
         memset(&m, 0, sizeof(m));
         m.kind = MSG_STEP;
-        m.pair = (uint32_t)pair;
+        m.unit = (uint32_t)unit;
         m.step = (uint32_t)step;
         m.u.res = *r;
         deliver(rr, &m);
@@ -235,54 +244,50 @@ void round_reports_step(struct round_reports *rr, size_t pair, size_t step,
         drain(rr);
 }
 
-void round_reports_end(struct round_reports *rr, size_t pair, const struct pair_report *rep)
+void round_reports_end(struct round_reports *rr, size_t unit, const struct pair_report *rep)
 {
     struct round_report_msg m;
 
     memset(&m, 0, sizeof(m));
     m.kind = MSG_END;
-    m.pair = (uint32_t)pair;
+    m.unit = (uint32_t)unit;
     m.u.rep = *rep;
     deliver(rr, &m);
 }
 
-/* Rank 0: give up on the pairs from which nothing came for a step's
- * bound; they are recorded as failed, the others carry on. */
+/* Rank 0: give up on the units from which nothing came for the silence
+ * bound; the sink records them, the others carry on. */
 static void give_up_silent(struct round_reports *rr)
 {
-    struct bench_engine *e = rr->e;
+    const struct round_sink *sink = &rr->s.sink;
     double now = timing_now_s();
 
-    for (size_t i = 0; i < rr->round->npairs; i++) {
-        const struct topo_pair *p = &rr->round->pairs[i];
-        if (rr->ended[i] || now - rr->last[i] < e->step_bound_s)
+    for (size_t i = 0; i < rr->s.nunits; i++) {
+        if (rr->ended[i] || now - rr->last[i] < rr->s.silence_s)
             continue;
-        char why[256];
-        snprintf(why, sizeof(why),
-                 "no report from rank %d (pair %d -> %d, %d of %zu sizes reported) for %.0f s "
-                 "(a step's bound: its planned time plus 6 x --timeout); rank %d or %d is "
-                 "stuck or unreachable",
-                 p->src, p->src, p->dst, (int)rr->got[i], e->nsteps, e->step_bound_s, p->src,
-                 p->dst);
-        collect_missing(e, p, why);
+        if (sink->missing != NULL)
+            sink->missing(sink->arg, &rr->s.units[i], (size_t)rr->got[i], rr->s.silence_s);
         rr->ended[i] = 1;
         rr->waiting--;
         rr->given_up++;
     }
 }
 
-void round_reports_finish(struct round_reports *rr)
+size_t round_reports_finish(struct round_reports *rr)
 {
     struct bench_engine *e = rr->e;
 
     round_reports_unlisten(rr);
 
     if (e->rank != 0) {
-        /* rank 0 takes reports at once unless it is gone: the step bound */
-        if (ctrl_mpi_wait(rr->reqs, (int)rr->nout, e->step_bound_s) != TP_OK)
-            ctrl_mpi_abort(e->cm, "rank 0 took no report within a step's bound");
+        /* rank 0 takes reports at once unless it is gone: the silence bound */
+        if (ctrl_mpi_wait(rr->reqs, (int)rr->nout, rr->s.silence_s) != TP_OK) {
+            char why[120];
+            snprintf(why, sizeof(why), "rank 0 took no report within %.0f s", rr->s.silence_s);
+            ctrl_mpi_abort(e->cm, why);
+        }
         rr->nout = 0;
-        return;
+        return 0;
     }
     for (;;) {
         drain(rr);
@@ -291,13 +296,5 @@ void round_reports_finish(struct round_reports *rr)
             break;
         nap();
     }
-    if (e->prog != NULL)
-        progress_round(e->prog, rr->bytes);
-    if (rr->given_up > 0) {
-        char why[160];
-        snprintf(why, sizeof(why), "%zu pair(s) of the round gave no report for %.0f s",
-                 rr->given_up, e->step_bound_s);
-        round_reports_close(rr);
-        engine_abort(e, why);
-    }
+    return rr->given_up;
 }

@@ -8,9 +8,11 @@
 #include <sys/resource.h>
 
 #include "../../common/log.h"
+#include "../engine/round_report.h"
 
-/* Tags above the control plane's (100..20099) and round reports'
- * (25000..29999), below the 32767 every MPI allows: 4 per epoch. */
+/* Tags above the control plane's (100..20099) and the row stream's
+ * (25000..29999, round_report.c), below the 32767 every MPI allows: 4 per
+ * epoch (2 and 3 for shape_agree). */
 #define SHAPE_TAG_BASE 30000
 #define SHAPE_TAG_EPOCHS 500
 
@@ -293,7 +295,7 @@ void shape_round_close(struct bench_engine *e, struct shape_link *links, size_t 
 
     shape_agree(e, TP_OK);      /* every transfer done before links go */
     shape_links_close(e, links, nlinks);
-    tp_status_t st = collect_gather(e, shape_tag(e, 0), rows, nrows, &all, &nall);
+    tp_status_t st = round_reports_gather(e, rows, nrows, &all, &nall);
     if (e->rank == 0) {
         if (st != TP_OK) {
             char why[160];

@@ -1,8 +1,9 @@
 /* shape_round.h: what the traffic-shape patterns (fanout, kv, alltoall,
  * congestion) share on top of the engine: connections to several peers
  * with a buffer pair and verify state each; rounds whose rows
- * (bench/results/row.h) go to rank 0 through collect_gather() and are
- * written there by the pattern with collect_rows(). */
+ * (bench/results/row.h) go to rank 0 over the one row transport
+ * (round_reports_gather(), bench/engine/round_report.h) and are written
+ * there by the pattern with collect_rows(). */
 #ifndef TIERPERF_SHAPE_ROUND_H
 #define TIERPERF_SHAPE_ROUND_H
 
@@ -79,8 +80,9 @@ tp_status_t shape_round_open(struct bench_engine *e, const struct topo_round *ro
                              size_t ring_len, struct shape_link **links_p, size_t *n_p,
                              const char *name);
 
-/* ... and closing: wait for every rank, close links, gather every rank's
- * rows to rank 0, which hands them to record (merge and journal them),
+/* ... and closing: wait for every rank, close links, send every rank's
+ * rows to rank 0 (round_reports_gather), which hands them to record
+ * (merge and journal them),
  * then end the round (barrier, next epoch). */
 typedef void (*shape_record_fn)(struct bench_engine *e, struct result_row *all, size_t n,
                                 void *arg);

@@ -135,55 +135,6 @@ void collect_rows(struct bench_engine *e, const struct result_row *rows, size_t 
         collect_row(e, &rows[i], h);
 }
 
-/* Rank 0's half of collect_gather: its own rows first, then each rank's. */
-static tp_status_t gather_recv(struct bench_engine *e, int tag, const struct result_row *mine,
-                               size_t n_mine, struct result_row **all_p, size_t *n_all_p)
-{
-    struct result_row *all = malloc((n_mine ? n_mine : 1) * sizeof(*all));
-    size_t n = n_mine;
-    tp_status_t st = TP_OK;
-
-    if (all == NULL)
-        return TP_ERR_NO_MEMORY;
-    memcpy(all, mine, n_mine * sizeof(*mine));
-    for (int r = 1; r < e->nranks && st == TP_OK; r++) {
-        uint64_t count = 0;
-        st = ctrl_mpi_recv(e->cm, r, tag, &count, sizeof(count), e->round_budget_s);
-        if (st != TP_OK || count == 0)
-            continue;
-        struct result_row *grown = realloc(all, (n + count) * sizeof(*all));
-        if (grown == NULL) {
-            st = TP_ERR_NO_MEMORY;
-            break;
-        }
-        all = grown;
-        st = ctrl_mpi_recv(e->cm, r, tag + 1, all + n, count * sizeof(*all), e->round_budget_s);
-        n += count;
-    }
-    if (st != TP_OK) {
-        free(all);
-        return st;
-    }
-    *all_p = all;
-    *n_all_p = n;
-    return TP_OK;
-}
-
-tp_status_t collect_gather(struct bench_engine *e, int tag, const struct result_row *mine,
-                           size_t n_mine, struct result_row **all_p, size_t *n_all_p)
-{
-    uint64_t count = n_mine;
-
-    *all_p = NULL;
-    *n_all_p = 0;
-    if (e->rank == 0)
-        return gather_recv(e, tag, mine, n_mine, all_p, n_all_p);
-    tp_status_t st = ctrl_mpi_send(e->cm, 0, tag, &count, sizeof(count), e->round_budget_s);
-    if (st == TP_OK && count > 0)
-        st = ctrl_mpi_send(e->cm, 0, tag + 1, mine, count * sizeof(*mine), e->round_budget_s);
-    return st;
-}
-
 void engine_abort(struct bench_engine *e, const char *why)
 {
     struct tp_error err = {0};

@@ -1,10 +1,10 @@
 /* collect.h: rank 0 turns result rows into results entries.  One function,
  * collect_row(), writes a row to the results (journalled at once), counts
  * and records its failure or failed verification in errors[], for every
- * pattern; a pattern adds its own fields through hooks.  One gather,
- * collect_gather(), brings a round's rows from every rank to rank 0 (the
- * pairwise engine streams its steps through round_report.c instead, so a
- * killed run keeps each step; the rows are the same type). */
+ * pattern; a pattern adds its own fields through hooks.  The rows reach
+ * rank 0 over one transport, bench/engine/round_report.c: the pairwise
+ * engine's steps as they are measured, the shapes' rows at the end of
+ * their round (round_reports_gather()). */
 #ifndef TIERPERF_COLLECT_H
 #define TIERPERF_COLLECT_H
 
@@ -56,11 +56,5 @@ void collect_rows(struct bench_engine *e, const struct result_row *rows, size_t 
 
 /* Rank 0: a pair or flow that failed as a whole (logged once). */
 void collect_error(struct bench_engine *e, int src, int dst, tp_status_t st, const char *msg);
-
-/* Rank 0 gathers every rank's rows (n_mine each) and returns them all
- * (malloc'd) in rank order; other ranks send theirs and get NULL.  Uses
- * tags tag and tag + 1; bounded by the round budget. */
-tp_status_t collect_gather(struct bench_engine *e, int tag, const struct result_row *mine,
-                           size_t n_mine, struct result_row **all_p, size_t *n_all_p);
 
 #endif

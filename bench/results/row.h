@@ -1,9 +1,9 @@
 /* row.h: one measured result row, the same for every pattern: the pairwise
  * engine's (pair, size) steps, the traffic shapes' flows and the copy
  * pattern's directions.  Plain data, the same on every rank of the job, so
- * it travels to rank 0 as bytes (round_report.c streams the pairwise
- * steps, collect_gather() gathers a shape round's rows); rank 0 writes it
- * with collect_row() (collect.h). */
+ * it travels to rank 0 as bytes over one transport (round_report.c: the
+ * pairwise steps as measured, a shape round's rows at its end); rank 0
+ * writes it with collect_row() (collect.h). */
 #ifndef TIERPERF_ROW_H
 #define TIERPERF_ROW_H
 
