@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../common/log.h"
+#include "ctrl_beat.h"
 #include "ctrl_mpi.h"
 #include "engine.h"
 #include "gpu_select.h"
@@ -28,6 +29,7 @@
 struct run_state {
     struct run_opts o;
     struct ctrl_mpi cm;
+    struct ctrl_beat beat;          /* rank 0's heartbeat, the others' watch */
     struct tp_ctrl ctrl;
     char **names;
     struct topo_plan *plan;
@@ -356,6 +358,7 @@ static void run_cleanup(struct run_state *s)
     if (s->ops != NULL && s->tctx != NULL)
         s->ops->finalize(s->tctx);
     topo_plan_free(s->plan);
+    ctrl_beat_stop(&s->beat);
     if (s->names != NULL) {
         free(s->names[0]);
         free(s->names);
@@ -404,6 +407,10 @@ int run_main(const struct run_opts *opts, struct topo *topo, int argc, char **ar
         run_cleanup(&s);
         return 1;
     }
+    if (ctrl_beat_start(&s.beat, MPI_COMM_WORLD, mpi_boot_thread_multiple(), s.o.cfg.timeout_s,
+                        s.names[0], s.o.out) != 0 && s.cm.rank == 0)
+        tp_log_info("no heartbeat thread (MPI without MPI_THREAD_MULTIPLE): if rank 0 stops, "
+                    "the others end the job after a round's budget");
     setup_local_rank((const char *const *)s.names, s.cm.rank, s.cm.size, &s.o.cfg.local_rank,
                      &s.o.cfg.local_size);
     s.gpu.index = -1;

@@ -6,7 +6,11 @@
 # results (complete: false) and ends the job (MPI_Abort, exit non-zero),
 # well within the bound `run --help` states; every measurement journalled
 # before the freeze is in the saved file.  Once with the frozen rank
-# receiving (rank 3 of pair 2->3), once sending (rank 2).
+# receiving (rank 3 of pair 2->3), once sending (rank 2).  Then rank 0
+# itself: the others hear no heartbeat from it and end the job within
+# 4 x --timeout (the bound run --help states), with one line naming rank 0
+# and its node, exit non-zero, every measurement journalled before the
+# freeze kept, and no rank left behind.
 #   args: BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.sh" "$@"
 tmp=$(mktemp -d)
@@ -33,7 +37,9 @@ rank_pid() {   # NAME RANK
   return 1
 }
 
-freeze() {   # NAME RANK
+# start NAME RANK: the job of case NAME, rank RANK stopped (SIGSTOP) once
+# pair 2->3 has a size journalled; sets victim, t0, before
+start() {
   local name=$1 rank=$2 out="$tmp/$1.json" journal="$tmp/$1.json.journal.jsonl"
   export TIERPERF_E2E_TAG="$tmp/$name"
   # pairs 0->1 and 2->3 in one round, 4 sizes of about 1.5 s each
@@ -52,6 +58,11 @@ freeze() {   # NAME RANK
   kill -STOP "$victim"
   t0=$(date +%s)
   before=$(measured "$journal")
+}
+
+freeze() {   # NAME RANK
+  local name=$1 rank=$2 out="$tmp/$1.json"
+  start "$name" "$rank"
   e2e_wait_launcher
   kill -KILL "$victim" 2>/dev/null || true
   victim=""
@@ -75,9 +86,41 @@ PY
   [ -z "$missing" ] || fail "$name: measurements journalled before the freeze lost: $missing"
 }
 
-# the bound this test holds the run to is the one --help states
+# Rank 0 frozen: nobody is left to save the final file; the others end the
+# job.  Whatever rank 0 journalled is kept (in the final file when, woken by
+# mpirun's SIGCONT and SIGTERM on the way out, rank 0 still saved it).
+freeze_rank0() {
+  local name=rank0 out="$tmp/rank0.json" journal="$tmp/rank0.json.journal.jsonl" left
+  start "$name" 0
+  e2e_wait_launcher
+  cat "$tmp/$name.out"
+  echo "$name: job ended ${took} s after rank 0 froze, exit $rc"
+  [ "$rc" -ne 124 ] || fail "$name: the job hung"
+  [ "$rc" -ne 0 ] || fail "$name: exit 0 with rank 0 frozen"
+  # 4 x --timeout as run --help states, plus the abort: far below the
+  # round's budget (~200 s here), which bounded it before
+  [ "$took" -le 40 ] || fail "$name: ${took} s after rank 0 froze (bound 40 s)"
+  grep -Eq "error: rank 0 \(node [^)]+\) has not answered for [0-9]+ s" "$tmp/$name.out" ||
+    fail "$name: no line naming rank 0 and its node"
+  left=""
+  for _ in $(seq 50); do
+    left=$(rank_pid "$name" 0 || rank_pid "$name" 1 || rank_pid "$name" 2 || rank_pid "$name" 3) || break
+    sleep 0.1
+  done
+  [ -z "$left" ] || fail "$name: rank process $left left behind"
+  victim=""
+  kept=$( { [ -f "$journal" ] && measured "$journal"; [ -f "$out" ] && measured "$out"; } | sort -u)
+  missing=$(comm -23 <(sort <<<"$before") <(echo "$kept"))
+  [ -z "$missing" ] || fail "$name: measurements journalled before the freeze lost: $missing"
+  [ -n "$before" ] || fail "$name: nothing was journalled before the freeze (the test proves nothing)"
+}
+
+# the bounds this test holds the run to are the ones --help states
 grep -q "3 x --timeout + 1 s per fault" <("$bin" run --help) || fail "run --help does not state the bound"
+grep -q "within 4 x --timeout of rank 0 stopping" <("$bin" run --help) ||
+  fail "run --help does not state the bound for rank 0"
 
 freeze receiver 3
 freeze sender 2
-echo "PASS: a frozen rank (receiving or sending) ended the run in bounded time, results saved"
+freeze_rank0
+echo "PASS: a frozen rank (receiving, sending or rank 0) ended the run in bounded time, results kept"
