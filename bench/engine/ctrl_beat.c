@@ -52,9 +52,9 @@ static void drop(MPI_Request *req)
 
 /* Rank 0: one heartbeat in flight per rank at most, so none pile up for a
  * rank that is gone. */
-static void beat_all(struct ctrl_beat *b, MPI_Request *reqs)
+static void beat_all(const struct ctrl_beat *b, MPI_Request *reqs, int n)
 {
-    for (int r = 1; r < b->size; r++) {
+    for (int r = 1; r < n; r++) {
         int done = 1;
         if (reqs[r] != MPI_REQUEST_NULL && MPI_Test(&reqs[r], &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
             continue;       /* this rank's link failed: MPI said so where it matters */
@@ -66,7 +66,8 @@ static void beat_all(struct ctrl_beat *b, MPI_Request *reqs)
 static void *beat_loop(void *arg)
 {
     struct ctrl_beat *b = arg;
-    MPI_Request *reqs = malloc((size_t)b->size * sizeof(*reqs));
+    int n = b->size;
+    MPI_Request *reqs = malloc((size_t)n * sizeof(MPI_Request));
     double every = b->timeout_s / 4 < CTRL_BEAT_INTERVAL_S ? b->timeout_s / 4 : CTRL_BEAT_INTERVAL_S;
     double next = 0;
 
@@ -75,17 +76,17 @@ static void *beat_loop(void *arg)
                     "round's budget");
         return NULL;
     }
-    for (int r = 0; r < b->size; r++)
+    for (int r = 0; r < n; r++)
         reqs[r] = MPI_REQUEST_NULL;
     while (!stopping(b)) {
         double now = timing_now_s();
         if (now >= next) {
-            beat_all(b, reqs);
+            beat_all(b, reqs, n);
             next = now + every;
         }
         nap();
     }
-    for (int r = 0; r < b->size; r++)
+    for (int r = 0; r < n; r++)
         if (reqs[r] != MPI_REQUEST_NULL)
             MPI_Request_free(&reqs[r]);     /* a heartbeat completes, or dies with the job */
     free(reqs);
