@@ -63,22 +63,31 @@ static tp_status_t xfer_failed(struct pair_ctx *pc, tp_status_t st, const char *
                         (unsigned long long)size, pc->sender ? "to" : "from", pc->peer, why);
 }
 
-/* Receiver's verdict to the sender (both ways with --bidir). */
+/* Receiver's verdict to the sender (both ways with --bidir): value is
+ * 0, or 1 | the byte received << 8 | the byte expected << 16; value2 the
+ * first bad offset. */
 static tp_status_t verdict(struct pair_ctx *pc, struct result_row *r, struct tp_error *err)
 {
+    const struct verify_ctx *v = pc->vrx;
     struct pair_sync out = {0}, in = {0};
 
-    if (pc->vrx == NULL)
+    if (v == NULL)
         return TP_OK;
-    out.value = (uint64_t)pc->vrx->failed;
-    out.value2 = pc->vrx->first_bad;
+    if (v->failed)
+        out.value = 1 | (uint64_t)(v->got & 0xff) << 8 | (uint64_t)(v->expected & 0xff) << 16;
+    out.value2 = v->first_bad;
     tp_status_t st = pair_sync(pc, &out, &in, err);
     if (st != TP_OK)
         return st;
-    int mine = pc->e->o->bidir && pc->vrx->failed;
-    if (pc->sender && (in.value || mine)) {
+    if (pc->sender && !in.value && pc->e->o->bidir && v->failed) {
+        in.value = out.value;   /* this side's own receive failed (--bidir) */
+        in.value2 = out.value2;
+    }
+    if (pc->sender && in.value) {
         r->verify = ROW_VERIFY_FAILED;
-        r->verify_offset = in.value ? in.value2 : pc->vrx->first_bad;
+        r->verify_offset = in.value2;
+        r->verify_got = (uint32_t)(in.value >> 8 & 0xff);
+        r->verify_expected = (uint32_t)(in.value >> 16 & 0xff);
     }
     return TP_OK;
 }

@@ -1,10 +1,13 @@
 /* verify.h: --verify.  The sender fills every message with a pattern that
  * depends on the byte's position in the whole transfer (so a misplaced or
  * repeated chunk is caught, not only a flipped bit); the receiver checks
- * every byte.  A mismatch is recorded with its offset, the pair and the
- * transport and marks the measurement "failed"; it never aborts the
- * transfer (the peer would stall) and is never averaged away.  Hooks for
- * struct tp_xfer's fill/check. */
+ * every byte.  A mismatch is recorded (offset, byte received and
+ * expected) and marks the measurement "failed"; it never aborts the
+ * transfer (the peer would stall) and is never averaged away.  The check
+ * logs nothing: the row carries the record to rank 0, which reports it
+ * once, in its errors[] entry and one log line naming the pair, size,
+ * offset and bytes (bench/results/collect.c).  Hooks for struct tp_xfer's
+ * fill/check. */
 #ifndef TIERPERF_VERIFY_H
 #define TIERPERF_VERIFY_H
 

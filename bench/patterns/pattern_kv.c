@@ -248,6 +248,8 @@ static size_t kv_merge(struct result_row *all, size_t n)
             if (all[j].kind == KV_VERDICT && same_flow(&all[i], &all[j])) {
                 all[i].verify = all[j].verify;
                 all[i].verify_offset = all[j].verify_offset;
+                all[i].verify_got = all[j].verify_got;
+                all[i].verify_expected = all[j].verify_expected;
                 all[i].verified_bytes = all[j].verified_bytes;
                 if (all[i].status == TP_OK && all[j].status != TP_OK) {
                     all[i].status = all[j].status;

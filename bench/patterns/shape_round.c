@@ -212,6 +212,8 @@ void shape_link_verdict(struct shape_link *l, struct result_row *row)
         row_fail(row, l->verr.status, "verification pass", l->verr.msg);
     row->verify = l->vrx.failed ? ROW_VERIFY_FAILED : ROW_VERIFY_OK;
     row->verify_offset = l->vrx.first_bad;
+    row->verify_got = l->vrx.got;
+    row->verify_expected = l->vrx.expected;
     row->verified_bytes = l->vrx.checked;
     verify_reset(&l->vrx);
     verify_reset(&l->vtx);

@@ -95,13 +95,24 @@ void collect_error(struct bench_engine *e, int src, int dst, tp_status_t st, con
         tp_log_error("%s", err.msg);
 }
 
+void collect_verify_line(const struct bench_engine *e, const struct result_row *r,
+                         const char *what, char *buf, size_t len)
+{
+    int n = snprintf(buf, len,
+                     "verify failed: %s %d (%s) -> %d (%s), transport %s, size %llu: first bad "
+                     "byte at offset %llu",
+                     what, r->src, e->node_of_rank[r->src], r->dst, e->node_of_rank[r->dst],
+                     e->ops->name, (unsigned long long)r->size_bytes,
+                     (unsigned long long)r->verify_offset);
+    if (n >= 0 && (size_t)n < len && r->verify_got != r->verify_expected)
+        snprintf(buf + n, len - (size_t)n, " is 0x%02x, expected 0x%02x",
+                 (unsigned)r->verify_got, (unsigned)r->verify_expected);
+}
+
 static int default_verify_msg(const struct bench_engine *e, const struct result_row *r,
                               char *buf, size_t len)
 {
-    snprintf(buf, len,
-             "verify failed: %s %d (%s) -> %d (%s), transport %s: first bad byte at offset %llu",
-             e->pattern->name, r->src, e->node_of_rank[r->src], r->dst, e->node_of_rank[r->dst],
-             e->ops->name, (unsigned long long)r->verify_offset);
+    collect_verify_line(e, r, e->pattern->name, buf, len);
     return 1;
 }
 

@@ -54,6 +54,13 @@ void collect_row(struct bench_engine *e, const struct result_row *r, const struc
 void collect_rows(struct bench_engine *e, const struct result_row *rows, size_t n,
                   const struct row_hooks *h);
 
+/* Rank 0: the one line of a failed verification of row r (what: "pair"
+ * or the pattern's name): the ranks and nodes, transport, size, first bad
+ * offset and, when known, the byte received and expected.  The receiving
+ * rank logs nothing (bench/engine/verify.h): this line is the report. */
+void collect_verify_line(const struct bench_engine *e, const struct result_row *r,
+                         const char *what, char *buf, size_t len);
+
 /* Rank 0: a pair or flow that failed as a whole (logged once). */
 void collect_error(struct bench_engine *e, int src, int dst, tp_status_t st, const char *msg);
 

@@ -57,11 +57,7 @@ static int pair_verify_msg(const struct bench_engine *e, const struct result_row
                            size_t len, void *arg)
 {
     (void)arg;
-    snprintf(buf, len,
-             "verify failed: pair %d (%s) -> %d (%s), transport %s, size %llu: first bad "
-             "byte at offset %llu",
-             r->src, e->node_of_rank[r->src], r->dst, e->node_of_rank[r->dst], e->ops->name,
-             (unsigned long long)r->size_bytes, (unsigned long long)r->verify_offset);
+    collect_verify_line(e, r, "pair", buf, len);
     return 1;
 }
 

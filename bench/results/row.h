@@ -40,6 +40,8 @@ struct result_row {
     uint64_t iters;             /* messages timed for bandwidth */
     uint64_t bytes_total;       /* bytes in the timed phase (both ways with --bidir) */
     uint64_t verify_offset;     /* first bad byte when verify failed */
+    uint32_t verify_got;        /* that byte as received (pairs, shapes) */
+    uint32_t verify_expected;   /* ... and as sent (equal: not known) */
     uint64_t verified_bytes;    /* shapes: bytes checked in the untimed verify pass */
     double seconds;             /* timed bandwidth phase */
     struct stats_lat lat;

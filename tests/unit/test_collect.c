@@ -5,8 +5,11 @@
  * placed by its nodes, its extra from the pattern's hook, no round, no
  * line rate), and a step without bandwidth or extras. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench/engine/engine.h"
 #include "bench/results/results_write.h"
@@ -115,4 +118,78 @@ Test(collect, empty_extra_and_unmeasured_bandwidth_are_null)
     cr_assert(strstr(s, "\"seconds\":0,\"bw_gbit_s\":null") != NULL, "%s", s);
     cr_assert(strstr(s, "\"extra\":{}}") != NULL, "%s", s);
     free(s);
+}
+
+/* The whole of what redirected stderr got. */
+static char *stderr_text(void)
+{
+    static char buf[8192];
+    FILE *f = cr_get_redirected_stderr();
+    size_t n;
+
+    fflush(stderr);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* A failed verification is reported once, by rank 0: one errors[] entry
+ * and one log line, naming the pair, size, offset and the bytes. */
+Test(collect, failed_verify_is_one_errors_entry_and_one_line, .init = cr_redirect_stderr)
+{
+    char dir[] = "/tmp/tierperf-test-collect-XXXXXX", path[96];
+    struct tp_error err = {0};
+    struct bench_engine e = engine();
+    struct topo_pair p = {.src = 0, .dst = 1, .tier = 2, .hypernode = "s1"};
+    struct row_hooks h = collect_pair_hooks(&p);
+    struct result_row r = measured();
+    cJSON *hd = cJSON_CreateObject();
+    const char *want = "verify failed: pair 0 (n0) -> 1 (n1), transport tcp, size 65536: "
+                       "first bad byte at offset 4097 is 0x10, expected 0x5a";
+
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/run.json", dir);
+    cJSON_AddStringToObject(hd, "pattern", "pairs");
+    cr_assert_eq(results_open(path, hd, &e.w, &err), TP_OK, "%s", err.msg);
+    r.verify = ROW_VERIFY_FAILED;
+    r.verify_offset = 4097;
+    r.verify_got = 0x10;
+    r.verify_expected = 0x5a;
+    collect_row(&e, &r, &h);
+    cJSON *run = results_snapshot(e.w, 0, NULL, NULL);
+    cJSON *errs = cJSON_GetObjectItem(run, "errors");
+    cr_assert_eq(cJSON_GetArraySize(errs), 1);
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(errs, 0), "message")->valuestring,
+                     want);
+    cr_assert_eq(e.nerrors, 1);
+    cJSON_Delete(run);
+    results_close(e.w);
+    snprintf(path, sizeof(path), "%s/run.json.journal.jsonl", dir);
+    unlink(path);
+    rmdir(dir);
+    const char *log = stderr_text();
+    cr_assert_eq(count_of(log, "verify failed"), 1, "%s", log);
+    cr_assert(strstr(log, want) != NULL, "%s", log);
+}
+
+/* A shape's row names its pattern, and its size too. */
+Test(collect, shape_verify_line_names_pattern_size_and_offset)
+{
+    struct bench_engine e = engine();
+    struct result_row r = measured();
+    char line[400];
+
+    r.verify_offset = 12;
+    collect_verify_line(&e, &r, "alltoall", line, sizeof(line));
+    cr_assert_str_eq(line, "verify failed: alltoall 0 (n0) -> 1 (n1), transport tcp, "
+                           "size 65536: first bad byte at offset 12");
 }

@@ -2,6 +2,8 @@
  * offset, a planted corruption caught at its exact offset, and a chunk
  * delivered at the wrong place caught too. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,4 +85,21 @@ Test(verify, seed_changes_pattern)
     for (uint64_t i = 0; i < 64; i++)
         differ += verify_byte(1, i) != verify_byte(2, i);
     cr_assert(differ > 32);
+}
+
+/* The receiving side records a bad byte and logs nothing: rank 0 reports
+ * it once, from the row (test_collect). */
+Test(verify, check_records_and_logs_nothing, .init = cr_redirect_stderr)
+{
+    unsigned char buf[64];
+    struct verify_ctx v;
+
+    verify_init(&v, 3, NULL, "pair 0 (a) -> 1 (b), transport test");
+    verify_fill(&v, buf, sizeof(buf), 0);
+    buf[9] ^= 0xff;
+    cr_assert_eq(verify_check(&v, buf, sizeof(buf), 0), TP_OK);
+    cr_assert(v.failed && v.first_bad == 9);
+    verify_free(&v);
+    fflush(stderr);
+    cr_assert_stderr_eq_str("");
 }
