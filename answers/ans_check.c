@@ -9,10 +9,7 @@
 #include "ans_sizes.h"
 #include "ans_units.h"
 
-static void note(struct ans_check_pair *cp, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void note(struct ans_check_pair *cp, const char *fmt, ...)
+void ans_check_note(struct ans_check_pair *cp, const char *fmt, ...)
 {
     size_t used = strlen(cp->reason);
     va_list ap;
@@ -29,9 +26,9 @@ static void note(struct ans_check_pair *cp, const char *fmt, ...)
 
 /* A threshold that could not be judged: noted on the pair and counted
  * under its reason (reasons name no pair, so they group). */
-static void unjudged(struct ans_check *out, struct ans_check_pair *cp, const char *why)
+void ans_check_pair_unjudged(struct ans_check *out, struct ans_check_pair *cp, const char *why)
 {
-    note(cp, "not judged: %s", why);
+    ans_check_note(cp, "not judged: %s", why);
     cp->unjudged++;
     ans_check_unjudged(out, why);
 }
@@ -61,14 +58,14 @@ static void apply_bw(const struct ans_rule *r, const struct ans_pair *m, long lo
                      ans_fmt_msgsize(size, a, sizeof(a)));
         else
             snprintf(why, sizeof(why), "%s: bandwidth not measured", r->name);
-        unjudged(out, cp, why);
+        ans_check_pair_unjudged(out, cp, why);
         return;
     }
     out->evaluated++;
     if (m->bw_gbit < r->min_bw_gbit) {
         cp->failed = 1;
         cp->bw_near |= m->bw_gbit >= 0.9 * r->min_bw_gbit;
-        note(cp, "%s: bandwidth %s < %s", r->name, ans_fmt_gbit(m->bw_gbit, a, sizeof(a)),
+        ans_check_note(cp, "%s: bandwidth %s < %s", r->name, ans_fmt_gbit(m->bw_gbit, a, sizeof(a)),
              ans_fmt_gbit(r->min_bw_gbit, b, sizeof(b)));
     }
 }
@@ -80,50 +77,23 @@ static void apply_lat(const struct ans_rule *r, int i, const struct ans_pair *m,
 
     if (isnan(m->lat_us[i])) {
         snprintf(why, sizeof(why), "%s: latency %s not measured", r->name, ans_lat_names[i]);
-        unjudged(out, cp, why);
+        ans_check_pair_unjudged(out, cp, why);
     } else if (m->lat_size > out->lat_max_size) {
         /* a large ping-pong measures transfer time, not latency */
         snprintf(why, sizeof(why),
                  "%s: latency %s measured only at %s, above the latency size limit %s", r->name,
                  ans_lat_names[i], ans_fmt_msgsize(m->lat_size, a, sizeof(a)),
                  ans_fmt_msgsize(out->lat_max_size, b, sizeof(b)));
-        unjudged(out, cp, why);
+        ans_check_pair_unjudged(out, cp, why);
         out->lat_over_limit++;
     } else {
         out->evaluated++;
         if (m->lat_us[i] > r->max_lat_us[i]) {
             cp->failed = 1;
-            note(cp, "%s: latency %s %s us > %s us", r->name, ans_lat_names[i],
+            ans_check_note(cp, "%s: latency %s %s us > %s us", r->name, ans_lat_names[i],
                  units_fmt_num(m->lat_us[i], 6, a, sizeof(a)),
                  units_fmt_num(r->max_lat_us[i], 6, b, sizeof(b)));
         }
-    }
-}
-
-/* Retransmissions of the bandwidth row's timed phase (extra.loss): TCP's
- * own count, or the RDMA port's error counters per packet sent. */
-static void apply_loss(const struct ans_rule *r, const struct ans_pair *m,
-                       struct ans_check_pair *cp, struct ans_check *out)
-{
-    char a[32], b[32], why[200];
-
-    if (isnan(m->retrans_pct)) {
-        snprintf(why, sizeof(why), "%s: retransmissions not measured (the transport or the "
-                 "results file has no loss counters)", r->name);
-        unjudged(out, cp, why);
-        return;
-    }
-    out->evaluated++;
-    if (m->retrans_pct > r->max_retrans_pct) {
-        cp->failed = 1;
-        if (!isnan(m->retrans_segs))
-            note(cp, "%s: retransmits %s%% (%.0f segments) > %s%%", r->name,
-                 units_fmt_num(m->retrans_pct, 3, a, sizeof(a)), m->retrans_segs,
-                 units_fmt_num(r->max_retrans_pct, 3, b, sizeof(b)));
-        else
-            note(cp, "%s: device errors %s%% of packets sent > %s%%", r->name,
-                 units_fmt_num(m->retrans_pct, 3, a, sizeof(a)),
-                 units_fmt_num(r->max_retrans_pct, 3, b, sizeof(b)));
     }
 }
 
@@ -136,8 +106,8 @@ static void apply_rule(const struct ans_rule *r, const struct ans_pair *m, long 
     for (int i = 0; i < ANS_LAT_N; i++)
         if (!isnan(r->max_lat_us[i]))
             apply_lat(r, i, m, cp, out);
-    if (!isnan(r->max_retrans_pct))
-        apply_loss(r, m, cp, out);
+    if (!isnan(r->max_retrans_pct) || !isnan(r->max_dev_errors))
+        ans_check_loss_apply(r, m, cp, out);
 }
 
 static void flag_outliers(struct ans_check *out, const struct ans_check_opts *opts)
@@ -164,7 +134,7 @@ static void flag_outliers(struct ans_check *out, const struct ans_check_opts *op
                 snprintf(which, sizeof(which), "the untiered pairs'");
             else
                 snprintf(which, sizeof(which), "tier %d", ct->tier);
-            note(cp, "outlier: %s is %.0f%% below %s median %s",
+            ans_check_note(cp, "outlier: %s is %.0f%% below %s median %s",
                  ans_fmt_gbit(p->bw_gbit, a, sizeof(a)), 100 * (1 - p->bw_gbit / ct->bw_median), which,
                  ans_fmt_gbit(ct->bw_median, b, sizeof(b)));
             if (opts->fail_outliers && !cp->failed) {
@@ -266,6 +236,7 @@ tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_p
     if (st != TP_OK)
         return st;
     sizes_in_force(run, profile, opts, out);
+    ans_check_loss_scan(run, out);
     out->v = calloc(out->pairs.n ? out->pairs.n : 1, sizeof(*out->v));
     if (out->v == NULL)
         goto oom;
@@ -302,7 +273,7 @@ tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_p
         struct ans_check_pair *cp = &out->v[i];
         if (cp->pair->failure != NULL) {
             cp->judged = cp->failed = 1;
-            note(cp, "error: %s", cp->pair->failure);
+            ans_check_note(cp, "error: %s", cp->pair->failure);
         }
         out->judged += cp->judged;
         out->failed += cp->failed;
@@ -344,6 +315,8 @@ enum ans_verdict ans_check_verdict(const struct ans_check *check)
         return ANS_VERDICT_FAIL;
     if (check->judged == 0 || check->unmeasured > 0)
         return ANS_VERDICT_INCOMPLETE;
+    if (check->evaluated == 0 && check->not_applicable > 0)
+        return ANS_VERDICT_INCOMPLETE;   /* only thresholds the run cannot judge */
     return ANS_VERDICT_PASS;
 }
 

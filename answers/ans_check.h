@@ -82,6 +82,14 @@ struct ans_check {
     struct ans_rails rails;            /* per-rail/per-node tables (ans_check_nic.c) */
     unsigned char *nic_verdict;        /* per rails.rail[i]: enum ans_nic_verdict */
     size_t nic_failed;                 /* NICs below the profile's per-NIC threshold */
+    /* loss thresholds (max_retransmits, max_device_errors) that do not apply
+     * to a pair because its run records no such counter (ans_check_loss.c) */
+    const char *transport;             /* the run's ("tcp"), "?" unknown */
+    size_t loss_rate_pairs;            /* pairs carrying extra.loss.retrans_pct */
+    size_t loss_dev_pairs;             /* ... extra.loss.device_errors */
+    size_t not_applicable;             /* (rule, pair)s no loss threshold applied to */
+    struct ans_unjudged na[ANS_UNJUDGED_KINDS];   /* grouped by reason */
+    size_t nna;
     const struct ans_culprit *culprit; /* borrowed, may be NULL: the culprit section */
     const char *culprit_note;          /* borrowed, may be NULL: why there is none */
 };
@@ -94,6 +102,20 @@ enum ans_nic_verdict { ANS_NIC_SKIP, ANS_NIC_PASS, ANS_NIC_FAIL, ANS_NIC_UNJUDGE
  * against is unjudged (INCOMPLETE). */
 /* One threshold that could not be judged, counted under its reason. */
 void ans_check_unjudged(struct ans_check *out, const char *why);
+/* The same for one pair: noted on it too ("not judged: WHY"). */
+void ans_check_pair_unjudged(struct ans_check *out, struct ans_check_pair *cp, const char *why);
+/* Append to a pair's reason ("; " between notes). */
+void ans_check_note(struct ans_check_pair *cp, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Loss (ans_check_loss.c): what the run records, then one rule's loss
+ * thresholds on one pair: judged where its row carries the counter; not
+ * judged (INCOMPLETE) where other pairs of the run carry it and this one
+ * does not; not applicable (a line of its own, not INCOMPLETE) where the
+ * run records no such counter at all (transport mpi, an older file). */
+void ans_check_loss_scan(const cJSON *run, struct ans_check *out);
+void ans_check_loss_apply(const struct ans_rule *r, const struct ans_pair *m,
+                          struct ans_check_pair *cp, struct ans_check *out);
 
 tp_status_t ans_check_nics(const cJSON *run, const struct ans_profile *profile,
                            struct ans_check *out, struct tp_error *err);
@@ -102,8 +124,9 @@ tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_p
                           const struct ans_check_opts *opts, struct ans_check *out,
                           struct tp_error *err);
 void ans_check_free(struct ans_check *check);
-/* FAIL when a judged pair failed; else INCOMPLETE when no pair was judged
- * or a threshold could not be judged; else PASS. */
+/* FAIL when a judged pair failed; else INCOMPLETE when no pair was judged,
+ * a threshold could not be judged, or every threshold was not applicable;
+ * else PASS. */
 enum ans_verdict ans_check_verdict(const struct ans_check *check);
 /* 0 PASS; 1 FAIL; 3 INCOMPLETE, 0 with allow_unjudged when at least one
  * threshold was judged. */

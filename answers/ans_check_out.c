@@ -322,6 +322,8 @@ void ans_check_result_line(FILE *out, const struct ans_check_view *v)
             fprintf(out, "; %zu NIC(s) below the per-NIC threshold", c->nic_failed);
         if (c->unmeasured > 0)
             fprintf(out, "; %zu threshold(s) not judged", c->unmeasured);
+        if (c->evaluated == 0 && c->not_applicable > 0)
+            fprintf(out, "; no threshold applied to this run");
         fprintf(out, ")");
     }
     fprintf(out, ", exit status %d", rc);
@@ -338,7 +340,8 @@ static const struct ans_check_section section_result = {NULL, result_text, NULL,
 
 const struct ans_check_section *const ans_check_sections[] = {
     &section_header, &section_tiers,  &section_pairs,  &ans_check_section_nics,
-    &section_culprit, &section_unjudged, &section_hints, &section_result, NULL,
+    &section_culprit, &section_unjudged, &ans_check_section_loss, &section_hints,
+    &section_result, NULL,
 };
 
 void ans_check_print(FILE *out, const struct ans_check *check, const struct ans_profile *profile,

@@ -32,6 +32,9 @@ struct ans_check_section {
  * (ans_check_nic.c). */
 extern const struct ans_check_section ans_check_section_nics;
 
+/* Loss thresholds that did not apply: the "loss:" lines (ans_check_loss.c). */
+extern const struct ans_check_section ans_check_section_loss;
+
 /* NULL-terminated, in output order; the result line comes last. */
 extern const struct ans_check_section *const ans_check_sections[];
 

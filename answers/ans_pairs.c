@@ -110,7 +110,7 @@ static struct ans_pair *find_or_add(struct ans_pairs *out, struct pair_index *id
     p->tier = ANS_NO_TIER;
     p->bw_size = p->lat_size = -1;
     p->round_shared = -1;
-    p->bw_gbit = p->line_rate_gbit = p->retrans_pct = p->retrans_segs = NAN;
+    p->bw_gbit = p->line_rate_gbit = p->retrans_pct = p->retrans_segs = p->device_errors = NAN;
     for (int i = 0; i < ANS_LAT_N; i++)
         p->lat_us[i] = NAN;
     return p;
@@ -141,6 +141,7 @@ static void take_entry(struct ans_pair *p, const cJSON *e, long long size, long 
             cJSON_GetObjectItemCaseSensitive(e, "extra"), "loss");
         p->retrans_pct = num_field(loss, "retrans_pct");
         p->retrans_segs = num_field(loss, "retrans_segs");
+        p->device_errors = num_field(loss, "device_errors");
     }
     const cJSON *lat = cJSON_GetObjectItemCaseSensitive(e, "lat_us");
     if (cJSON_IsObject(lat) && (p->lat_size < 0 || size < p->lat_size)) {

@@ -34,6 +34,8 @@ struct ans_pair {
     double retrans_pct;         /* of the bandwidth row (extra.loss): retransmitted
                                    segments, % of sent; NAN not measured */
     double retrans_segs;        /* NAN not measured (or a device-counter rate) */
+    double device_errors;       /* verbs: the RDMA port's error counters that
+                                   moved (extra.loss.device_errors); NAN none */
 };
 
 struct ans_pairs {

@@ -94,6 +94,19 @@ static tp_status_t parse_latency(struct yctx *c, yaml_node_t *n, struct ans_rule
 }
 
 /* node_labels: {key: value, ...}, Kubernetes matchLabels: all must match. */
+/* A count of events (max_device_errors): a whole number 0 .. 2^53. */
+static tp_status_t parse_count(struct yctx *c, yaml_node_t *n, const char *field, double *out)
+{
+    const char *vs = scalar(n);
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = vs != NULL && vs[0] >= '0' && vs[0] <= '9' ? strtoull(vs, &end, 10) : 0;
+    if (end == NULL || *end != '\0' || errno != 0 || v > (1ULL << 53))
+        return bad(c, n, field, "expected a whole number of errors like 0");
+    *out = (double)v;
+    return TP_OK;
+}
+
 static tp_status_t parse_labels(struct yctx *c, yaml_node_t *n, struct ans_rule *r)
 {
     char field[96];
@@ -128,7 +141,7 @@ static tp_status_t parse_rule(struct yctx *c, yaml_node_t *n, size_t idx, struct
     memset(r, 0, sizeof(*r));
     snprintf(r->name, sizeof(r->name), "rule%zu", idx + 1);
     r->size = -1;
-    r->min_bw_gbit = r->max_retrans_pct = NAN;
+    r->min_bw_gbit = r->max_retrans_pct = r->max_dev_errors = NAN;
     for (int i = 0; i < ANS_LAT_N; i++)
         r->max_lat_us[i] = NAN;
     if (n->type != YAML_MAPPING_NODE)
@@ -163,6 +176,9 @@ static tp_status_t parse_rule(struct yctx *c, yaml_node_t *n, size_t idx, struct
         } else if (strcmp(ks, "max_retransmits") == 0) {
             if (vs == NULL || ans_parse_percent(vs, &r->max_retrans_pct, NULL) != TP_OK)
                 return bad(c, v, field, "expected a percentage like 0.1%");
+        } else if (strcmp(ks, "max_device_errors") == 0) {
+            if ((st = parse_count(c, v, field, &r->max_dev_errors)) != TP_OK)
+                return st;
         } else if (strcmp(ks, "size") == 0) {
             if (vs == NULL || ans_parse_msgsize(vs, &r->size, NULL) != TP_OK)
                 return bad(c, v, field, "expected a message size like 4MiB (1 byte to 2^53)");
@@ -184,7 +200,8 @@ static tp_status_t parse_rule(struct yctx *c, yaml_node_t *n, size_t idx, struct
                 return st;
         } else {
             return bad(c, k, field, "unknown key (name, tiers, min_bandwidth, max_latency, "
-                                    "max_retransmits, size, nodes, node_labels)");
+                                    "max_retransmits, max_device_errors, size, nodes, "
+                                    "node_labels)");
         }
     }
     return TP_OK;

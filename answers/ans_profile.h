@@ -29,6 +29,8 @@ struct ans_rule {
     double max_lat_us[ANS_LAT_N]; /* NAN: no threshold for that percentile */
     double max_retrans_pct;       /* max_retransmits: retransmitted segments, % of
                                    * those sent in the timed phase; NAN: none */
+    double max_dev_errors;        /* max_device_errors: the RDMA port's error
+                                   * counters that moved (verbs); NAN: none */
     char nodes[128];              /* POSIX ERE on either node name, "" any */
     struct ans_label labels[ANS_RULE_LABELS_MAX];   /* node_labels: all must */
     size_t nlabels;               /* match (matchLabels); 0 none */

@@ -18,7 +18,10 @@ static const struct {
      "rules:\n"
      "  - name: per-node\n"
      "    min_bandwidth: 100Mbit/s\n"
-     "    max_latency: {p50: 1ms}\n"},
+     "    max_latency: {p50: 1ms}\n"
+     "  - name: loss                # the \"no loss\" requirement (docs/answers.md, Loss)\n"
+     "    max_retransmits: 10%      # tcp: segments retransmitted, % of those sent\n"
+     "    max_device_errors: 0      # verbs: RDMA port error counters that moved\n"},
     {"sme-production",
      "# sme-production: a small or medium production cluster (published\n"
      "# requirement: at least 1 Gbit/s per node, storage network at least\n"
@@ -36,7 +39,10 @@ static const struct {
      "  - name: storage\n"
      "    nodes: \"storage\"\n"
      "    node_labels: {node-role.kubernetes.io/storage: \"\"}\n"
-     "    min_bandwidth: 10Gbit/s\n"},
+     "    min_bandwidth: 10Gbit/s\n"
+     "  - name: loss                # the \"no loss\" requirement (docs/answers.md, Loss)\n"
+     "    max_retransmits: 10%      # tcp: segments retransmitted, % of those sent\n"
+     "    max_device_errors: 0      # verbs: RDMA port error counters that moved\n"},
     {"large-scale-ai",
      "# large-scale-ai: large AI training/serving cluster (published requirement:\n"
      "# at least 10 Gbit/s per node, same-datacenter latency at most 1 ms, no\n"
@@ -46,7 +52,10 @@ static const struct {
      "rules:\n"
      "  - name: per-node\n"
      "    min_bandwidth: 10Gbit/s\n"
-     "    max_latency: {p50: 1ms}\n"},
+     "    max_latency: {p50: 1ms}\n"
+     "  - name: loss                # the \"no loss\" requirement (docs/answers.md, Loss)\n"
+     "    max_retransmits: 10%      # tcp: segments retransmitted, % of those sent\n"
+     "    max_device_errors: 0      # verbs: RDMA port error counters that moved\n"},
 };
 
 size_t ans_profile_builtin_count(void)

@@ -3,12 +3,14 @@
 # simulated cluster (scripts/simcluster.sh), a 4-node 2-tier tree.  Node
 # sim-n1's transmit queue (eth0 in its namespace) is replaced by a tbf whose
 # queue holds ten packets: the sender's bursts overflow it, the kernel drops
-# packets and TCP retransmits them.  Healthy pairs retransmit too where
-# their congestion window overflows a shaped link's queue (up to ~1% here):
-# the limit is 5%.  One `run --pattern allpairs` over TCP:
-# every row carries extra.loss from TCP_INFO; `check` with a profile whose
-# only threshold is max_retransmits fails the pairs sim-n1 sends on and no
-# pair without sim-n1.  Always tears the cluster down.
+# packets and TCP retransmits them (18-48% of segments here).  Healthy pairs
+# retransmit too where their congestion window overflows a shaped uplink's
+# queue (up to ~4% here).  One `run --pattern allpairs` over TCP: every row
+# carries extra.loss from TCP_INFO; `check --profile test-dev`, whose loss
+# rule allows 10% (docs/answers.md, Loss), fails the pairs sim-n1 sends on
+# for loss and no pair without sim-n1 (tier-2 pairs miss test-dev's
+# 100 Mbit/s on the 100 Mbit/s uplinks: only the loss verdicts are
+# asserted).  Always tears the cluster down.
 #   args: BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.sh" "$@"
 for t in ip tc mpirun python3; do command -v "$t" >/dev/null || fail "$t not installed"; done
@@ -55,15 +57,11 @@ timeout 240 "$src/scripts/sim-mpirun.sh" "$bin" run --pattern allpairs --transpo
     --timeout 20 --subnet 198.18.0.0/15 --out "$work/run.json" >"$work/run.log" 2>&1 ||
     { cat "$work/run.log" >&2; fail "tierperf run exited with $?"; }
 
-cat >"$work/loss.yaml" <<'YAML'
-name: loss
-rules:
-  - name: loss
-    max_retransmits: 5%
-YAML
 rc=0
-"$bin" check "$work/run.json" --profile "$work/loss.yaml" --json >"$work/check.json" 2>&1 || rc=$?
+"$bin" check "$work/run.json" --profile test-dev --json >"$work/check.json" 2>&1 || rc=$?
 [ "$rc" -eq 1 ] || { cat "$work/check.json"; fail "check: exit $rc, want 1 (FAIL)"; }
+"$bin" check "$work/run.json" --profile test-dev >"$work/check.txt" 2>&1 || true
+cat "$work/check.txt"   # the docs' example (docs/answers.md, Loss)
 python3 - "$work/run.json" "$work/check.json" <<'PY' || fail "loss not measured or judged as expected"
 import json, sys
 rows = json.load(open(sys.argv[1]))["results"]
@@ -73,14 +71,16 @@ assert bw, "no bandwidth rows"
 for r in bw:
     loss = r.get("extra", {}).get("loss", {})
     assert loss.get("source") == "tcp_info" and loss.get("segs_out", 0) > 0, r
+    assert "retrans_segs" in loss and "retrans_pct" in loss, r
     print("%s -> %s: %d of %d segments retransmitted (%.3f%%)" % (
         r["src_node"], r["dst_node"], loss["retrans_segs"], loss["segs_out"], loss["retrans_pct"]))
-failed = {(p["src"], p["dst"]) for p in check["pairs"] if p["failed"]}
+failed = {(p["src"], p["dst"]) for p in check["pairs"] if "loss: retransmits" in p["reason"]}
 sends = {(r["src_node"], r["dst_node"]) for r in bw if r["src_node"] == "sim-n1"}
 healthy = {(r["src_node"], r["dst_node"]) for r in bw if "sim-n1" not in (r["src_node"], r["dst_node"])}
 assert sends and healthy, (sends, healthy)
 assert sends <= failed, "pairs sim-n1 sends on not failed: %s" % sorted(sends - failed)
 assert not (healthy & failed), "healthy pairs failed: %s" % sorted(healthy & failed)
-print("failed:", sorted(failed))
+assert not check["not_applicable"], check["not_applicable"]
+print("failed for loss:", sorted(failed))
 PY
 echo "PASS: test_sim_loss"

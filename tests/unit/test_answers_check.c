@@ -60,12 +60,19 @@ Test(check, builtin_profiles_load_and_match_shipped_yaml)
     cr_assert_eq(ans_profile_load("large-scale-ai", &p, &err), TP_OK);
     cr_assert_float_eq(p.rules[0].min_bw_gbit, 10, 1e-12);
     cr_assert_eq(ans_profile_load("sme-production", &p, &err), TP_OK);
-    cr_assert_eq(p.nrules, 2);
+    cr_assert_eq(p.nrules, 3);
     cr_assert_float_eq(p.rules[1].min_bw_gbit, 10, 1e-12);
     cr_assert_str_eq(p.rules[1].nodes, "storage");
     cr_assert_eq(p.rules[1].nlabels, 1);
     cr_assert_str_eq(p.rules[1].labels[0].key, "node-role.kubernetes.io/storage");
     cr_assert_str_eq(p.rules[1].labels[0].value, "");
+    /* each judges the "no loss" requirement: its last rule */
+    for (size_t i = 0; i < ans_profile_builtin_count(); i++) {
+        cr_assert_eq(ans_profile_load(ans_profile_builtin_name(i), &p, &err), TP_OK);
+        cr_assert_str_eq(p.rules[p.nrules - 1].name, "loss");
+        cr_assert_float_eq(p.rules[p.nrules - 1].max_retrans_pct, 10, 1e-12);
+        cr_assert_float_eq(p.rules[p.nrules - 1].max_dev_errors, 0, 1e-12);
+    }
 }
 
 Test(check, example_custom_profile_parses)
@@ -351,11 +358,13 @@ Test(check, junit_well_formed_and_escaped)
     /* 9 judged pairs + the verdict testcase; 2 failed pairs + the verdict */
     cr_assert(strstr(xml, "<testsuites name=\"tierperf check test-dev\" tests=\"10\" failures=\"3\">"),
               "%s", xml);
-    cr_assert_eq(count_of(xml, "<testsuite "), 3);
-    cr_assert_eq(count_of(xml, "<testcase "), 10);
+    cr_assert_eq(count_of(xml, "<testsuite "), 4);
+    cr_assert_eq(count_of(xml, "<testcase "), 11);
     cr_assert_eq(count_of(xml, "<failure "), 3);
-    /* latency at 1 MiB only: the 7 other pairs were not fully judged */
-    cr_assert_eq(count_of(xml, "<skipped "), 7, "%s", xml);
+    /* latency at 1 MiB only: the 7 other pairs were not fully judged; and
+     * the loss rule applied to no pair (the file has no loss counters) */
+    cr_assert_eq(count_of(xml, "<skipped "), 8, "%s", xml);
+    cr_assert(strstr(xml, "<skipped message=\"loss: not recorded in this tcp results file"), "%s", xml);
     cr_assert(strstr(xml, "name=\"result: FAIL\""), "%s", xml);
     cr_assert(strstr(xml, "a3-&gt;a4"), "arrow in the name not escaped");
     free(xml);
@@ -607,8 +616,8 @@ Test(check, json_shape)
 }
 
 /* max_retransmits judges the bandwidth row's extra.loss.retrans_pct: over
- * the limit fails the pair, under passes, absent (mpi, an old file) is not
- * judged and makes the verdict INCOMPLETE. */
+ * the limit fails the pair, under passes; a pair without it in a run whose
+ * other pairs have it is not judged (INCOMPLETE). */
 Test(check, retransmits_judged_and_unmeasured_is_incomplete)
 {
     static const char yaml[] = "rules:\n  - name: loss\n    max_retransmits: 0.5%\n";
@@ -637,16 +646,124 @@ Test(check, retransmits_judged_and_unmeasured_is_incomplete)
     ans_check_free(&c);
     cJSON_Delete(run);
 
-    run = parse_run("{\"results\":[{\"src_node\":\"a\",\"dst_node\":\"b\",\"tier\":1,"
-                    "\"size_bytes\":65536,\"bw_gbit_s\":9}]}");
+    run = parse_run(
+        "{\"transport\":\"tcp\",\"results\":["
+        "{\"src_node\":\"a\",\"dst_node\":\"b\",\"tier\":1,\"size_bytes\":65536,\"bw_gbit_s\":9},"
+        "{\"src_node\":\"a\",\"dst_node\":\"c\",\"tier\":1,\"size_bytes\":65536,\"bw_gbit_s\":9,"
+        "\"extra\":{\"loss\":{\"source\":\"tcp_info\",\"retrans_segs\":1,\"segs_out\":1000,"
+        "\"retrans_pct\":0.1}}}]}");
     cr_assert_eq(ans_check_run(run, "x", &prof, &default_opts, &c, &err), TP_OK, "%s", err.msg);
     cr_assert_eq(c.unmeasured, 1);
+    cr_assert_eq(c.not_applicable, 0);
     cr_assert_eq(ans_check_verdict(&c), ANS_VERDICT_INCOMPLETE);
-    cr_assert(strstr(c.why[0].why, "retransmissions not measured"), "%s", c.why[0].why);
+    cr_assert(strstr(c.why[0].why, "loss: loss not measured on this pair"), "%s", c.why[0].why);
     ans_check_free(&c);
     cJSON_Delete(run);
 
     static const char bad[] = "rules:\n  - name: l\n    max_retransmits: lots\n";
     cr_assert_neq(ans_profile_parse(bad, strlen(bad), "b.yaml", &prof, &err), TP_OK);
     cr_assert(strstr(err.msg, "rule 'l' max_retransmits"), "%s", err.msg);
+}
+
+static struct ans_check loss_check(const char *yaml, const char *json, struct ans_profile *prof,
+                                   cJSON **run)
+{
+    struct tp_error err = {0};
+    struct ans_check c;
+    cr_assert_eq(ans_profile_parse(yaml, strlen(yaml), "t.yaml", prof, &err), TP_OK, "%s",
+                 err.msg);
+    *run = parse_run(json);
+    cr_assert_eq(ans_check_run(*run, "x", prof, &default_opts, &c, &err), TP_OK, "%s", err.msg);
+    return c;
+}
+
+/* A run whose transport records no loss counter (mpi): the loss rule is not
+ * applicable, said on its own "loss:" line and in --json; the verdict rests
+ * on the other thresholds, and is INCOMPLETE when there are none. */
+Test(check, loss_not_applicable_to_mpi)
+{
+    static const char both[] = "rules:\n  - name: bw\n    min_bandwidth: 1Gbit/s\n"
+                               "  - name: loss\n    max_retransmits: 10%\n"
+                               "    max_device_errors: 0\n";
+    static const char mpi[] =
+        "{\"transport\":\"mpi\",\"results\":["
+        "{\"src_node\":\"a\",\"dst_node\":\"b\",\"tier\":1,\"size_bytes\":65536,\"bw_gbit_s\":9},"
+        "{\"src_node\":\"b\",\"dst_node\":\"a\",\"tier\":1,\"size_bytes\":65536,\"bw_gbit_s\":9}]}";
+    struct ans_profile prof;
+    cJSON *run;
+    struct ans_check c = loss_check(both, mpi, &prof, &run);
+    cr_assert_eq(c.evaluated, 2);
+    cr_assert_eq(c.unmeasured, 0);
+    cr_assert_eq(c.not_applicable, 2);
+    cr_assert_eq(ans_check_verdict(&c), ANS_VERDICT_PASS);
+    char *text = check_text(&c, &prof, &default_opts, 0);
+    cr_assert(strstr(text, "\nloss: not measured by transport mpi (it has no loss counters): "
+                           "rule 'loss' not applied to 2 pair(s)\n"), "%s", text);
+    cr_assert(strstr(text, "result: PASS (0 of 2 judged pairs failed"), "%s", text);
+    free(text);
+    cJSON *j = ans_check_to_json(&c, &prof, &default_opts, 1);
+    cJSON *na = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "not_applicable"), 0);
+    cr_assert_eq(cJSON_GetObjectItem(na, "pairs")->valueint, 2);
+    cr_assert(strstr(cJSON_GetObjectItem(na, "reason")->valuestring, "transport mpi"));
+    cJSON_Delete(j);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+
+    /* nothing but loss: no evidence at all, never PASS */
+    c = loss_check("rules:\n  - name: loss\n    max_retransmits: 10%\n", mpi, &prof, &run);
+    cr_assert_eq(c.evaluated, 0);
+    cr_assert_eq(ans_check_verdict(&c), ANS_VERDICT_INCOMPLETE);
+    cr_assert_eq(ans_check_exit_status(&c, &default_opts), ANS_EXIT_INCOMPLETE);
+    text = check_text(&c, &prof, &default_opts, 0);
+    cr_assert(strstr(text, "; no threshold applied to this run)"), "%s", text);
+    free(text);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+}
+
+/* max_device_errors judges a verbs row's extra.loss.device_errors (any
+ * error counter that moved, over 0, fails); on a tcp run, which has no
+ * RDMA port counters, it does not apply. */
+Test(check, device_errors_judged_on_verbs_not_applicable_to_tcp)
+{
+    static const char dev[] = "rules:\n  - name: loss\n    max_device_errors: 0\n";
+    struct ans_profile prof;
+    cJSON *run;
+    struct ans_check c = loss_check(
+        dev,
+        "{\"transport\":\"verbs\",\"results\":["
+        "{\"src_node\":\"a\",\"dst_node\":\"b\",\"tier\":1,\"size_bytes\":65536,\"bw_gbit_s\":9,"
+        "\"extra\":{\"loss\":{\"device\":\"mlx5_0 port 1\",\"device_errors\":0,"
+        "\"retrans_pct\":0}}},"
+        "{\"src_node\":\"a\",\"dst_node\":\"c\",\"tier\":1,\"size_bytes\":65536,\"bw_gbit_s\":9,"
+        "\"extra\":{\"loss\":{\"device\":\"mlx5_0 port 1\",\"device_errors\":3,"
+        "\"retrans_pct\":0.01}}}]}",
+        &prof, &run);
+    cr_assert_eq(c.evaluated, 2);
+    cr_assert_not(find_pair(&c, "a", "b")->failed);
+    cr_assert(find_pair(&c, "a", "c")->failed);
+    cr_assert(strstr(find_pair(&c, "a", "c")->reason, "loss: 3 RDMA port error counter event(s) > 0"),
+              "%s", find_pair(&c, "a", "c")->reason);
+    cr_assert_eq(ans_check_verdict(&c), ANS_VERDICT_FAIL);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+
+    c = loss_check(dev,
+                   "{\"transport\":\"tcp\",\"results\":[{\"src_node\":\"a\",\"dst_node\":\"b\","
+                   "\"tier\":1,\"size_bytes\":65536,\"bw_gbit_s\":9,\"extra\":{\"loss\":{"
+                   "\"source\":\"tcp_info\",\"retrans_segs\":0,\"segs_out\":10,"
+                   "\"retrans_pct\":0}}}]}",
+                   &prof, &run);
+    cr_assert_eq(c.not_applicable, 1);
+    cr_assert(strstr(c.na[0].why, "RDMA port errors not measured by transport tcp"), "%s",
+              c.na[0].why);
+    cr_assert_eq(ans_check_verdict(&c), ANS_VERDICT_INCOMPLETE);
+    ans_check_free(&c);
+    cJSON_Delete(run);
+
+    struct tp_error err = {0};
+    static const char bad[] = "rules:\n  - name: l\n    max_device_errors: -1\n";
+    cr_assert_neq(ans_profile_parse(bad, strlen(bad), "b.yaml", &prof, &err), TP_OK);
+    cr_assert(strstr(err.msg, "rule 'l' max_device_errors: expected a whole number"), "%s",
+              err.msg);
 }
