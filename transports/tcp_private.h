@@ -27,7 +27,7 @@
                                         * one per busy chunk, plus one just freed) */
 #define TCP_ZC_MIN_BYTES  16384        /* smaller sends are copied anyway */
 #define TCP_ZC_FIFO       64           /* messages awaiting zerocopy completion */
-#define TCP_SOCKBUF_BYTES (8u << 20)   /* socket buffer asked for */
+#define TCP_SOCKBUF_MAX   (1u << 30)   /* --sockbuf limit: the kernel doubles it into an int */
 #define TCP_MAX_PENDING   64           /* connections still in their hello */
 #define TCP_HELLO_BYTES   40
 
@@ -38,6 +38,7 @@ struct tcp_opts {
     int streams;                /* parallel connections per pair */
     int threads;                /* threads driving them; 0: automatic */
     int zerocopy;               /* MSG_ZEROCOPY sends */
+    uint64_t sockbuf;           /* --sockbuf: fixed socket buffers; 0 = autotuning */
     struct tp_net_opts net;     /* --if, --subnet */
     const char *ifaces;         /* --ifaces LIST|auto (tp_rail.h), or NULL */
 };
@@ -68,8 +69,17 @@ void tcp_local_ifname(struct in_addr addr, char *name, size_t len);
 
 /* ---- sockets (tp_tcp_sock.c) ---- */
 
-/* TCP_NODELAY, large buffers, timeouts on blocking calls (0 = none). */
-void tcp_sock_tune(int fd, double timeout_s);
+/* TCP_NODELAY, timeouts on blocking calls (0 = none) and, when sockbuf
+ * is not 0 (--sockbuf), send and receive buffers of that size (which
+ * switches the kernel's autotuning off); before listen/connect, so the
+ * window scale fits. */
+void tcp_sock_tune(int fd, double timeout_s, uint64_t sockbuf);
+/* The socket's send and receive buffer sizes as asked for (half of what
+ * SO_SNDBUF/SO_RCVBUF report); 0 when unreadable. */
+void tcp_sock_buffers(int fd, uint64_t *snd_p, uint64_t *rcv_p);
+/* --sockbuf on fd (the listener): one warning when the kernel gave less
+ * than asked (net.core.[rw]mem_max without privilege); debug otherwise. */
+void tcp_sock_report(int fd, uint64_t sockbuf);
 void tcp_sock_set_timeout(int fd, double timeout_s);
 /* Blocking send/recv of exactly len bytes honouring SO_*TIMEO: TP_OK,
  * TP_ERR_TIMEOUT, TP_ERR_PEER (closed or reset) or TP_ERR_IO; *err_p gets
@@ -152,10 +162,12 @@ struct tcp_acceptor {
     struct tcp_droplog droplog;   /* acceptor thread only (then stop) */
 };
 
+/* The listener on local (buffers of sockbuf bytes, 0 = autotuned: its
+ * accepted sockets inherit them) and its acceptor thread. */
 tp_status_t tcp_acceptor_start(struct tcp_acceptor *acc,
                                const struct tcp_local *local,
                                const struct tp_config *cfg,
-                               const struct tp_ctrl *ctrl);
+                               const struct tp_ctrl *ctrl, uint64_t sockbuf);
 void tcp_acceptor_stop(struct tcp_acceptor *acc);
 /* Waits until the acceptor holds n streams from rank with nonce and moves
  * them into fds[stream]; TP_ERR_TIMEOUT after timeout_s (<= 0: none). */

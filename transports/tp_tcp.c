@@ -40,7 +40,7 @@ static tp_status_t tcp_init(const struct tp_config *cfg, const struct tp_ctrl *c
     ctx->streams = opts.streams;
     st = tcp_local_choose_rail(cfg, &opts, &ctx->local, &ctx->rail, &ctx->nrails);
     if (st == TP_OK)
-        st = tcp_acceptor_start(&ctx->acc, &ctx->local, cfg, ctrl);
+        st = tcp_acceptor_start(&ctx->acc, &ctx->local, cfg, ctrl, opts.sockbuf);
     if (st != TP_OK) {
         free(ctx);
         return st;
@@ -156,7 +156,7 @@ static tp_status_t connect_accept(struct tcp_ep *ep, uint64_t nonce)
     }
     for (int s = 0; s < ep->nstreams; s++) {
         ep->st[s].fd = fds[s];
-        tcp_sock_tune(fds[s], ep->ctx->cfg.timeout_s);
+        tcp_sock_tune(fds[s], ep->ctx->cfg.timeout_s, ep->ctx->opts.sockbuf);
     }
     return TP_OK;
 }

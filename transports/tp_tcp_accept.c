@@ -178,7 +178,7 @@ static void *acceptor_main(void *arg)
 tp_status_t tcp_acceptor_start(struct tcp_acceptor *acc,
                                const struct tcp_local *local,
                                const struct tp_config *cfg,
-                               const struct tp_ctrl *ctrl)
+                               const struct tp_ctrl *ctrl, uint64_t sockbuf)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr = local->addr};
     socklen_t alen = sizeof(acc->bound);
@@ -193,7 +193,8 @@ tp_status_t tcp_acceptor_start(struct tcp_acceptor *acc,
     acc->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (acc->listen_fd < 0)
         goto err_sys;
-    tcp_sock_tune(acc->listen_fd, 0);   /* buffers are inherited by accepted sockets */
+    tcp_sock_tune(acc->listen_fd, 0, sockbuf);   /* accepted sockets inherit the buffers */
+    tcp_sock_report(acc->listen_fd, sockbuf);
     if (bind(acc->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
         listen(acc->listen_fd, 128) != 0 ||
         getsockname(acc->listen_fd, (struct sockaddr *)&acc->bound, &alen) != 0)

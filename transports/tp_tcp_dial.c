@@ -54,7 +54,7 @@ tp_status_t tcp_dial(struct tcp_ep *ep, const struct sockaddr_in *to,
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return dial_fail(ep, -1, stream, TP_ERR_IO, strerror(errno));
-    tcp_sock_tune(fd, ctx->cfg.timeout_s);  /* before connect: window scale */
+    tcp_sock_tune(fd, ctx->cfg.timeout_s, ctx->opts.sockbuf);  /* before connect: window scale */
     if (bind(fd, (struct sockaddr *)&from, sizeof(from)) != 0)
         return dial_fail(ep, fd, stream, TP_ERR_IO, strerror(errno));
     if (connect(fd, (const struct sockaddr *)to, sizeof(*to)) != 0) {

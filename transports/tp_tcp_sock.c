@@ -6,34 +6,55 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
 
-/* Third field of /proc/sys/net/ipv4/tcp_{w,r}mem: autotuning's ceiling. */
-static long autotune_max(const char *path)
-{
-    long lo, def, max = 0;
-    FILE *f = fopen(path, "r");
+#include "../common/log.h"
 
-    if (f == NULL)
-        return 0;
-    // NOLINTNEXTLINE(cert-err34-c): kernel-written numbers; no parse means no ceiling
-    if (fscanf(f, "%ld %ld %ld", &lo, &def, &max) != 3)
-        max = 0;
-    fclose(f);
-    return max;
+/* A fixed size switches the kernel's autotuning off for the socket.
+ * SO_*BUFFORCE passes net.core.[rw]mem_max when privileged; without
+ * privilege the plain option is capped there (tcp_sock_buffers says). */
+static void set_buffer(int fd, int force_opt, int opt, uint64_t bytes)
+{
+    int want = (int)bytes;
+
+    if (setsockopt(fd, SOL_SOCKET, force_opt, &want, sizeof(want)) != 0)
+        (void)setsockopt(fd, SOL_SOCKET, opt, &want, sizeof(want));
 }
 
-/* A fixed buffer size switches autotuning off, so ask for one only where
- * autotuning would stop below it; FORCE passes net.core.*mem_max when
- * privileged, and without privilege autotuning is the better choice. */
-static void grow_buffer(int fd, int force_opt, const char *path)
+/* The kernel reports twice what was asked (its bookkeeping share). */
+static uint64_t get_buffer(int fd, int opt)
 {
-    int want = (int)TCP_SOCKBUF_BYTES;
+    int v = 0;
+    socklen_t len = sizeof(v);
 
-    if (autotune_max(path) >= want)
+    if (getsockopt(fd, SOL_SOCKET, opt, &v, &len) != 0 || v <= 0)
+        return 0;
+    return (uint64_t)v / 2;
+}
+
+void tcp_sock_buffers(int fd, uint64_t *snd_p, uint64_t *rcv_p)
+{
+    *snd_p = get_buffer(fd, SO_SNDBUF);
+    *rcv_p = get_buffer(fd, SO_RCVBUF);
+}
+
+void tcp_sock_report(int fd, uint64_t sockbuf)
+{
+    uint64_t snd, rcv;
+
+    if (sockbuf == 0)
         return;
-    (void)setsockopt(fd, SOL_SOCKET, force_opt, &want, sizeof(want));
+    tcp_sock_buffers(fd, &snd, &rcv);
+    if (snd < sockbuf || rcv < sockbuf)
+        tp_log_warn("tcp: --sockbuf %llu: the kernel gave send/receive buffers of %llu/%llu "
+                    "bytes (net.core.wmem_max/rmem_max cap them without CAP_NET_ADMIN)",
+                    (unsigned long long)sockbuf, (unsigned long long)snd,
+                    (unsigned long long)rcv);
+    else
+        tp_log_debug("tcp: socket buffers %llu/%llu bytes (--sockbuf)",
+                     (unsigned long long)snd, (unsigned long long)rcv);
 }
 
 void tcp_sock_set_timeout(int fd, double timeout_s)
@@ -50,13 +71,15 @@ void tcp_sock_set_timeout(int fd, double timeout_s)
     (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
-void tcp_sock_tune(int fd, double timeout_s)
+void tcp_sock_tune(int fd, double timeout_s, uint64_t sockbuf)
 {
     int one = 1;
 
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    grow_buffer(fd, SO_SNDBUFFORCE, "/proc/sys/net/ipv4/tcp_wmem");
-    grow_buffer(fd, SO_RCVBUFFORCE, "/proc/sys/net/ipv4/tcp_rmem");
+    if (sockbuf > 0) {
+        set_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, sockbuf);
+        set_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, sockbuf);
+    }
     tcp_sock_set_timeout(fd, timeout_s);
 }
 

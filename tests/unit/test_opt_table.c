@@ -167,7 +167,7 @@ Test(opt_table, header_options_keep_their_keys_and_values)
         "sizes", "iters", "warmup", "duration_s", "lat_iters", "lat_budget_s", "batch_target_s",
         "bw", "lat", "bidir", "verify", "serial", "bind", "buffer_size", "timeout_s", "streams",
         "stream_threads",
-        "zerocopy", "if", "subnet", "ifaces", "tx_depth", "hugepages", "gpu", "topology",
+        "zerocopy", "sockbuf_bytes", "if", "subnet", "ifaces", "tx_depth", "hugepages", "gpu", "topology",
         "nodes", NULL};
     static const char *const verbs_keys[] = {"qps", "device", "devices", "port", "gid_index",
                                              "rdma_op", "inline", "rdma_cm", "rx_depth",

@@ -8,6 +8,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "transport_harness.h"
 #include "transports/tcp_private.h"
@@ -37,6 +39,7 @@ struct ring_case {
     size_t nsizes;
     unsigned slots;             /* ring slots (0: 3) */
     unsigned msgs;              /* whole messages per transfer, then a short one (0: 5) */
+    uint64_t sockbuf;           /* every stream's buffers must be this size (0: any) */
 };
 
 struct ring_buf {
@@ -72,6 +75,23 @@ static struct tp_xfer ring_xfer(struct ring_buf *rb, const struct ring_case *rc,
     return x;
 }
 
+/* Every stream's send and receive buffers hold `bytes` (--sockbuf): the
+ * dialer's sockets and the accepted ones, which inherit the listener's. */
+static int stream_buffers_are(const struct tcp_ep *ep, uint64_t bytes)
+{
+    for (int s = 0; s < ep->nstreams; s++) {
+        uint64_t snd = 0, rcv = 0;
+        tcp_sock_buffers(ep->st[s].fd, &snd, &rcv);
+        if (snd != bytes || rcv != bytes) {
+            fprintf(stderr, "stream %d: buffers %llu/%llu bytes, not %llu\n", s,
+                    (unsigned long long)snd, (unsigned long long)rcv,
+                    (unsigned long long)bytes);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Each size: rank 1 -> rank 0, then rank 0 -> rank 1 (or both at once). */
 #define TCP_STAGE_CHUNK_BYTES (1u << 20)   /* tcp_private.h's bounce chunk */
 
@@ -82,6 +102,8 @@ static int ring_role(struct th_peer *p)
 
     if ((st = th_open(p)) != TP_OK)
         return 10;
+    if (rc->sockbuf != 0 && !stream_buffers_are(p->ep, rc->sockbuf))
+        return 18;
     for (size_t i = 0; i < rc->nsizes; i++) {
         size_t m = rc->sizes[i];
         struct ring_buf tx_rb, rx_rb;
@@ -183,6 +205,47 @@ Test(transport_tcp, five_threads_share_a_three_slot_ring, .timeout = 240)
     th_tcp_opts(&cfg)->threads = 3;
     cr_assert_eq(th_run_pair(tcp(), &cfg, ring_role, ring_role, &rc, 0, &child_rc), 0);
     cr_assert_eq(child_rc, 0);
+}
+
+/* --sockbuf: a fixed size on every stream of both ends, smaller than the
+ * messages, and every byte still arrives, one way and both ways. */
+Test(transport_tcp, sockbuf_fixes_every_streams_buffers, .timeout = 240)
+{
+    static const size_t sizes[] = {7, 65536 + 3, 1 << 20};
+    struct ring_case rc = {.sizes = sizes, .nsizes = 3, .sockbuf = 65536};
+    struct tp_config cfg = tcp_cfg(2);
+    int child_rc = -1;
+
+    th_tcp_opts(&cfg)->sockbuf = rc.sockbuf;
+    cr_assert_eq(th_run_pair(tcp(), &cfg, ring_role, ring_role, &rc, 0, &child_rc), 0);
+    cr_assert_eq(child_rc, 0);
+    rc.bidir = 1;
+    cr_assert_eq(th_run_pair(tcp(), &cfg, ring_role, ring_role, &rc, 0, &child_rc), 0);
+    cr_assert_eq(child_rc, 0);
+}
+
+/* Without --sockbuf a socket keeps the kernel's default (autotuning on);
+ * with it, both buffers are fixed at that size. */
+Test(transport_tcp, sockbuf_zero_keeps_the_kernels_buffers)
+{
+    int plain = socket(AF_INET, SOCK_STREAM, 0), tuned = socket(AF_INET, SOCK_STREAM, 0);
+    int fixed = socket(AF_INET, SOCK_STREAM, 0);
+    uint64_t snd0, rcv0, snd1, rcv1, snd2, rcv2;
+
+    cr_assert(plain >= 0 && tuned >= 0 && fixed >= 0);
+    tcp_sock_tune(tuned, 1.0, 0);
+    tcp_sock_tune(fixed, 1.0, 200000);
+    tcp_sock_buffers(plain, &snd0, &rcv0);
+    tcp_sock_buffers(tuned, &snd1, &rcv1);
+    tcp_sock_buffers(fixed, &snd2, &rcv2);
+    cr_expect(snd0 > 0 && rcv0 > 0);
+    cr_expect_eq(snd1, snd0);
+    cr_expect_eq(rcv1, rcv0);
+    cr_expect_eq(snd2, 200000);
+    cr_expect_eq(rcv2, 200000);
+    close(plain);
+    close(tuned);
+    close(fixed);
 }
 
 Test(transport_tcp, bidirectional_both_verify, .timeout = 240)
