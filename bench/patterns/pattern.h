@@ -1,6 +1,7 @@
 /* pattern.h: traffic patterns as table entries (nccl-tests style).  A
  * pattern plans rounds of rank pairs; the shared engine (round.c) drives
- * the timing loop.  A new pattern is one new file plus one row in
+ * the timing loop.  A new pattern is one new file, which defines its
+ * const struct bench_pattern pattern_<name>, plus one row in
  * pattern_table.c; patterns whose traffic is not pairwise supply their own
  * run_round. */
 #ifndef TIERPERF_PATTERN_H
@@ -49,46 +50,11 @@ const struct bench_pattern *pattern_find(const char *name);
 /* NULL-terminated */
 const struct bench_pattern *const *pattern_list(void);
 
-/* The planners of the built-in patterns (pattern_*.c). */
+/* Rank 2i -> 2i+1 (pattern_pairs.c), a planner other patterns reuse (kv).
+ * The other planners and run_round functions are their files' own,
+ * reached through the table (pattern_find). */
 tp_status_t pattern_plan_pairs(const struct pattern_input *in, struct topo_plan **plan_p,
                                struct tp_error *err);
-tp_status_t pattern_plan_tiers(const struct pattern_input *in, struct topo_plan **plan_p,
-                               struct tp_error *err);
-tp_status_t pattern_plan_allpairs(const struct pattern_input *in, struct topo_plan **plan_p,
-                                  struct tp_error *err);
-tp_status_t pattern_plan_sweep(const struct pattern_input *in, struct topo_plan **plan_p,
-                               struct tp_error *err);
-tp_status_t pattern_plan_rails(const struct pattern_input *in, struct topo_plan **plan_p,
-                               struct tp_error *err);
-
-/* The traffic shapes (pattern_fanout.c, ...): plan and run_round each,
- * and their options. */
-extern const struct opt_table pattern_fanout_options;
-extern const struct opt_table pattern_kv_options;
-extern const struct opt_table pattern_congestion_options;
-tp_status_t pattern_kv_check_options(const void *cfg, const struct run_opts *o,
-                                     struct tp_error *err);
-tp_status_t pattern_plan_fanout(const struct pattern_input *in, struct topo_plan **plan_p,
-                                struct tp_error *err);
-tp_status_t pattern_run_fanout(struct bench_engine *eng, const struct topo_tier_plan *tier,
-                               const struct topo_round *round);
-tp_status_t pattern_plan_kv(const struct pattern_input *in, struct topo_plan **plan_p,
-                            struct tp_error *err);
-tp_status_t pattern_run_kv(struct bench_engine *eng, const struct topo_tier_plan *tier,
-                           const struct topo_round *round);
-tp_status_t pattern_plan_alltoall(const struct pattern_input *in, struct topo_plan **plan_p,
-                                  struct tp_error *err);
-tp_status_t pattern_run_alltoall(struct bench_engine *eng, const struct topo_tier_plan *tier,
-                                 const struct topo_round *round);
-tp_status_t pattern_plan_congestion(const struct pattern_input *in, struct topo_plan **plan_p,
-                                    struct tp_error *err);
-tp_status_t pattern_run_congestion(struct bench_engine *eng, const struct topo_tier_plan *tier,
-                                   const struct topo_round *round);
-
-tp_status_t pattern_plan_copy(const struct pattern_input *in, struct topo_plan **plan_p,
-                              struct tp_error *err);
-tp_status_t pattern_run_copy(struct bench_engine *eng, const struct topo_tier_plan *tier,
-                             const struct topo_round *round);
 
 /* Helpers for planners (pattern_plan.c): a plan of one tier entry with
  * nrounds empty rounds of room for cap pairs each; and --serial's split of

@@ -9,8 +9,8 @@
 #include "../cli/run_opts.h"
 #include "../../topology/topo_pack.h"
 
-tp_status_t pattern_plan_allpairs(const struct pattern_input *in, struct topo_plan **plan_p,
-                                  struct tp_error *err)
+static tp_status_t pattern_plan_allpairs(const struct pattern_input *in, struct topo_plan **plan_p,
+                                         struct tp_error *err)
 {
     if (in->nranks < 2)
         return tp_error_set(err, TP_ERR_INVALID,
@@ -25,3 +25,11 @@ tp_status_t pattern_plan_allpairs(const struct pattern_input *in, struct topo_pl
     }
     return st;
 }
+
+/* The pattern as the pattern table lists it (pattern_table.c). */
+const struct bench_pattern pattern_allpairs = {
+    .name = "allpairs",
+    .summary = "every ordered rank pair in N-1 rounds (bandwidth/latency matrix)",
+    .default_sizes = "64,4M",   /* a latency size and a bandwidth size */
+    .plan = pattern_plan_allpairs,
+};

@@ -13,8 +13,8 @@
 
 #define ALLTOALL_MIN_BYTES (2ull << 20)
 
-tp_status_t pattern_plan_alltoall(const struct pattern_input *in, struct topo_plan **plan_p,
-                                  struct tp_error *err)
+static tp_status_t pattern_plan_alltoall(const struct pattern_input *in, struct topo_plan **plan_p,
+                                         struct tp_error *err)
 {
     size_t n = in->nranks;
 
@@ -92,8 +92,8 @@ static void alltoall_record(struct bench_engine *e, struct result_row *all, size
     collect_rows(e, all, n, &h);
 }
 
-tp_status_t pattern_run_alltoall(struct bench_engine *e, const struct topo_tier_plan *tier,
-                                 const struct topo_round *round)
+static tp_status_t pattern_run_alltoall(struct bench_engine *e, const struct topo_tier_plan *tier,
+                                        const struct topo_round *round)
 {
     const struct run_opts *o = e->o;
     struct shape_link *links = NULL;
@@ -113,3 +113,13 @@ tp_status_t pattern_run_alltoall(struct bench_engine *e, const struct topo_tier_
     free(rows);
     return TP_OK;
 }
+
+/* The pattern as the pattern table lists it (pattern_table.c). */
+const struct bench_pattern pattern_alltoall = {
+    .name = "alltoall",
+    .summary = "every rank to every other at once, per size (rank aggregate receive rate)",
+    .needs_caps = TP_CAP_THREAD_EPS,
+    .default_sizes = "64K,1M,4M",
+    .plan = pattern_plan_alltoall,
+    .run_round = pattern_run_alltoall,
+};

@@ -27,7 +27,7 @@ static const struct opt_field congestion_fields[] = {
     {.name = NULL},
 };
 
-const struct opt_table pattern_congestion_options = {
+static const struct opt_table pattern_congestion_options = {
     .owner = "congestion",
     .title = "congestion",
     .config_size = sizeof(struct congestion_opts),
@@ -63,8 +63,8 @@ static size_t pick_aggressors(const struct pattern_input *in, const struct topo_
     return n;
 }
 
-tp_status_t pattern_plan_congestion(const struct pattern_input *in, struct topo_plan **plan_p,
-                                    struct tp_error *err)
+static tp_status_t pattern_plan_congestion(const struct pattern_input *in, struct topo_plan **plan_p,
+                                           struct tp_error *err)
 {
     struct topo_plan *tiers = NULL;
     const struct congestion_opts *co = in->opts != NULL ? in->opts->pattern_cfg : NULL;
@@ -203,8 +203,8 @@ static void congestion_record(struct bench_engine *e, struct result_row *all, si
     collect_rows(e, all, n, &h);
 }
 
-tp_status_t pattern_run_congestion(struct bench_engine *e, const struct topo_tier_plan *tier,
-                                   const struct topo_round *round)
+static tp_status_t pattern_run_congestion(struct bench_engine *e, const struct topo_tier_plan *tier,
+                                          const struct topo_round *round)
 {
     const struct run_opts *o = e->o;
     struct shape_link *links = NULL;
@@ -262,3 +262,15 @@ tp_status_t pattern_run_congestion(struct bench_engine *e, const struct topo_tie
     free(rows);
     return TP_OK;
 }
+
+/* The pattern as the pattern table lists it (pattern_table.c). */
+const struct bench_pattern pattern_congestion = {
+    .name = "congestion",
+    .summary = "a victim pair alone, then with aggressors loading its tier (slowdown)",
+    .needs_topology = 1,
+    .needs_caps = TP_CAP_THREAD_EPS,
+    .default_sizes = "64,4M",
+    .options = &pattern_congestion_options,
+    .plan = pattern_plan_congestion,
+    .run_round = pattern_run_congestion,
+};

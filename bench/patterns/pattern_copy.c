@@ -29,8 +29,8 @@ struct copy_bufs {
     size_t len;
 };
 
-tp_status_t pattern_plan_copy(const struct pattern_input *in, struct topo_plan **plan_p,
-                              struct tp_error *err)
+static tp_status_t pattern_plan_copy(const struct pattern_input *in, struct topo_plan **plan_p,
+                                     struct tp_error *err)
 {
     const struct run_opts *o = in->opts;
 
@@ -284,8 +284,8 @@ static void copy_record(struct bench_engine *e, struct result_row *all, size_t n
             collect_row(e, &all[i], &h);   /* p2p without a peer GPU: nothing measured */
 }
 
-tp_status_t pattern_run_copy(struct bench_engine *e, const struct topo_tier_plan *tier,
-                             const struct topo_round *round)
+static tp_status_t pattern_run_copy(struct bench_engine *e, const struct topo_tier_plan *tier,
+                                    const struct topo_round *round)
 {
     const struct run_opts *o = e->o;
     size_t nrows = o->nsizes * COPY_NDIRS;
@@ -316,3 +316,11 @@ tp_status_t pattern_run_copy(struct bench_engine *e, const struct topo_tier_plan
     free(rows);
     return TP_OK;
 }
+
+/* The pattern as the pattern table lists it (pattern_table.c). */
+const struct bench_pattern pattern_copy = {
+    .name = "copy",
+    .summary = "each rank's own copies h2d, d2h, d2d per size (tier-0 reference)",
+    .plan = pattern_plan_copy,
+    .run_round = pattern_run_copy,
+};

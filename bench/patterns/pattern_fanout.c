@@ -30,15 +30,15 @@ static const struct opt_field fanout_fields[] = {
     {.name = NULL},
 };
 
-const struct opt_table pattern_fanout_options = {
+static const struct opt_table pattern_fanout_options = {
     .owner = "fanout",
     .title = "fanout",
     .config_size = sizeof(struct fanout_opts),
     .fields = fanout_fields,
 };
 
-tp_status_t pattern_plan_fanout(const struct pattern_input *in, struct topo_plan **plan_p,
-                                struct tp_error *err)
+static tp_status_t pattern_plan_fanout(const struct pattern_input *in, struct topo_plan **plan_p,
+                                       struct tp_error *err)
 {
     if (in->nranks < 2)
         return tp_error_set(err, TP_ERR_INVALID,
@@ -285,8 +285,8 @@ static void fanout_record(struct bench_engine *e, struct result_row *all, size_t
         progress_round(e->prog, run->bytes * (uint64_t)(e->nranks - 1) * run->nmodes);
 }
 
-tp_status_t pattern_run_fanout(struct bench_engine *e, const struct topo_tier_plan *tier,
-                               const struct topo_round *round)
+static tp_status_t pattern_run_fanout(struct bench_engine *e, const struct topo_tier_plan *tier,
+                                      const struct topo_round *round)
 {
     uint64_t bytes = fanout_bytes(e), msg = run_opts_stream_chunk(e->o);
     const struct fanout_opts *fo = e->o->pattern_cfg;
@@ -315,3 +315,13 @@ tp_status_t pattern_run_fanout(struct bench_engine *e, const struct topo_tier_pl
     free(peer_s);
     return TP_OK;
 }
+
+/* The pattern as the pattern table lists it (pattern_table.c). */
+const struct bench_pattern pattern_fanout = {
+    .name = "fanout",
+    .summary = "rank 0 sends --size to all others at once (star) and as a chain",
+    .needs_caps = TP_CAP_THREAD_EPS,
+    .options = &pattern_fanout_options,
+    .plan = pattern_plan_fanout,
+    .run_round = pattern_run_fanout,
+};

@@ -36,15 +36,15 @@ static const struct opt_field kv_fields[] = {
     {.name = NULL},
 };
 
-const struct opt_table pattern_kv_options = {
+static const struct opt_table pattern_kv_options = {
     .owner = "kv",
     .title = "kv",
     .config_size = sizeof(struct kv_opts),
     .fields = kv_fields,
 };
 
-tp_status_t pattern_kv_check_options(const void *cfg, const struct run_opts *o,
-                                     struct tp_error *err)
+static tp_status_t pattern_kv_check_options(const void *cfg, const struct run_opts *o,
+                                            struct tp_error *err)
 {
     const struct kv_opts *kv = cfg;
 
@@ -150,8 +150,8 @@ static tp_status_t plan_from_tier(const struct pattern_input *in, int t,
     return st;
 }
 
-tp_status_t pattern_plan_kv(const struct pattern_input *in, struct topo_plan **plan_p,
-                            struct tp_error *err)
+static tp_status_t pattern_plan_kv(const struct pattern_input *in, struct topo_plan **plan_p,
+                                   struct tp_error *err)
 {
     const struct kv_opts *kv = in->opts != NULL ? in->opts->pattern_cfg : NULL;
 
@@ -272,8 +272,8 @@ static void kv_record(struct bench_engine *e, struct result_row *all, size_t n, 
     collect_rows(e, all, kv_merge(all, n), &h);
 }
 
-tp_status_t pattern_run_kv(struct bench_engine *e, const struct topo_tier_plan *tier,
-                           const struct topo_round *round)
+static tp_status_t pattern_run_kv(struct bench_engine *e, const struct topo_tier_plan *tier,
+                                  const struct topo_round *round)
 {
     const struct run_opts *o = e->o;
     uint64_t blocks = o->iters ? o->iters : KV_DEFAULT_BLOCKS;
@@ -294,3 +294,15 @@ tp_status_t pattern_run_kv(struct bench_engine *e, const struct topo_tier_plan *
     free(rows);
     return TP_OK;
 }
+
+/* The pattern as the pattern table lists it (pattern_table.c). */
+const struct bench_pattern pattern_kv = {
+    .name = "kv",
+    .summary = "prefill -> decode KV-cache blocks (--sizes, --iters), per-block percentiles",
+    .needs_caps = TP_CAP_THREAD_EPS,
+    .default_sizes = "64K,256K,1M,4M,16M",
+    .options = &pattern_kv_options,
+    .check_options = pattern_kv_check_options,
+    .plan = pattern_plan_kv,
+    .run_round = pattern_run_kv,
+};

@@ -29,3 +29,10 @@ tp_status_t pattern_plan_pairs(const struct pattern_input *in, struct topo_plan 
     *plan_p = plan;
     return TP_OK;
 }
+
+/* The pattern as the pattern table lists it (pattern_table.c). */
+const struct bench_pattern pattern_pairs = {
+    .name = "pairs",
+    .summary = "rank 2i -> 2i+1, all pairs at once (tier from --topology if given)",
+    .plan = pattern_plan_pairs,
+};

@@ -90,8 +90,8 @@ static void add_round(const struct pattern_input *in, const struct node_ranks *n
     }
 }
 
-tp_status_t pattern_plan_rails(const struct pattern_input *in, struct topo_plan **plan_p,
-                               struct tp_error *err)
+static tp_status_t pattern_plan_rails(const struct pattern_input *in, struct topo_plan **plan_p,
+                                      struct tp_error *err)
 {
     struct node_ranks n;
     int maxrails = 0;
@@ -118,3 +118,10 @@ tp_status_t pattern_plan_rails(const struct pattern_input *in, struct topo_plan 
     *plan_p = plan;
     return TP_OK;
 }
+
+/* The pattern as the pattern table lists it (pattern_table.c). */
+const struct bench_pattern pattern_rails = {
+    .name = "rails",
+    .summary = "multi-rail nodes: same-rail pairs of two nodes at once, then cross-rail",
+    .plan = pattern_plan_rails,
+};

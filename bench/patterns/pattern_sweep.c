@@ -5,8 +5,8 @@
  * tiers, not with the nodes (topology/topo_sweep.c). */
 #include "pattern.h"
 
-tp_status_t pattern_plan_sweep(const struct pattern_input *in, struct topo_plan **plan_p,
-                               struct tp_error *err)
+static tp_status_t pattern_plan_sweep(const struct pattern_input *in, struct topo_plan **plan_p,
+                                      struct tp_error *err)
 {
     if (in->topo == NULL)
         return tp_error_set(err, TP_ERR_INVALID, "--pattern sweep: needs --topology FILE");
@@ -24,3 +24,11 @@ tp_status_t pattern_plan_sweep(const struct pattern_input *in, struct topo_plan 
     }
     return st;
 }
+
+/* The pattern as the pattern table lists it (pattern_table.c). */
+const struct bench_pattern pattern_sweep = {
+    .name = "sweep",
+    .summary = "every access link and uplink 3 times each way, rounds grow with tiers (needs --topology)",
+    .needs_topology = 1,
+    .plan = pattern_plan_sweep,
+};

@@ -7,8 +7,8 @@
 #include "../cli/run_opts.h"
 #include "../../topology/topo_pack.h"
 
-tp_status_t pattern_plan_tiers(const struct pattern_input *in, struct topo_plan **plan_p,
-                               struct tp_error *err)
+static tp_status_t pattern_plan_tiers(const struct pattern_input *in, struct topo_plan **plan_p,
+                                      struct tp_error *err)
 {
     if (in->topo == NULL)
         return tp_error_set(err, TP_ERR_INVALID, "--pattern tiers: needs --topology FILE");
@@ -33,3 +33,12 @@ tp_status_t pattern_plan_tiers(const struct pattern_input *in, struct topo_plan 
     }
     return st;
 }
+
+/* The pattern as the pattern table lists it (pattern_table.c). */
+const struct bench_pattern pattern_tiers = {
+    .name = "tiers",
+    .summary = "per tier, disjoint pairs crossing exactly that tier (needs --topology)",
+    .needs_topology = 1,
+    .default_sizes = "64,4M",   /* a latency size and a bandwidth size */
+    .plan = pattern_plan_tiers,
+};

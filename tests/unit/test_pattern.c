@@ -59,7 +59,7 @@ Test(pattern, allpairs_every_ordered_pair_once_in_disjoint_rounds)
     struct tp_error err = {0};
     int seen[4][4] = {{0}};
 
-    cr_assert_eq(pattern_plan_allpairs(&in, &plan, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(pattern_find("allpairs")->plan(&in, &plan, &err), TP_OK, "%s", err.msg);
     cr_assert_eq(plan->tiers[0].nrounds, 3, "N-1 rounds");
     for (size_t r = 0; r < plan->tiers[0].nrounds; r++) {
         int peer[4] = {-1, -1, -1, -1};
@@ -86,7 +86,7 @@ Test(pattern, serial_splits_rounds_but_keeps_both_directions_together)
     struct topo_plan *plan = NULL;
     struct tp_error err = {0};
 
-    cr_assert_eq(pattern_plan_allpairs(&in, &plan, &err), TP_OK);
+    cr_assert_eq(pattern_find("allpairs")->plan(&in, &plan, &err), TP_OK);
     cr_assert_eq(pattern_plan_serialize(plan, &err), TP_OK);
     cr_assert_eq(plan->tiers[0].nrounds, 6, "3 rounds of 2 rank pairs each");
     for (size_t r = 0; r < plan->tiers[0].nrounds; r++) {
@@ -108,13 +108,13 @@ Test(pattern, tiers_needs_topology_and_pairs_cross_their_tier)
     struct tp_error err = {0};
     int tiers_seen[8] = {0};
 
-    cr_assert_eq(pattern_plan_tiers(&in, &plan, &err), TP_ERR_INVALID);
+    cr_assert_eq(pattern_find("tiers")->plan(&in, &plan, &err), TP_ERR_INVALID);
     cr_assert_not_null(strstr(err.msg, "--topology"));
     cr_assert_eq(topo_load("topologies/sim-8node-3tier.yaml", NULL, &topo, &err), TP_OK, "%s",
                  err.msg);
     cr_assert_eq(topo_bind_nodes(topo, nodes, 6, &err), TP_OK, "%s", err.msg);
     in.topo = topo;
-    cr_assert_eq(pattern_plan_tiers(&in, &plan, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(pattern_find("tiers")->plan(&in, &plan, &err), TP_OK, "%s", err.msg);
     for (size_t t = 0; t < plan->ntiers; t++)
         for (size_t r = 0; r < plan->tiers[t].nrounds; r++)
             for (size_t i = 0; i < plan->tiers[t].rounds[r].npairs; i++) {
@@ -145,7 +145,7 @@ Test(pattern, copy_plans_each_rank_with_itself_at_tier_0)
 
     cr_assert_not_null(pattern_find("copy"));
     cr_assert_not_null(pattern_find("copy")->run_round);
-    cr_assert_eq(pattern_plan_copy(&in, &plan, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(pattern_find("copy")->plan(&in, &plan, &err), TP_OK, "%s", err.msg);
     cr_assert_eq(plan->ntiers, 1);
     cr_assert_eq(plan->tiers[0].tier, 0);
     cr_assert_eq(plan->tiers[0].nrounds, 1);
@@ -161,10 +161,10 @@ Test(pattern, copy_plans_each_rank_with_itself_at_tier_0)
     memset(&o, 0, sizeof(o));
     o.stream_bytes = 1u << 30;
     in.opts = &o;
-    cr_assert_eq(pattern_plan_copy(&in, &plan, &err), TP_ERR_INVALID);
+    cr_assert_eq(pattern_find("copy")->plan(&in, &plan, &err), TP_ERR_INVALID);
     cr_assert_not_null(strstr(err.msg, "--size"), "%s", err.msg);
     o.stream_bytes = 0;
     o.bidir = 1;
-    cr_assert_eq(pattern_plan_copy(&in, &plan, &err), TP_ERR_INVALID);
+    cr_assert_eq(pattern_find("copy")->plan(&in, &plan, &err), TP_ERR_INVALID);
     cr_assert_not_null(strstr(err.msg, "--bidir"), "%s", err.msg);
 }

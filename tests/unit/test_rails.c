@@ -100,7 +100,7 @@ Test(rails, pattern_pairs_same_rail_then_cross_rail)
     struct topo_plan *plan = NULL;
     struct tp_error err = {0};
 
-    cr_assert_eq(pattern_plan_rails(&in, &plan, &err), TP_OK, "%s", err.msg);
+    cr_assert_eq(pattern_find("rails")->plan(&in, &plan, &err), TP_OK, "%s", err.msg);
     cr_assert_eq(plan->tiers[0].nrounds, 2);
     const struct topo_round *same = &plan->tiers[0].rounds[0], *cross = &plan->tiers[0].rounds[1];
     cr_assert_eq(same->npairs, 2);
@@ -116,7 +116,7 @@ Test(rails, pattern_pairs_same_rail_then_cross_rail)
     topo_plan_free(plan);
     static const char *const one[] = {"a", "a"};
     struct pattern_input lone = {NULL, one, 2};
-    cr_assert_eq(pattern_plan_rails(&lone, &plan, &err), TP_ERR_INVALID);
+    cr_assert_eq(pattern_find("rails")->plan(&lone, &plan, &err), TP_ERR_INVALID);
     cr_assert_not_null(strstr(err.msg, "2 nodes"), "%s", err.msg);
 }
 
