@@ -18,6 +18,8 @@ import sys
 
 raw, out, rounds, secs, msg, lat_msg, facts, first, version, peers = sys.argv[1:]
 rows = [line.rstrip("\n").split("\t") for line in open(raw) if line.strip()]
+if not any(r[0] == "tierperf" for r in rows if len(r) == 4):
+    sys.exit("bench-vs-peers-md.py: %s: no tierperf measurement" % raw)
 cpus = json.load(open(first)).get("environment", {}).get("cpus_online") or "?"
 
 
