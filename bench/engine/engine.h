@@ -90,6 +90,12 @@ tp_status_t pair_latency(struct pair_ctx *pc, uint64_t size, struct result_row *
 void pair_loss_begin(struct pair_ctx *pc, struct tp_counters *before);
 tp_status_t pair_loss_end(struct pair_ctx *pc, const struct tp_counters *before,
                           struct row_loss *loss, struct tp_error *err);
+/* The same for any endpoint (the traffic shapes' links): its counters now
+ * (unreadable: all zero, nothing set), and *loss = after - before, what
+ * this side sent (no peer's share). */
+void loss_counters_read(const struct tp_transport_ops *ops, void *ep, struct tp_counters *c);
+void loss_delta(const struct tp_counters *before, const struct tp_counters *after,
+                struct row_loss *loss);
 
 /* A small message both peers send each other between steps, carrying each
  * side's status and a value (batch size, iteration count). */

@@ -11,12 +11,17 @@
 
 _Static_assert(ROW_DEV_COUNTERS_MAX == TP_DEV_COUNTERS_MAX, "one limit of device counters");
 
-void pair_loss_begin(struct pair_ctx *pc, struct tp_counters *before)
+void loss_counters_read(const struct tp_transport_ops *ops, void *ep, struct tp_counters *c)
 {
     struct tp_error ignored = {0};
 
-    if (pc->e->ops->counters(pc->ep, before, &ignored) != TP_OK)
-        memset(before, 0, sizeof(*before));
+    if (ops->counters(ep, c, &ignored) != TP_OK)
+        memset(c, 0, sizeof(*c));
+}
+
+void pair_loss_begin(struct pair_ctx *pc, struct tp_counters *before)
+{
+    loss_counters_read(pc->e->ops, pc->ep, before);
 }
 
 static void device_delta(const struct tp_counters *b, const struct tp_counters *a,
@@ -35,21 +40,25 @@ static void device_delta(const struct tp_counters *b, const struct tp_counters *
             }
 }
 
+void loss_delta(const struct tp_counters *before, const struct tp_counters *after,
+                struct row_loss *loss)
+{
+    memset(loss, 0, sizeof(*loss));
+    if (before->has_tcp && after->has_tcp) {
+        loss->has_tcp = 1;
+        loss->retrans_segs = after->retrans_segs - before->retrans_segs;   /* modulo 2^32 */
+        loss->segs_out = after->segs_out - before->segs_out;
+    }
+    device_delta(before, after, loss);
+}
+
 tp_status_t pair_loss_end(struct pair_ctx *pc, const struct tp_counters *before,
                           struct row_loss *loss, struct tp_error *err)
 {
     struct tp_counters after;
-    struct tp_error ignored = {0};
 
-    memset(loss, 0, sizeof(*loss));
-    if (pc->e->ops->counters(pc->ep, &after, &ignored) != TP_OK)
-        memset(&after, 0, sizeof(after));
-    if (before->has_tcp && after.has_tcp) {
-        loss->has_tcp = 1;
-        loss->retrans_segs = after.retrans_segs - before->retrans_segs;   /* modulo 2^32 */
-        loss->segs_out = after.segs_out - before->segs_out;
-    }
-    device_delta(before, &after, loss);
+    loss_counters_read(pc->e->ops, pc->ep, &after);
+    loss_delta(before, &after, loss);
     if (!pc->e->o->bidir)
         return TP_OK;
     struct pair_sync out = {0}, in = {0};

@@ -9,7 +9,9 @@
 
 #include "../../common/log.h"
 #include "pattern.h"
+#include "shape_loss.h"
 #include "shape_round.h"
+#include "../results/row_loss.h"
 
 #define ALLTOALL_MIN_BYTES (2ull << 20)
 
@@ -45,16 +47,20 @@ static void alltoall_size(struct bench_engine *e, struct shape_link *links, size
 {
     uint64_t bytes = bytes_per_peer(e->o, size);
     struct shape_peer *peers = calloc(nlinks ? nlinks : 1, sizeof(*peers));
+    struct shape_loss *loss = calloc(nlinks ? nlinks : 1, sizeof(*loss));
     double all_s = 0;
-    tp_status_t st = peers ? TP_OK : TP_ERR_NO_MEMORY;
+    tp_status_t st = peers && loss ? TP_OK : TP_ERR_NO_MEMORY;
 
     for (size_t i = 0; st == TP_OK && i < nlinks; i++)
         peers[i] = (struct shape_peer){.ep = links[i].ep,
                                        .tx = shape_xfer_tx(&links[i], size, bytes),
                                        .rx = shape_xfer_rx(&links[i], size, bytes)};
     shape_barrier(e, "alltoall size start");
-    if (st == TP_OK)
+    if (st == TP_OK) {
+        shape_loss_begin(e, links, nlinks, loss);
         st = shape_run_concurrent(e->ops, peers, nlinks, SHAPE_BIDIR, &all_s);
+        shape_loss_end(e, links, nlinks, loss);
+    }
     shape_verify_pass(e, links, nlinks, SHAPE_BIDIR, size, bytes, st);
     for (size_t i = 0; i < nlinks; i++) {
         struct result_row *r = &rows[i];
@@ -64,14 +70,16 @@ static void alltoall_size(struct bench_engine *e, struct shape_link *links, size
         r->x[0] = all_s;
         r->x[1] = all_s > 0 ? (double)bytes * (double)nlinks * 8.0 / all_s / 1e9 : 0;
         r->x[2] = (double)nlinks;
-        if (peers == NULL || peers[i].status != TP_OK) {
-            row_fail(r, peers ? peers[i].status : TP_ERR_NO_MEMORY, "alltoall exchange",
-                     peers ? peers[i].err.msg : NULL);
+        if (peers == NULL || loss == NULL || peers[i].status != TP_OK) {
+            row_fail(r, peers && loss ? peers[i].status : TP_ERR_NO_MEMORY, "alltoall exchange",
+                     peers && loss ? peers[i].err.msg : NULL);
             continue;
         }
+        r->loss = loss[i].sent;   /* this rank -> peer: rank 0 swaps (alltoall_record) */
         r->seconds = peers[i].seconds;
         shape_link_verdict(&links[i], r);
     }
+    free(loss);
     free(peers);
 }
 
@@ -83,12 +91,14 @@ static void alltoall_extra(const struct bench_engine *e, const struct result_row
     cJSON_AddNumberToObject(x, "peers", row->x[2]);
     cJSON_AddNumberToObject(x, "rank_all_done_s", row->x[0]);
     cJSON_AddNumberToObject(x, "rank_recv_gbit_s", row->x[1]);
+    row_loss_json(x, &row->loss);
 }
 
 static void alltoall_record(struct bench_engine *e, struct result_row *all, size_t n, void *arg)
 {
     struct row_hooks h = {.extra = alltoall_extra, .arg = arg};
 
+    shape_loss_to_receivers(all, n);
     collect_rows(e, all, n, &h);
 }
 

@@ -9,7 +9,9 @@
 
 #include "../../common/log.h"
 #include "pattern.h"
+#include "shape_loss.h"
 #include "shape_round.h"
+#include "../results/row_loss.h"
 #include "../engine/timing.h"
 
 #define FANOUT_DEFAULT_BYTES (64ull << 20)
@@ -125,7 +127,7 @@ static void fanout_row_init(struct result_row *row, const struct bench_engine *e
 static tp_status_t star_send(struct bench_engine *e, struct shape_link *links, size_t nlinks,
                              uint64_t msg, uint64_t bytes, double *peer_s)
 {
-    struct shape_peer *peers = calloc(nlinks, sizeof(*peers));
+    struct shape_peer *peers = calloc(nlinks ? nlinks : 1, sizeof(*peers));
 
     if (peers == NULL) {
         tp_log_error("fanout star: out of memory at the source");
@@ -147,9 +149,30 @@ static tp_status_t star_send(struct bench_engine *e, struct shape_link *links, s
     return st;
 }
 
+/* The star's source: star_send, with what it sent to each reader over
+ * the timed transfer in sent[reader's rank] (TCP counts retransmissions
+ * on the sending socket: fanout_record puts them in the readers' rows). */
+static tp_status_t star_send_loss(struct bench_engine *e, struct shape_link *links,
+                                  size_t nlinks, uint64_t msg, uint64_t bytes, double *peer_s,
+                                  struct row_loss *sent)
+{
+    struct shape_loss *loss = calloc(nlinks ? nlinks : 1, sizeof(*loss));
+
+    if (loss != NULL)
+        shape_loss_begin(e, links, nlinks, loss);
+    tp_status_t st = star_send(e, links, nlinks, msg, bytes, peer_s);
+    if (loss != NULL) {
+        shape_loss_end(e, links, nlinks, loss);
+        for (size_t i = 0; i < nlinks; i++)
+            sent[links[i].peer] = loss[i].sent;
+    }
+    free(loss);
+    return st;
+}
+
 /* Star: rank 0 sends to every reader at once, one thread per reader. */
 static void run_star(struct bench_engine *e, uint64_t msg, uint64_t bytes, struct result_row *row,
-                     double *peer_s)
+                     double *peer_s, struct row_loss *sent)
 {
     size_t nedges = (size_t)e->nranks - 1, nlinks = 0;
     struct topo_pair *edges = calloc(nedges, sizeof(*edges));
@@ -174,7 +197,7 @@ static void run_star(struct bench_engine *e, uint64_t msg, uint64_t bytes, struc
     shape_barrier(e, "fanout star start");
     uint64_t t0 = timing_now_ns();
     if (e->rank == 0) {
-        st = star_send(e, links, nlinks, msg, bytes, peer_s);
+        st = star_send_loss(e, links, nlinks, msg, bytes, peer_s, sent);
         shape_verify_pass(e, links, nlinks, SHAPE_SEND, msg, bytes, st);
     } else {
         struct tp_xfer rx = shape_xfer_rx(&links[0], msg, bytes);
@@ -191,8 +214,11 @@ static void run_star(struct bench_engine *e, uint64_t msg, uint64_t bytes, struc
 }
 
 /* Chain: every rank receives from its predecessor and forwards to its
- * successor while the next chunk arrives. */
-static void run_chain(struct bench_engine *e, uint64_t msg, uint64_t bytes, struct result_row *row)
+ * successor while the next chunk arrives.  What a rank sent on to its
+ * successor goes into its own row's loss (the source's, rank 0's, into
+ * *src_sent): fanout_record moves each to the successor's row. */
+static void run_chain(struct bench_engine *e, uint64_t msg, uint64_t bytes, struct result_row *row,
+                      struct row_loss *src_sent)
 {
     int *order = chain_order(e);
     int n = e->nranks, pos = 0;
@@ -221,9 +247,15 @@ static void run_chain(struct bench_engine *e, uint64_t msg, uint64_t bytes, stru
         struct shape_link *prev = pos > 0 ? shape_link_to(links, nlinks, order[pos - 1]) : NULL;
         struct shape_link *next = pos + 1 < n ? shape_link_to(links, nlinks, order[pos + 1]) : NULL;
         struct tp_xfer x = prev ? shape_xfer_rx(prev, msg, bytes) : shape_xfer_tx(next, msg, bytes);
+        struct shape_loss loss;
+        memset(&loss, 0, sizeof(loss));
         shape_barrier(e, "fanout chain start");
+        shape_loss_begin(e, next, next ? 1 : 0, &loss);
         st = shape_relay(e->ops, prev ? prev->ep : NULL, next ? next->ep : NULL, &x, msg,
                          &row->seconds, &err);
+        shape_loss_end(e, next, next ? 1 : 0, &loss);
+        if (next != NULL)
+            *(e->rank == 0 ? src_sent : &row->loss) = loss.sent;
         if (st != TP_OK)
             row_fail(row, st, "fanout chain relay", err.msg);
         shape_verify_relay(e, prev, next, msg, bytes, st);
@@ -258,20 +290,50 @@ static void fanout_extra(const struct bench_engine *e, const struct result_row *
         cJSON_AddNumberToObject(x, "chain_position", row->x[0]);
     cJSON_AddNumberToObject(x, "reader_max_rss_kib", row->x[1]);
     cJSON_AddNumberToObject(x, "source_max_rss_kib", s->source_rss_kib);
+    row_loss_json(x, &row->loss);
 }
 
 /* What rank 0 needs to turn the readers' rows into results. */
 struct fanout_run {
     const double *peer_s;       /* star: the source's delivery time per reader */
+    const struct row_loss *star_sent;   /* star: what the source sent each reader */
+    struct row_loss chain_src_sent;     /* chain: what the source sent its successor */
     uint64_t bytes;
     size_t nmodes;
 };
+
+/* Each row's flow loss: the star's from the source; the chain's from the
+ * predecessor's row (each row holds what its rank sent on), the first
+ * reader's from the source. */
+static void fanout_loss(const struct fanout_run *run, struct result_row *all, size_t n,
+                        int nranks)
+{
+    struct row_loss *held = calloc((size_t)nranks + 1, sizeof(*held));
+
+    if (held != NULL) {
+        held[0] = run->chain_src_sent;
+        for (size_t i = 0; i < n; i++)
+            if (all[i].kind == FANOUT_CHAIN && all[i].x[0] >= 1 && all[i].x[0] < nranks)
+                held[(int)all[i].x[0]] = all[i].loss;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int pos = (int)all[i].x[0];
+        if (all[i].kind == FANOUT_STAR)
+            all[i].loss = run->star_sent[all[i].dst];
+        else if (held != NULL && pos >= 1 && pos < nranks)
+            all[i].loss = held[pos - 1];
+        else
+            memset(&all[i].loss, 0, sizeof(all[i].loss));
+    }
+    free(held);
+}
 
 static void fanout_record(struct bench_engine *e, struct result_row *all, size_t n, void *arg)
 {
     const struct fanout_run *run = arg;
     struct fanout_summary sum = {.readers = e->nranks - 1, .source_rss_kib = shape_max_rss_kib()};
 
+    fanout_loss(run, all, n, e->nranks);
     for (size_t i = 0; i < n; i++) {
         if (all[i].kind == FANOUT_STAR && all[i].status == TP_OK && run->peer_s[all[i].dst] > 0)
             all[i].seconds = run->peer_s[all[i].dst];   /* the sender's clock: delivery */
@@ -293,25 +355,28 @@ static tp_status_t pattern_run_fanout(struct bench_engine *e, const struct topo_
     int mode = fo != NULL ? fo->mode : FANOUT_BOTH;
     struct result_row rows[2];
     double *peer_s = calloc((size_t)e->nranks, sizeof(double));
+    struct row_loss *star_sent = calloc((size_t)e->nranks, sizeof(*star_sent));
+    struct fanout_run run = {.peer_s = peer_s, .star_sent = star_sent, .bytes = bytes};
     size_t nrows = 0;
 
     (void)tier;
     (void)round;
-    if (peer_s == NULL)
+    if (peer_s == NULL || star_sent == NULL)
         ctrl_mpi_abort(e->cm, "out of memory for fanout");
     ctrl_mpi_set_epoch(e->cm, e->epoch);
     if (mode != FANOUT_CHAIN) {
-        run_star(e, msg, bytes, &rows[nrows], peer_s);
+        run_star(e, msg, bytes, &rows[nrows], peer_s, star_sent);
         rows[nrows++].x[1] = shape_max_rss_kib();
     }
     if (mode != FANOUT_STAR) {
-        run_chain(e, msg, bytes, &rows[nrows]);
+        run_chain(e, msg, bytes, &rows[nrows], &run.chain_src_sent);
         rows[nrows++].x[1] = shape_max_rss_kib();
     }
-    struct fanout_run run = {peer_s, bytes, nrows};
+    run.nmodes = nrows;
     /* the source's own rows are not results: it reads nothing; its links
      * were closed by each mode */
     shape_round_close(e, NULL, 0, rows, e->rank == 0 ? 0 : nrows, fanout_record, &run, "fanout");
+    free(star_sent);
     free(peer_s);
     return TP_OK;
 }

@@ -11,7 +11,9 @@
 #include "../../common/log.h"
 #include "../cli/run_opts.h"
 #include "pattern.h"
+#include "shape_loss.h"
 #include "shape_round.h"
+#include "../results/row_loss.h"
 
 #define KV_DEFAULT_BLOCKS 64
 
@@ -177,7 +179,8 @@ static void kv_size(struct bench_engine *e, struct shape_link *links, size_t nli
 {
     struct shape_peer *peers = calloc(nlinks ? nlinks : 1, sizeof(*peers));
     uint64_t *times = calloc((nlinks ? nlinks : 1) * blocks, sizeof(uint64_t));
-    tp_status_t st = peers && times ? TP_OK : TP_ERR_NO_MEMORY;
+    struct shape_loss *loss = calloc(nlinks ? nlinks : 1, sizeof(*loss));
+    tp_status_t st = peers && times && loss ? TP_OK : TP_ERR_NO_MEMORY;
 
     for (size_t i = 0; st == TP_OK && i < nlinks; i++) {
         peers[i] = (struct shape_peer){.ep = links[i].ep, .repeat = blocks};
@@ -189,8 +192,11 @@ static void kv_size(struct bench_engine *e, struct shape_link *links, size_t nli
         }
     }
     shape_barrier(e, "kv block size start");
-    if (st == TP_OK)
+    if (st == TP_OK) {
+        shape_loss_begin(e, links, sender ? nlinks : 0, loss);   /* the sender's socket counts */
         st = shape_run_concurrent(e->ops, peers, nlinks, sender ? SHAPE_SEND : SHAPE_RECV, NULL);
+        shape_loss_end(e, links, sender ? nlinks : 0, loss);
+    }
     shape_verify_pass(e, links, nlinks, sender ? SHAPE_SEND : SHAPE_RECV, block,
                       block * blocks, st);
     for (size_t i = 0; i < nlinks; i++) {
@@ -199,12 +205,13 @@ static void kv_size(struct bench_engine *e, struct shape_link *links, size_t nli
                  sender ? KV_TIMES : KV_VERDICT, block);
         r->iters = blocks;
         r->bytes_total = block * blocks;
-        if (peers == NULL || times == NULL || peers[i].status != TP_OK) {
-            row_fail(r, peers && times ? peers[i].status : TP_ERR_NO_MEMORY, "kv blocks",
-                     peers && times ? peers[i].err.msg : NULL);
+        if (peers == NULL || times == NULL || loss == NULL || peers[i].status != TP_OK) {
+            row_fail(r, peers && times && loss ? peers[i].status : TP_ERR_NO_MEMORY, "kv blocks",
+                     peers && times && loss ? peers[i].err.msg : NULL);
             continue;
         }
         if (sender) {
+            r->loss = loss[i].sent;
             uint64_t sum = 0;
             for (uint64_t b = 0; b < blocks; b++)
                 sum += times[i * blocks + b];
@@ -215,6 +222,7 @@ static void kv_size(struct bench_engine *e, struct shape_link *links, size_t nli
             shape_link_verdict(&links[i], r);
         }
     }
+    free(loss);
     free(times);
     free(peers);
 }
@@ -234,6 +242,7 @@ static void kv_extra(const struct bench_engine *e, const struct result_row *row,
     cJSON_AddNumberToObject(x, "senders_to_this_decode", row->x[0]);
     cJSON_AddStringToObject(x, "lat_us_is", "per-block transfer time (send until the decode "
                                             "rank has the block), not one-way latency");
+    row_loss_json(x, &row->loss);
 }
 
 /* Rank 0: receivers' verdicts into the senders' rows, incast degree. */

@@ -83,4 +83,38 @@ assert not (healthy & failed), "healthy pairs failed: %s" % sorted(healthy & fai
 assert not check["not_applicable"], check["not_applicable"]
 print("failed for loss:", sorted(failed))
 PY
+# the shapes record their flows' loss the same way: alltoall's rows (made
+# by the receiver, counted on the sender's socket) and fanout's chain (each
+# hop counted by the rank that forwards)
+for shape in alltoall fanout; do
+    timeout 240 "$src/scripts/sim-mpirun.sh" "$bin" run --pattern "$shape" --transport tcp \
+        --topology "$topo" --sizes 256K --size 4M --timeout 20 --subnet 198.18.0.0/15 \
+        --out "$work/$shape.json" >"$work/$shape.log" 2>&1 ||
+        { cat "$work/$shape.log" >&2; fail "tierperf run --pattern $shape exited with $?"; }
+done
+python3 - "$work/alltoall.json" "$work/fanout.json" <<'PY' || fail "shapes: loss not recorded per flow"
+import json, sys
+def pct(r): return r["extra"]["loss"]["retrans_pct"]
+def mean(v): return sum(v) / len(v)
+a2a, fan = (json.load(open(f))["results"] for f in sys.argv[1:])
+for r in a2a + fan:
+    assert r.get("extra", {}).get("loss", {}).get("source") == "tcp_info", r
+    print("%s %s -> %s (%s): %.3f%% retransmitted" % (r["pattern"], r["src_node"], r["dst_node"],
+          r["extra"].get("mode", "exchange"), pct(r)))
+# alltoall: the flows sim-n1 sends lose through its queue (its flows in
+# lose only acknowledgements); a row holding its reverse flow's loss fails
+sent = [pct(r) for r in a2a if r["src_node"] == "sim-n1"]
+into = [pct(r) for r in a2a if r["dst_node"] == "sim-n1"]
+assert len(sent) == 3 and len(into) == 3, (sent, into)
+assert mean(sent) > 10 and mean(sent) > mean(into), (sent, into)
+# fanout chain: the hop sim-n1 forwards on is the lossy one; each row
+# holds the hop into its reader, from its predecessor
+chain = {r["extra"]["chain_position"]: r for r in fan if r["extra"]["mode"] == "chain"}
+node = {p: r["dst_node"] for p, r in chain.items()}
+node[0] = fan[0]["src_node"]
+lossy = [p for p in chain if node[p - 1] == "sim-n1"]
+assert len(lossy) == 1, node
+assert pct(chain[lossy[0]]) > 10, chain[lossy[0]]
+assert all(pct(chain[p]) < pct(chain[lossy[0]]) for p in chain if p != lossy[0]), chain
+PY
 echo "PASS: test_sim_loss"

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench/patterns/shape_loss.h"
 #include "bench/results/row_loss.h"
 #include "report/report_loss.h"
 #include "transports/tp_ib_counters.h"
@@ -126,4 +127,29 @@ Test(loss, report_lines_only_when_measured)
     cr_assert(strstr(text, "  c -> d  64 KiB  1% (9 of 900 segments)\n"), "%s", text);
     cr_assert_null(strstr(text, "a -> b"), "%s", text);
     free(text);
+}
+
+/* alltoall's rows are made by each flow's receiver, whose row holds what it
+ * sent back (the sending socket counts retransmissions): rank 0 swaps each
+ * row's loss with its reverse flow's of the same size, so a -> b holds what
+ * a sent to b; a row without a reverse keeps nothing. */
+Test(loss, shape_rows_get_their_senders_counts)
+{
+    struct result_row rows[5];
+    memset(rows, 0, sizeof(rows));
+    const int flows[5][3] = {{0, 1, 64}, {1, 0, 64}, {0, 1, 128}, {1, 0, 128}, {2, 0, 64}};
+    for (int i = 0; i < 5; i++) {
+        rows[i].src = flows[i][0];
+        rows[i].dst = flows[i][1];
+        rows[i].size_bytes = (uint64_t)flows[i][2];
+        rows[i].loss.has_tcp = 1;
+        rows[i].loss.retrans_segs = (uint32_t)(10 + i);   /* what dst sent to src */
+        rows[i].loss.segs_out = 100;
+    }
+    shape_loss_to_receivers(rows, 5);
+    cr_assert_eq(rows[0].loss.retrans_segs, 11);   /* 0 -> 1 @64: held by row 1 -> 0 */
+    cr_assert_eq(rows[1].loss.retrans_segs, 10);
+    cr_assert_eq(rows[2].loss.retrans_segs, 13);   /* the same pair, another size */
+    cr_assert_eq(rows[3].loss.retrans_segs, 12);
+    cr_assert_eq(rows[4].loss.has_tcp, 0);         /* 0 -> 2 not measured: nothing */
 }
