@@ -180,14 +180,16 @@ static int rank0_gone(struct watch *w, double now, int *agree_p)
 
 static void end_job(const struct watch *w, double silent, int agree)
 {
-    const struct ctrl_beat *b = w->b;
+    struct ctrl_beat *b = w->b;
     char who[80] = "";
 
     if (agree > 0)
         snprintf(who, sizeof(who), "; rank %d hears nothing from it either", agree);
+    pthread_mutex_lock(&b->lock);       /* node0 may be set meanwhile */
     tp_log_error("rank 0 (node %s) has not answered for %.0f s (%d x --timeout%s): ending the "
                  "job; every measurement rank 0 received is in %s",
                  b->node0, silent, CTRL_BEAT_SILENT_X, who, b->journal);
+    pthread_mutex_unlock(&b->lock);
     MPI_Abort(b->comm, 1);
     abort();
 }
@@ -221,11 +223,11 @@ static void *watch_loop(void *arg)
 }
 
 int ctrl_beat_start(struct ctrl_beat *b, MPI_Comm world, int threaded, double timeout_s,
-                    const char *node0, const char *out)
+                    const char *out)
 {
     memset(b, 0, sizeof(*b));
     b->timeout_s = timeout_s > 0 ? timeout_s : 60;
-    snprintf(b->node0, sizeof(b->node0), "%s", node0 != NULL ? node0 : "?");
+    snprintf(b->node0, sizeof(b->node0), "not known yet");
     if (out != NULL)
         snprintf(b->journal, sizeof(b->journal), "%s.journal.jsonl", out);
     else
@@ -245,6 +247,15 @@ int ctrl_beat_start(struct ctrl_beat *b, MPI_Comm world, int threaded, double ti
     }
     b->running = 1;
     return 0;
+}
+
+void ctrl_beat_name(struct ctrl_beat *b, const char *node0)
+{
+    if (b->running)
+        pthread_mutex_lock(&b->lock);
+    snprintf(b->node0, sizeof(b->node0), "%s", node0);
+    if (b->running)
+        pthread_mutex_unlock(&b->lock);
 }
 
 void ctrl_beat_stop(struct ctrl_beat *b)

@@ -40,12 +40,16 @@ struct ctrl_beat {
     int have_comm, running, stop;
 };
 
-/* Every rank, collectively (duplicates world); threads start only when
- * threaded is non-zero (MPI_THREAD_MULTIPLE).  timeout_s: --timeout (<= 0:
- * 60 s).  out: --out, whose journal the message names.  Returns 0, or -1
- * when no watch runs (then the caller says so, once). */
+/* Every rank, collectively (duplicates world), right after MPI_Init so
+ * that every later wait, blocking collectives included, is watched;
+ * threads start only when threaded is non-zero (MPI_THREAD_MULTIPLE).
+ * timeout_s: --timeout (<= 0: 60 s).  out: --out, whose journal the
+ * message names.  Returns 0, or -1 when no watch runs (then the caller
+ * says so, once). */
 int ctrl_beat_start(struct ctrl_beat *b, MPI_Comm world, int threaded, double timeout_s,
-                    const char *node0, const char *out);
+                    const char *out);
+/* Rank 0's node, for the message, once the ranks have agreed on names. */
+void ctrl_beat_name(struct ctrl_beat *b, const char *node0);
 /* Every rank, before MPI_Finalize; safe on a never-started one. */
 void ctrl_beat_stop(struct ctrl_beat *b);
 

@@ -347,6 +347,8 @@ static int finish(struct run_state *s, struct bench_engine *e)
 
 static void run_cleanup(struct run_state *s)
 {
+    /* first: nothing waits on rank 0 any more, however long the rest takes */
+    ctrl_beat_stop(&s->beat);
     if (s->w != NULL)
         results_close(s->w);
     free(s->hosts);
@@ -358,7 +360,6 @@ static void run_cleanup(struct run_state *s)
     if (s->ops != NULL && s->tctx != NULL)
         s->ops->finalize(s->tctx);
     topo_plan_free(s->plan);
-    ctrl_beat_stop(&s->beat);
     if (s->names != NULL) {
         free(s->names[0]);
         free(s->names);
@@ -399,6 +400,10 @@ int run_main(const struct run_opts *opts, struct topo *topo, int argc, char **ar
         return 1;
     }
     tp_log_set_rank(s.cm.rank);
+    if (ctrl_beat_start(&s.beat, MPI_COMM_WORLD, mpi_boot_thread_multiple(), s.o.cfg.timeout_s,
+                        s.o.out) != 0 && s.cm.rank == 0)
+        tp_log_info("no heartbeat thread (MPI without MPI_THREAD_MULTIPLE): if rank 0 stops, "
+                    "the others end the job after a round's budget");
     if (run_signal_start(s.cm.rank) != 0)
         tp_log_warn("cannot watch for SIGINT/SIGTERM: a signal will end the run unsaved");
     if (ctrl_mpi_secret(&s.cm, &s.o.cfg.secret, &err) != TP_OK ||
@@ -407,10 +412,7 @@ int run_main(const struct run_opts *opts, struct topo *topo, int argc, char **ar
         run_cleanup(&s);
         return 1;
     }
-    if (ctrl_beat_start(&s.beat, MPI_COMM_WORLD, mpi_boot_thread_multiple(), s.o.cfg.timeout_s,
-                        s.names[0], s.o.out) != 0 && s.cm.rank == 0)
-        tp_log_info("no heartbeat thread (MPI without MPI_THREAD_MULTIPLE): if rank 0 stops, "
-                    "the others end the job after a round's budget");
+    ctrl_beat_name(&s.beat, s.names[0]);
     setup_local_rank((const char *const *)s.names, s.cm.rank, s.cm.size, &s.o.cfg.local_rank,
                      &s.o.cfg.local_size);
     s.gpu.index = -1;
