@@ -109,7 +109,7 @@ freeze_rank0() {
   done
   [ -z "$left" ] || fail "$name: rank process $left left behind"
   victim=""
-  kept=$( { [ -f "$journal" ] && measured "$journal"; [ -f "$out" ] && measured "$out"; } | sort -u)
+  kept=$(for f in "$journal" "$out"; do if [ -f "$f" ]; then measured "$f"; fi; done | sort -u)
   missing=$(comm -23 <(sort <<<"$before") <(echo "$kept"))
   [ -z "$missing" ] || fail "$name: measurements journalled before the freeze lost: $missing"
   [ -n "$before" ] || fail "$name: nothing was journalled before the freeze (the test proves nothing)"
