@@ -7,6 +7,7 @@
 
 #include "ans_pairs.h"
 #include "ans_units.h"
+#include "../bench/results/results_rows.h"
 
 static int cmp_row(const void *a, const void *b)
 {
@@ -37,12 +38,12 @@ static struct ans_cmp_row *row_get(struct ans_compare *c, int tier, long long si
 static void medians(const cJSON *run, int tier, long long size, double *bw, double *lat)
 {
     const cJSON *results = cJSON_GetObjectItemCaseSensitive(run, "results"), *e;
-    int n = cJSON_GetArraySize(results), nb = 0, nl = 0;
+    int n = results_count(results), nb = 0, nl = 0;
     double *vb = malloc((n + 1) * sizeof(*vb)), *vl = malloc((n + 1) * sizeof(*vl));
 
     if (vb == NULL || vl == NULL)
         goto out;
-    cJSON_ArrayForEach(e, results) {
+    RESULTS_EACH(e, results) {
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "tier");
         const cJSON *s = cJSON_GetObjectItemCaseSensitive(e, "size_bytes");
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(e, "bw_gbit_s");
@@ -75,7 +76,7 @@ tp_status_t ans_compare_build(const cJSON *const *runs, size_t nruns, struct ans
     out->nruns = nruns;
     for (size_t k = 0; k < nruns; k++) {
         const cJSON *e;
-        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(runs[k], "results")) {
+        RESULTS_EACH(e, cJSON_GetObjectItemCaseSensitive(runs[k], "results")) {
             const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "tier");
             const cJSON *s = cJSON_GetObjectItemCaseSensitive(e, "size_bytes");
             if (!cJSON_IsNumber(s) || !(s->valuedouble >= 0 && s->valuedouble <= 9007199254740992.0))

@@ -1,5 +1,6 @@
 /* ans_pairs.c: one judged measurement per pair out of a run's results[]. */
 #include "ans_pairs.h"
+#include "../bench/results/results_rows.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -179,7 +180,7 @@ tp_status_t ans_pairs_collect(const cJSON *run, long long size, const char *what
 
     out->v = NULL;
     out->n = 0;
-    cJSON_ArrayForEach(e, results) {
+    RESULTS_EACH(e, results) {
         const char *src = str_field(e, "src_node"), *dst = str_field(e, "dst_node");
         const cJSON *sz = cJSON_GetObjectItemCaseSensitive(e, "size_bytes");
         if (!cJSON_IsObject(e) || src == NULL || dst == NULL) {

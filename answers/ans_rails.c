@@ -7,6 +7,7 @@
 
 #include "ans_pairs.h"
 #include "ans_units.h"
+#include "../bench/results/results_rows.h"
 
 /* One end of one bandwidth row: a NIC that sent or received. */
 struct end {
@@ -62,17 +63,17 @@ static size_t ends_collect(const cJSON *run, long long *size, struct end **ends_
     size_t n = 0;
 
     if (*size < 0)
-        cJSON_ArrayForEach(e, results) {
+        RESULTS_EACH(e, results) {
             long long s = rail_row_size(e);
             if (s > *size)
                 *size = s;
         }
-    cJSON_ArrayForEach(e, results) n += rail_row_size(e) == *size && *size >= 0;
+    RESULTS_EACH(e, results) n += rail_row_size(e) == *size && *size >= 0;
     *ends_p = n > 0 ? calloc(2 * n, sizeof(struct end)) : NULL;
     if (*ends_p == NULL)
         return 0;
     n = 0;
-    cJSON_ArrayForEach(e, results) {
+    RESULTS_EACH(e, results) {
         if (rail_row_size(e) != *size)
             continue;
         end_of(e, 0, &(*ends_p)[n++]);

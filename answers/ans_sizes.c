@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ans_units.h"
+#include "../bench/results/results_rows.h"
 
 static int cmp_ll(const void *a, const void *b)
 {
@@ -19,7 +20,7 @@ size_t ans_sizes_measured(const cJSON *run, long long **sizes_p)
     long long *v = NULL;
     size_t n = 0, cap = 0;
 
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
+    RESULTS_EACH(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
         const cJSON *sz = cJSON_GetObjectItemCaseSensitive(e, "size_bytes");
         if (!cJSON_IsNumber(sz) || !(sz->valuedouble >= 0 && sz->valuedouble <= 9007199254740992.0) ||
             cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "error")))

@@ -7,6 +7,7 @@
 
 #include "../bench/engine/stats.h"
 #include "../common/units.h"
+#include "../bench/results/results_rows.h"
 
 static const char *const copy_dirs[] = {"h2d", "d2h", "d2d", "p2p"};
 static const char *const copy_what[] = {"staging -> mem", "mem -> staging", "mem -> mem",
@@ -28,7 +29,7 @@ int report_copy_count(const cJSON *run)
     const cJSON *e;
     int n = 0;
 
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(run, "results"))
+    RESULTS_EACH(e, cJSON_GetObjectItemCaseSensitive(run, "results"))
         n += direction_of(e) != NULL;
     return n;
 }
@@ -65,7 +66,7 @@ static int print_direction(const cJSON *results, int k, double *sizes, double *b
     int rows = 0;
     double size, gbit;
 
-    cJSON_ArrayForEach(e, results)
+    RESULTS_EACH(e, results)
         if (usable(e, copy_dirs[k], &size, &gbit))
             sizes[nsizes++] = size;
     qsort(sizes, nsizes, sizeof(*sizes), cmp_double);
@@ -73,7 +74,7 @@ static int print_direction(const cJSON *results, int k, double *sizes, double *b
         if (i > 0 && sizes[i] == sizes[i - 1])
             continue;
         size_t n = 0;
-        cJSON_ArrayForEach(e, results)
+        RESULTS_EACH(e, results)
             if (usable(e, copy_dirs[k], &size, &gbit) && size == sizes[i])
                 bw[n++] = gbit;
         struct stats_mmm m;

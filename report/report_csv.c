@@ -8,6 +8,7 @@
 
 #include "../answers/ans_atomic.h"
 #include "../answers/ans_escape.h"
+#include "../bench/results/results_rows.h"
 
 static const char *const columns[] = {
     "pattern", "src_rank", "dst_rank", "src_node", "dst_node", "tier", "hypernode",
@@ -67,7 +68,7 @@ tp_status_t report_write_csv(const cJSON *run, const char *path, struct tp_error
     for (size_t c = 0; c < NCOLUMNS; c++)
         fprintf(a.f, "%s%s", c ? "," : "", columns[c]);
     fputs("\r\n", a.f);
-    cJSON_ArrayForEach(e, results)
+    RESULTS_EACH(e, results)
         if (cJSON_IsObject(e))
             row(a.f, e);
     return ans_atomic_commit(&a, err);

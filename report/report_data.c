@@ -1,5 +1,6 @@
 /* report_data.c: medians per (tier, size) and the heatmap matrix. */
 #include "report_data.h"
+#include "../bench/results/results_rows.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -102,7 +103,7 @@ static void reduce(const struct sample *s, size_t n, double *tmp, struct report_
 tp_status_t report_grid_build(const cJSON *run, struct report_grid *g, struct tp_error *err)
 {
     const cJSON *results = cJSON_GetObjectItemCaseSensitive(run, "results"), *e;
-    size_t cap = (size_t)cJSON_GetArraySize(results) + 1, n = 0;
+    size_t cap = (size_t)results_count(results) + 1, n = 0;
     struct sample *smp = malloc(cap * sizeof(*smp));
     double *tmp = malloc(cap * sizeof(*tmp));
     int tier;
@@ -113,7 +114,7 @@ tp_status_t report_grid_build(const cJSON *run, struct report_grid *g, struct tp
     g->sizes = malloc(cap * sizeof(*g->sizes));
     if (smp == NULL || tmp == NULL || g->tiers == NULL || g->sizes == NULL)
         goto oom;
-    cJSON_ArrayForEach(e, results) {
+    RESULTS_EACH(e, results) {
         if (!entry_key(e, &tier, &size))
             continue;
         g->tiers[g->ntiers++] = tier;
@@ -126,7 +127,7 @@ tp_status_t report_grid_build(const cJSON *run, struct report_grid *g, struct tp
         goto oom;
     for (size_t i = 0; i < g->ntiers * g->nsizes; i++)
         g->cells[i].bw = g->cells[i].p50 = g->cells[i].p99 = g->cells[i].p999 = NAN;
-    cJSON_ArrayForEach(e, results) {
+    RESULTS_EACH(e, results) {
         if (!entry_key(e, &tier, &size))
             continue;
         const cJSON *lat = cJSON_GetObjectItemCaseSensitive(e, "lat_us");

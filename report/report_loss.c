@@ -8,11 +8,13 @@
 #include <stdlib.h>
 
 #include "../common/units.h"
+#include "../bench/results/results_rows.h"
 
 #define REPORT_LOSS_WORST 5
 
 struct loss_row {
-    const cJSON *e;
+    const char *src, *dst;    /* node names (strings of the run) */
+    uint64_t size;
     double pct, segs, sent;
 };
 
@@ -37,18 +39,23 @@ static const char *str(const cJSON *o, const char *key)
 void report_print_loss(const cJSON *run, FILE *out)
 {
     const cJSON *results = cJSON_GetObjectItemCaseSensitive(run, "results"), *e;
-    struct loss_row *v = calloc((size_t)cJSON_GetArraySize(results) + 1, sizeof(*v));
+    struct loss_row *v = calloc((size_t)results_count(results) + 1, sizeof(*v));
     size_t n = 0, lossy = 0;
 
     if (v == NULL)
         return;
-    cJSON_ArrayForEach(e, results) {
+    RESULTS_EACH(e, results) {
         const cJSON *loss = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(e, "extra"), "loss");
         double pct = num(loss, "retrans_pct");
         if (pct < 0)
             continue;
-        v[n++] = (struct loss_row){e, pct, num(loss, "retrans_segs"), num(loss, "segs_out")};
+        const cJSON *sz = cJSON_GetObjectItemCaseSensitive(e, "size_bytes");
+        uint64_t size = cJSON_IsNumber(sz) && sz->valuedouble >= 0 &&
+                                sz->valuedouble < 9007199254740992.0
+                            ? (uint64_t)sz->valuedouble : 0;
+        v[n++] = (struct loss_row){str(e, "src_node"), str(e, "dst_node"), size, pct,
+                                   num(loss, "retrans_segs"), num(loss, "segs_out")};
         lossy += pct > 0;
     }
     if (n > 0) {
@@ -58,12 +65,8 @@ void report_print_loss(const cJSON *run, FILE *out)
         fprintf(out, lossy > 0 ? "; the worst:\n" : "\n");
         for (size_t i = 0; i < n && i < REPORT_LOSS_WORST && v[i].pct > 0; i++) {
             char pct[32], size[32];
-            const cJSON *sz = cJSON_GetObjectItemCaseSensitive(v[i].e, "size_bytes");
-            units_fmt_msgsize(cJSON_IsNumber(sz) && sz->valuedouble >= 0 &&
-                                      sz->valuedouble < 9007199254740992.0
-                                  ? (uint64_t)sz->valuedouble : 0,
-                              size, sizeof(size));
-            fprintf(out, "  %s -> %s  %s  %s%%", str(v[i].e, "src_node"), str(v[i].e, "dst_node"),
+            units_fmt_msgsize(v[i].size, size, sizeof(size));
+            fprintf(out, "  %s -> %s  %s  %s%%", v[i].src, v[i].dst,
                     size, units_fmt_num(v[i].pct, 3, pct, sizeof(pct)));
             if (v[i].segs >= 0 && v[i].sent > 0)
                 fprintf(out, " (%.0f of %.0f segments)", v[i].segs, v[i].sent);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "report_data.h"
+#include "../bench/results/results_rows.h"
 
 /* A label value: backslash, double quote and newline escaped. */
 static void label_puts(FILE *out, const char *s)
@@ -64,9 +65,8 @@ static void tier_text(int tier, char *buf, size_t len)
 
 /* A result row worth a series: no error, a size, sender and receiver. */
 struct om_row {
-    const cJSON *r;
     long long src, dst, size;
-    size_t idx;
+    size_t idx;    /* 1 + its index in results[] */
 };
 
 static int row_cmp(const void *a, const void *b)
@@ -86,19 +86,19 @@ static int row_cmp(const void *a, const void *b)
 static size_t rows_collect(const cJSON *run, struct om_row **rows_p)
 {
     const cJSON *res = cJSON_GetObjectItemCaseSensitive(run, "results");
-    size_t n = 0, cap = (size_t)cJSON_GetArraySize(res), i = 0, kept = 0;
+    size_t n = 0, cap = (size_t)results_count(res), i = 0, kept = 0;
     struct om_row *v = cap ? calloc(cap, sizeof(*v)) : NULL;
     const cJSON *r;
 
     *rows_p = NULL;
     if (v == NULL)
         return 0;
-    cJSON_ArrayForEach(r, res) {
+    RESULTS_EACH(r, res) {
         double s, a, b;
         i++;
         if (!jnum(r, "size_bytes", &s) || !jnum(r, "src_rank", &a) || !jnum(r, "dst_rank", &b))
             continue;
-        v[n++] = (struct om_row){r, (long long)a, (long long)b, (long long)s, i};
+        v[n++] = (struct om_row){(long long)a, (long long)b, (long long)s, i};
     }
     qsort(v, n, sizeof(*v), row_cmp);
     for (i = 0; i < n; i++)
@@ -109,21 +109,27 @@ static size_t rows_collect(const cJSON *run, struct om_row **rows_p)
     return kept;
 }
 
-static void pair_labels(FILE *out, const cJSON *run, const struct om_row *w)
+/* The entry of a row (results_rows.h: valid until the next one). */
+static const cJSON *entry_of(const cJSON *run, const struct om_row *w)
 {
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(w->r, "tier");
+    return results_at(cJSON_GetObjectItemCaseSensitive(run, "results"), w->idx - 1);
+}
+
+static void pair_labels(FILE *out, const cJSON *run, const struct om_row *w, const cJSON *r)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(r, "tier");
     char buf[64];
     label(out, "transport", jstr(run, "transport"), 1);
     label(out, "pattern", jstr(run, "pattern"), 0);
-    label(out, "src_node", jstr(w->r, "src_node"), 0);
-    label(out, "dst_node", jstr(w->r, "dst_node"), 0);
+    label(out, "src_node", jstr(r, "src_node"), 0);
+    label(out, "dst_node", jstr(r, "dst_node"), 0);
     snprintf(buf, sizeof(buf), "%lld", w->src);
     label(out, "src_rank", buf, 0);
     snprintf(buf, sizeof(buf), "%lld", w->dst);
     label(out, "dst_rank", buf, 0);
     tier_text(cJSON_IsNumber(t) ? (int)t->valuedouble : ANS_NO_TIER, buf, sizeof(buf));
     label(out, "tier", buf, 0);
-    label(out, "hypernode", jstr(w->r, "hypernode"), 0);
+    label(out, "hypernode", jstr(r, "hypernode"), 0);
     snprintf(buf, sizeof(buf), "%lld", w->size);
     label(out, "size_bytes", buf, 0);
 }
@@ -135,29 +141,32 @@ static void print_pairs(FILE *out, const cJSON *run, const struct om_row *v, siz
     double x;
     family(out, "tierperf_pair_up", "1 when the pair was measured at this size, 0 when it failed");
     for (size_t i = 0; i < n; i++) {
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(v[i].r, "error");
+        const cJSON *r = entry_of(run, &v[i]);
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
         fputs("tierperf_pair_up{", out);
-        pair_labels(out, run, &v[i]);
+        pair_labels(out, run, &v[i], r);
         fprintf(out, "} %d\n", e == NULL || cJSON_IsNull(e) ? 1 : 0);
     }
     family(out, "tierperf_pair_bandwidth_bytes_per_second",
            "measured application throughput of one pair at one message size");
     for (size_t i = 0; i < n; i++) {
-        if (!jnum(v[i].r, "bw_gbit_s", &x))
+        const cJSON *r = entry_of(run, &v[i]);
+        if (!jnum(r, "bw_gbit_s", &x))
             continue;
         fputs("tierperf_pair_bandwidth_bytes_per_second{", out);
-        pair_labels(out, run, &v[i]);
+        pair_labels(out, run, &v[i], r);
         fprintf(out, "} %.15g\n", x * 1e9 / 8);
     }
     family(out, "tierperf_pair_latency_seconds",
            "one-way latency (half the ping-pong round trip) percentile of one pair");
     for (size_t i = 0; i < n; i++) {
-        const cJSON *lat = cJSON_GetObjectItemCaseSensitive(v[i].r, "lat_us");
+        const cJSON *r = entry_of(run, &v[i]);
+        const cJSON *lat = cJSON_GetObjectItemCaseSensitive(r, "lat_us");
         for (size_t k = 0; k < sizeof(lat_keys) / sizeof(lat_keys[0]); k++) {
             if (!jnum(lat, lat_keys[k], &x))
                 continue;
             fputs("tierperf_pair_latency_seconds{", out);
-            pair_labels(out, run, &v[i]);
+            pair_labels(out, run, &v[i], r);
             label(out, "percentile", lat_keys[k], 0);
             fprintf(out, "} %.15g\n", x / 1e6);
         }
@@ -165,11 +174,12 @@ static void print_pairs(FILE *out, const cJSON *run, const struct om_row *v, siz
     family(out, "tierperf_pair_latency_samples",
            "latency samples behind the percentiles (p99.9 needs at least 1000)");
     for (size_t i = 0; i < n; i++) {
-        const cJSON *lat = cJSON_GetObjectItemCaseSensitive(v[i].r, "lat_us");
+        const cJSON *r = entry_of(run, &v[i]);
+        const cJSON *lat = cJSON_GetObjectItemCaseSensitive(r, "lat_us");
         if (!jnum(lat, "samples", &x))
             continue;
         fputs("tierperf_pair_latency_samples{", out);
-        pair_labels(out, run, &v[i]);
+        pair_labels(out, run, &v[i], r);
         fprintf(out, "} %.15g\n", x);
     }
 }

@@ -16,6 +16,7 @@
 #include "../answers/ans_units.h"
 #include "report_data.h"
 #include "report_svg.h"
+#include "../bench/results/results_rows.h"
 
 #define PAIR_ROWS_MAX 2000
 
@@ -82,7 +83,7 @@ static void section_run(FILE *f, const cJSON *run)
 
     if (cJSON_IsFalse(complete)) {
         fprintf(f, "<p class='banner' id='partial'>Partial run: it ended before every "
-                   "measurement was made (%d result(s) kept", cJSON_GetArraySize(
+                   "measurement was made (%d result(s) kept", results_count(
                        cJSON_GetObjectItemCaseSensitive(run, "results")));
         if (jstr(run, "source") != NULL)
             fprintf(f, ", read from the run's journal");
@@ -106,7 +107,7 @@ static void section_run(FILE *f, const cJSON *run)
     kv_row(f, "topology file", jstr(topo, "file"));
     snprintf(buf, sizeof(buf), "%d", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(run, "hosts")));
     kv_row(f, "ranks", buf);
-    snprintf(buf, sizeof(buf), "%d", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(run, "results")));
+    snprintf(buf, sizeof(buf), "%d", results_count(cJSON_GetObjectItemCaseSensitive(run, "results")));
     kv_row(f, "results", buf);
     fputs("</table>\n", f);
 }
@@ -458,7 +459,7 @@ static void section_errors(FILE *f, const cJSON *run)
     fputs("<h2 id='errors'>Errors</h2>\n", f);
     cJSON_ArrayForEach(e, errors)
         n += cJSON_IsObject(e);
-    cJSON_ArrayForEach(e, results)
+    RESULTS_EACH(e, results)
         n += jstr(e, "error") != NULL;
     if (n == 0) {
         fputs("<p class='note'>None.</p>\n", f);
@@ -468,7 +469,7 @@ static void section_errors(FILE *f, const cJSON *run)
     cJSON_ArrayForEach(e, errors)
         if (cJSON_IsObject(e))
             error_row(f, e, "message");
-    cJSON_ArrayForEach(e, results)
+    RESULTS_EACH(e, results)
         if (jstr(e, "error") != NULL)
             error_row(f, e, "error");
     fputs("</table>\n", f);

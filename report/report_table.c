@@ -12,6 +12,7 @@
 #include "../common/units.h"
 #include "report_data.h"
 #include "../answers/ans_rails.h"
+#include "../bench/results/results_rows.h"
 
 #define REPORT_MAX_HOSTS_LISTED 8
 
@@ -185,7 +186,7 @@ static int print_warnings(const cJSON *run, FILE *out)
     if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(run, "complete"))) {
         fprintf(out, "WARNING: partial run: it did not finish%s; %d measurements saved\n",
                 source != NULL && strcmp(source, "journal") == 0 ? " (read from its journal)" : "",
-                cJSON_GetArraySize(results));
+                results_count(results));
         warnings++;
     }
     if (warning != NULL) {
@@ -220,7 +221,7 @@ static double group_min_samples(const cJSON *run, const cJSON *g)
     int gt = 0, gt_known = tier_of(g, &gt), t = 0;
     const cJSON *e;
     num_of(g, "size_bytes", &size);
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
+    RESULTS_EACH(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
         double es = -2;
         int known = tier_of(e, &t);
         if (!num_of(e, "size_bytes", &es) || es != size || known != gt_known || (known && t != gt))
@@ -303,7 +304,7 @@ static void print_pairs(const cJSON *run, FILE *out, const struct report_table_o
                  "%5s %5s  %-24s %4s %10s  %9s %9s %6s  %9s %9s %9s  %-6s %s\n",
             "src", "dst", "nodes", "tier", "size", "Gbit/s", "GB/s", "%line", "p50 us", "p99 us",
             "p99.9 us", "verify", "error");
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
+    RESULTS_EACH(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
         if (!tier_selected(e, opts))
             continue;
         char nodes[64], tier[16], size[32], gbit[32], gbyte[32], pct[32], p50[32], p99[32],
@@ -365,7 +366,7 @@ static int print_errors(const cJSON *run, FILE *out, const struct report_table_o
         fprintf(out, "  rank %.0f (%s) -> rank %.0f (%s): %s: %s\n", src, sn ? sn : "?", dst,
                 dn ? dn : "?", status ? status : "error", msg ? msg : "");
     }
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
+    RESULTS_EACH(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
         const char *error = str_of(e, "error"), *verify = str_of(e, "verify");
         int failed_verify = verify != NULL && strcmp(verify, "failed") == 0;
         if ((error == NULL && !failed_verify) || !tier_selected(e, opts))
@@ -408,7 +409,7 @@ int report_print_table(const cJSON *run, FILE *out, const struct report_table_op
     int warnings = print_warnings(run, out);
     int ncopies = report_copy_count(run);
     /* a copy-only run has no transfers to summarize per tier */
-    if (ncopies == 0 || ncopies < cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(run, "results")))
+    if (ncopies == 0 || ncopies < results_count(cJSON_GetObjectItemCaseSensitive(run, "results")))
         print_summary(run, out, opts);
     if (ncopies > 0 && (opts->tier_filter == REPORT_ALL_TIERS || opts->tier_filter == 0))
         report_print_copies(run, out);

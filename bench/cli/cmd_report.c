@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "../../report/report_table.h"
 #include "../results/results_read.h"
+#include "../results/results_rows.h"
 
 static void usage(FILE *out)
 {
@@ -134,7 +135,7 @@ int cmd_report(int argc, char **argv)
      * (results_load logged the torn-line one) */
     if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(run, "complete")))
         tp_log_warn("%s: partial run (did not finish); showing the %d measurements saved", path,
-                    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(run, "results")));
+                    results_count(cJSON_GetObjectItemCaseSensitive(run, "results")));
     int rc = 0;
     if (html != NULL && report_write_html(run, html, &err) != TP_OK) {
         tp_log_error("%s", err.msg);

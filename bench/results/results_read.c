@@ -4,11 +4,15 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../common/log.h"
+#include "results_rows.h"
 #include "results_valid.h"
 
 #define RESULTS_MAX_BYTES (1024L * 1024 * 1024)
@@ -42,59 +46,17 @@ static tp_status_t open_results(const char *path, FILE **f_p, size_t *len_p,
     return TP_OK;
 }
 
-static tp_status_t slurp(FILE *f, const char *path, size_t size, char **text_p, size_t *len_p,
-                         struct tp_error *err)
-{
-    char *text = malloc(size + 1);
-
-    if (text == NULL)
-        return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", path);
-    size_t len = fread(text, 1, size, f);
-    if (ferror(f)) {
-        free(text);
-        return tp_error_set(err, TP_ERR_IO, "%s: read error", path);
-    }
-    text[len] = '\0';   /* a file that shrank meanwhile reads as truncated */
-    *text_p = text;
-    *len_p = len;
-    return TP_OK;
-}
-
 static int is_journal(const char *path)
 {
     size_t n = strlen(path);
     return n > 6 && strcmp(path + n - 6, ".jsonl") == 0;
 }
 
-/* The keys every results[] entry repeats: pointed at one static copy
- * (cJSON_StringIsConst) instead of a heap copy per entry, a quarter of a
- * loaded entry's memory. */
-static const char *const entry_keys[] = {
-    "pattern", "src_rank", "dst_rank", "src_node", "dst_node", "tier", "hypernode",
-    "size_bytes", "iters", "bytes_total", "seconds", "bw_gbit_s", "bw_gbyte_s", "lat_us",
-    "line_rate_gbit", "bw_pct_line", "verify", "error", "extra", "round", "round_shared",
-    "min", "mean", "p50", "p90", "p99", "p999", "max", "samples"};
-
-static void share_keys(cJSON *obj, int depth)
-{
-    for (cJSON *it = obj != NULL ? obj->child : NULL; it != NULL; it = it->next) {
-        if (it->string != NULL && !(it->type & cJSON_StringIsConst))
-            for (size_t k = 0; k < sizeof(entry_keys) / sizeof(entry_keys[0]); k++)
-                if (strcmp(it->string, entry_keys[k]) == 0) {
-                    cJSON_free(it->string);
-                    it->string = (char *)entry_keys[k];   /* never written nor freed */
-                    it->type |= cJSON_StringIsConst;
-                    break;
-                }
-        if (depth == 0 && cJSON_IsObject(it))
-            share_keys(it, 1);   /* lat_us, extra */
-    }
-}
-
 /* Journal state while reading it line by line. */
 struct journal_read {
     const char *path;
-    cJSON *run, *results, *errors;
+    cJSON *run, *errors;
+    struct results_store *rows;
     struct results_valid *valid;
     int have_header;
     size_t torn, first_torn;    /* lines that are no JSON object; the first one's number */
@@ -138,12 +100,12 @@ static tp_status_t journal_entry(struct journal_read *j, cJSON *entry, size_t li
         }
         cJSON_Delete(entry);
     } else {
-        share_keys(entry, 0);
         st = results_valid_entry(j->valid, entry, why, sizeof(why));
-        if (st == TP_OK)
-            cJSON_AddItemToArray(j->results, entry);
-        else
+        if (st == TP_OK && results_store_add(j->rows, entry) != 0) {
             cJSON_Delete(entry);
+            return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", j->path);
+        }
+        cJSON_Delete(entry);
     }
     if (st != TP_OK)
         return tp_error_set(err, st, "%s:%zu: %s%s", j->path, line_no,
@@ -186,18 +148,24 @@ static tp_status_t journal_lines(struct journal_read *j, FILE *f, struct tp_erro
 
 static tp_status_t load_journal(const char *path, FILE *f, cJSON **run_p, struct tp_error *err)
 {
-    struct journal_read j = {.path = path, .run = cJSON_CreateObject()};
+    struct journal_read j = {.path = path, .run = cJSON_CreateObject(),
+                             .rows = results_store_new()};
 
-    if (j.run == NULL)
+    if (j.run == NULL || j.rows == NULL || cJSON_AddArrayToObject(j.run, "results") == NULL) {
+        cJSON_Delete(j.run);
+        results_store_free(j.rows);
         return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", path);
-    j.results = cJSON_AddArrayToObject(j.run, "results");
+    }
     cJSON_AddNumberToObject(j.run, "schema_version", 1);
     cJSON_AddBoolToObject(j.run, "complete", 0);
     cJSON_AddStringToObject(j.run, "source", "journal");
     tp_status_t st = journal_lines(&j, f, err);
     results_valid_free(j.valid);
+    if (st == TP_OK && results_store_attach(j.run, j.rows) != 0)
+        st = tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", path);
     if (st != TP_OK) {
         cJSON_Delete(j.run);
+        results_store_free(j.rows);
         return st;
     }
     if (j.torn > 0) {
@@ -213,8 +181,8 @@ static tp_status_t load_journal(const char *path, FILE *f, cJSON **run_p, struct
 }
 
 /* A light scan of the final file's text, to parse results[] one entry at
- * a time: the whole tree of a large file would otherwise be built with
- * per-entry key copies before they could be shared (peak memory). */
+ * a time: the whole tree of a large file would take several times its
+ * size. */
 static size_t skip_ws(const char *t, size_t i, size_t len)
 {
     while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
@@ -278,76 +246,6 @@ static size_t find_results(const char *t, size_t len)
     return 0;
 }
 
-/* results[] parsed entry by entry (keys shared); the array's text is then
- * blanked so that the rest parses small.  NULL (text untouched) when the
- * text does not scan: the caller parses it whole and names the fault. */
-static cJSON *parse_results(char *t, size_t len)
-{
-    size_t open = find_results(t, len), j;
-    cJSON *arr = open > 0 ? cJSON_CreateArray() : NULL;
-
-    if (arr == NULL)
-        return NULL;
-    for (j = skip_ws(t, open + 1, len); j < len && t[j] != ']';) {
-        size_t end = skip_value(t, j, len);
-        cJSON *e = end < len ? cJSON_ParseWithLength(t + j, end - j) : NULL;
-        if (e == NULL) {
-            cJSON_Delete(arr);
-            return NULL;
-        }
-        share_keys(e, 0);
-        cJSON_AddItemToArray(arr, e);
-        j = skip_ws(t, end, len);
-        if (j < len && t[j] == ',')
-            j = skip_ws(t, j + 1, len);
-        else if (j >= len || t[j] != ']')
-            j = len;
-    }
-    if (j >= len) {
-        cJSON_Delete(arr);
-        return NULL;
-    }
-    memset(t + open + 1, ' ', j - open - 1);
-    return arr;
-}
-
-/* Every results[] and errors[] entry of a final file, through the one
- * validation (results_valid.h). */
-static tp_status_t validate_run(cJSON *run, const char *path, struct tp_error *err)
-{
-    struct results_valid *v = results_valid_new(results_valid_nranks(run));
-    const cJSON *errors = cJSON_GetObjectItemCaseSensitive(run, "errors");
-    cJSON *e;
-    tp_status_t st = TP_OK;
-    char why[300];
-    int i = 0;
-
-    if (v == NULL)
-        return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", path);
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
-        share_keys(e, 0);
-        if ((st = results_valid_entry(v, e, why, sizeof(why))) != TP_OK) {
-            tp_error_set(err, st, "%s: results[%d]: %s", path, i, why);
-            break;
-        }
-        i++;
-    }
-    if (st == TP_OK && errors != NULL && !cJSON_IsNull(errors) && !cJSON_IsArray(errors))
-        st = tp_error_set(err, TP_ERR_PARSE, "%s: errors: not an array", path);
-    if (st != TP_OK || !cJSON_IsArray(errors))
-        errors = NULL;
-    int k = 0;
-    cJSON_ArrayForEach(e, errors) {
-        if ((st = results_valid_error(v, e, why, sizeof(why))) != TP_OK) {
-            tp_error_set(err, st, "%s: errors[%d]: %s", path, k, why);
-            break;
-        }
-        k++;
-    }
-    results_valid_free(v);
-    return st;
-}
-
 /* A file cut short (killed writer, partial copy) rather than malformed:
  * it ends inside an open object, array or string, and the parser failed
  * only in the last, incomplete token (err_off is where it gave up; at the
@@ -387,58 +285,256 @@ static int looks_truncated(const char *text, size_t len, size_t err_off)
     return (in_string || depth > 0) && err_off + 1 >= token_start;
 }
 
-tp_status_t results_load(const char *path, cJSON **run_p, struct tp_error *err)
+/* The whole file as one tree: the path of a file that does not scan
+ * (malformed, truncated, or results[] not an array), naming the fault. */
+static tp_status_t parse_whole(const char *text, size_t len, const char *path, cJSON **run_p,
+                               struct tp_error *err)
 {
-    FILE *f = NULL;
-    char *text = NULL;
-    size_t size = 0, len = 0;
-    tp_status_t st = open_results(path, &f, &size, err);
+    const char *end = NULL;
+    cJSON *run = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+
+    if (run != NULL) {
+        *run_p = run;
+        return TP_OK;
+    }
+    size_t off = end ? (size_t)(end - text) : 0;
+    if (looks_truncated(text, len, off))
+        return tp_error_set(err, TP_ERR_PARSE,
+                            "%s: truncated JSON (file ends at byte %zu); if the run "
+                            "was killed, read %s.journal.jsonl instead", path, len, path);
+    return tp_error_set(err, TP_ERR_PARSE, "%s: malformed JSON near byte %zu", path, off);
+}
+
+static tp_status_t check_run(const cJSON *run, const char *path, struct tp_error *err)
+{
+    const cJSON *version = cJSON_GetObjectItemCaseSensitive(run, "schema_version");
+
+    if (!cJSON_IsObject(run) || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(run, "results")))
+        return tp_error_set(err, TP_ERR_PARSE, "%s: not a tierperf results file (no results[])",
+                            path);
+    if (cJSON_IsNumber(version) && version->valuedouble > 1)
+        return tp_error_set(err, TP_ERR_PARSE,
+                            "%s: schema_version %g is newer than this tierperf reads (1)", path,
+                            version->valuedouble);
+    return TP_OK;
+}
+
+/* errors[]: each entry through the one validation (results_valid.h). */
+static tp_status_t check_errors(const cJSON *run, const struct results_valid *v, const char *path,
+                                struct tp_error *err)
+{
+    const cJSON *errors = cJSON_GetObjectItemCaseSensitive(run, "errors"), *e;
+    char why[300];
+    int k = 0;
+
+    if (errors != NULL && !cJSON_IsNull(errors) && !cJSON_IsArray(errors))
+        return tp_error_set(err, TP_ERR_PARSE, "%s: errors: not an array", path);
+    if (!cJSON_IsArray(errors))
+        return TP_OK;
+    cJSON_ArrayForEach(e, errors) {
+        tp_status_t st = results_valid_error(v, e, why, sizeof(why));
+        if (st != TP_OK)
+            return tp_error_set(err, st, "%s: errors[%d]: %s", path, k, why);
+        k++;
+    }
+    return TP_OK;
+}
+
+/* One results[] entry validated (index i) and kept. */
+static tp_status_t take_row(struct results_valid *v, struct results_store *rows,
+                            const cJSON *e, int i, const char *path, struct tp_error *err)
+{
+    char why[300];
+    tp_status_t st = results_valid_entry(v, e, why, sizeof(why));
 
     if (st != TP_OK)
-        return st;
-    if (is_journal(path)) {
-        st = load_journal(path, f, run_p, err);
-        fclose(f);
-        return st;
+        return tp_error_set(err, st, "%s: results[%d]: %s", path, i, why);
+    if (results_store_add(rows, e) != 0)
+        return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", path);
+    return TP_OK;
+}
+
+/* The final file, mapped read-only.  results[] is parsed one entry at a
+ * time into the compact store (results_rows.h), and the pages read are
+ * given back as it goes, so memory stays near the store's size; the rest
+ * of the file parses as a small tree. */
+struct final_read {
+    const char *path;
+    const char *t;
+    size_t len;
+    size_t open, close;    /* the '[' of results[] and one past its ']' */
+    size_t dropped;        /* bytes of the mapping given back */
+};
+
+#define FINAL_DROP_BYTES (16UL << 20)
+
+static void final_drop(struct final_read *fr, size_t upto)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), end = upto / page * page;
+
+    if (end >= fr->dropped + FINAL_DROP_BYTES) {
+        madvise((void *)(uintptr_t)(fr->t + fr->dropped), end - fr->dropped, MADV_DONTNEED);
+        fr->dropped = end;
     }
-    st = slurp(f, path, size, &text, &len, err);
-    fclose(f);
-    if (st != TP_OK)
-        return st;
-    const char *end = NULL;
-    cJSON *entries = parse_results(text, len);
-    cJSON *run = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (run == NULL || entries == NULL ||
-        !cJSON_ReplaceItemInObjectCaseSensitive(run, "results", entries))
-        cJSON_Delete(entries);
-    if (run == NULL) {
-        size_t off = end ? (size_t)(end - text) : 0;
-        int truncated = looks_truncated(text, len, off);
+}
+
+/* One past the ']' of results[], its pages given back as the scan goes;
+ * len when it does not scan as an array of values. */
+static size_t final_close(struct final_read *fr)
+{
+    const char *t = fr->t;
+    size_t j = skip_ws(t, fr->open + 1, fr->len);
+
+    if (j < fr->len && t[j] == ']')
+        return j + 1;
+    while (j < fr->len) {
+        j = skip_ws(t, skip_value(t, j, fr->len), fr->len);
+        if (j < fr->len && t[j] == ']')
+            return j + 1;
+        if (j >= fr->len || t[j] != ',')
+            break;
+        j = skip_ws(t, j + 1, fr->len);
+        final_drop(fr, j);
+    }
+    return fr->len;
+}
+
+/* The file with results[] emptied ("[]" where its entries were). */
+static cJSON *final_header(const struct final_read *fr)
+{
+    size_t head = fr->open + 1, tail = fr->len - (fr->close - 1);
+    char *text = malloc(head + tail);
+    cJSON *run = NULL;
+
+    if (text != NULL) {
+        memcpy(text, fr->t, head);
+        memcpy(text + head, fr->t + fr->close - 1, tail);
+        run = cJSON_ParseWithLengthOpts(text, head + tail, NULL, 0);
         free(text);
-        if (truncated)
-            return tp_error_set(err, TP_ERR_PARSE,
-                                "%s: truncated JSON (file ends at byte %zu); if the run "
-                                "was killed, read %s.journal.jsonl instead", path, len,
-                                path);
-        return tp_error_set(err, TP_ERR_PARSE, "%s: malformed JSON near byte %zu", path, off);
     }
-    free(text);
-    cJSON *results = cJSON_GetObjectItemCaseSensitive(run, "results");
-    cJSON *version = cJSON_GetObjectItemCaseSensitive(run, "schema_version");
-    if (!cJSON_IsObject(run) || !cJSON_IsArray(results)) {
-        cJSON_Delete(run);
-        return tp_error_set(err, TP_ERR_PARSE, "%s: not a tierperf results file (no results[])", path);
+    return run;
+}
+
+/* results[] entry by entry into rows.  1: the text does not parse (the
+ * caller parses it whole to name the fault); otherwise the first invalid
+ * entry's status (err set), the scan going on for a syntax fault, which
+ * comes first as when the file is parsed whole. */
+static int final_rows(struct final_read *fr, struct results_valid *v,
+                      struct results_store *rows, tp_status_t *st, struct tp_error *err)
+{
+    const char *t = fr->t;
+    size_t stop = fr->close - 1, j = skip_ws(t, fr->open + 1, stop);
+    int i = 0;
+
+    while (j < stop) {
+        size_t end = skip_value(t, j, stop);
+        cJSON *e = cJSON_ParseWithLength(t + j, end - j);
+        if (e == NULL)
+            return 1;
+        if (*st == TP_OK)
+            *st = take_row(v, rows, e, i, fr->path, err);
+        cJSON_Delete(e);
+        i++;
+        j = skip_ws(t, end, stop);
+        if (j < stop && (t[j] != ',' || (j = skip_ws(t, j + 1, stop)) >= stop))
+            return 1;   /* no comma between entries, or one after the last */
+        final_drop(fr, j);
     }
-    if (cJSON_IsNumber(version) && version->valuedouble > 1) {
-        double newer = version->valuedouble;   /* read before the delete */
-        cJSON_Delete(run);
-        return tp_error_set(err, TP_ERR_PARSE, "%s: schema_version %g is newer than this tierperf reads (1)",
-                            path, newer);
+    return 0;
+}
+
+/* A whole tree's results[] into rows (a file that did not scan but parses). */
+static tp_status_t tree_rows(cJSON *run, struct results_valid *v, struct results_store *rows,
+                             const char *path, struct tp_error *err)
+{
+    const cJSON *e;
+    tp_status_t st = TP_OK;
+    int i = 0;
+
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
+        if ((st = take_row(v, rows, e, i++, path, err)) != TP_OK)
+            break;
     }
-    if ((st = validate_run(run, path, err)) != TP_OK) {
+    return st;
+}
+
+/* A fresh validation and store for the run (either NULL: out of memory). */
+static tp_status_t final_fresh(const cJSON *run, struct results_valid **v,
+                               struct results_store **rows, const char *path,
+                               struct tp_error *err)
+{
+    results_valid_free(*v);
+    results_store_free(*rows);
+    *v = results_valid_new(results_valid_nranks(run));
+    *rows = results_store_new();
+    if (*v == NULL || *rows == NULL)
+        return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", path);
+    return TP_OK;
+}
+
+/* The run of a mapped final file: streamed when it scans, else whole. */
+static tp_status_t final_run(struct final_read *fr, cJSON **run_p, struct tp_error *err)
+{
+    struct results_valid *v = NULL;
+    struct results_store *rows = NULL;
+    cJSON *run = fr->open > 0 && fr->close < fr->len ? final_header(fr) : NULL;
+    int whole = run == NULL;
+    tp_status_t st = whole ? parse_whole(fr->t, fr->len, fr->path, &run, err) : TP_OK;
+
+    if (st == TP_OK)
+        st = check_run(run, fr->path, err);
+    if (st == TP_OK)
+        st = final_fresh(run, &v, &rows, fr->path, err);
+    if (st == TP_OK && !whole && final_rows(fr, v, rows, &st, err) != 0) {
+        cJSON_Delete(run);   /* a syntax fault in results[]: the whole parse names it */
+        run = NULL;
+        whole = 1;
+        st = parse_whole(fr->t, fr->len, fr->path, &run, err);
+        if (st == TP_OK)     /* the scan and the parser disagree: trust the parser */
+            st = final_fresh(run, &v, &rows, fr->path, err);
+    }
+    if (st == TP_OK && whole)
+        st = tree_rows(run, v, rows, fr->path, err);
+    if (st == TP_OK)
+        st = check_errors(run, v, fr->path, err);
+    results_valid_free(v);
+    if (st == TP_OK && results_store_attach(run, rows) != 0)
+        st = tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", fr->path);
+    if (st != TP_OK) {
         cJSON_Delete(run);
+        results_store_free(rows);
         return st;
     }
     *run_p = run;
     return TP_OK;
+}
+
+static tp_status_t load_final(const char *path, FILE *f, size_t size, cJSON **run_p,
+                              struct tp_error *err)
+{
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
+
+    if (map == MAP_FAILED)
+        return tp_error_set(err, TP_ERR_IO, "%s: %s", path, strerror(errno));
+    struct final_read fr = {.path = path, .t = map, .len = size};
+    fr.open = find_results(fr.t, fr.len);
+    fr.close = fr.open > 0 ? final_close(&fr) : fr.len;
+    fr.dropped = 0;
+    tp_status_t st = final_run(&fr, run_p, err);
+    munmap(map, size);
+    return st;
+}
+
+tp_status_t results_load(const char *path, cJSON **run_p, struct tp_error *err)
+{
+    FILE *f = NULL;
+    size_t size = 0;
+    tp_status_t st = open_results(path, &f, &size, err);
+
+    if (st != TP_OK)
+        return st;
+    st = is_journal(path) ? load_journal(path, f, run_p, err)
+                          : load_final(path, f, size, run_p, err);
+    fclose(f);
+    return st;
 }

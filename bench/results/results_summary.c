@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../engine/stats.h"
+#include "results_rows.h"
 
 /* A results[] entry reduced to what the summary needs. */
 struct summary_row {
@@ -128,7 +129,7 @@ static cJSON *group_json(const struct summary_row *rows, size_t n, double *scrat
 cJSON *results_tier_summary(const cJSON *results, results_tier_name_fn tier_name, void *arg)
 {
     cJSON *summary = cJSON_CreateArray();
-    int count = cJSON_GetArraySize(results);
+    int count = results_count(results);
     size_t n = 0;
 
     if (summary == NULL || count <= 0)
@@ -142,7 +143,7 @@ cJSON *results_tier_summary(const cJSON *results, results_tier_name_fn tier_name
         return NULL;
     }
     const cJSON *e;
-    cJSON_ArrayForEach(e, results)
+    RESULTS_EACH(e, results)
         n += (size_t)row_from_entry(e, &rows[n]);
     qsort(rows, n, sizeof(*rows), cmp_row);
     for (size_t start = 0, end; start < n; start = end) {

@@ -8,6 +8,7 @@
 #include "report/report_data.h"
 #include "report/report_render.h"
 #include "ans_test_util.h"
+#include "bench/results/results_rows.h"
 
 static char dir[64];
 
@@ -472,6 +473,7 @@ static double svg_height(const char *html, const char *aria)
 static cJSON *allpairs15_tiered(const char *fixture)
 {
     cJSON *run = load_fixture(fixture), *e;
+    cr_assert_eq(results_unpack(run), 0);   /* entries edited below */
     cJSON_ArrayForEach(e, cJSON_GetObjectItem(run, "results")) {
         int i = atoi(cJSON_GetStringValue(cJSON_GetObjectItem(e, "src_node")) + 1);
         int j = atoi(cJSON_GetStringValue(cJSON_GetObjectItem(e, "dst_node")) + 1);

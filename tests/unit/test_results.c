@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bench/results/results_read.h"
+#include "bench/results/results_rows.h"
 #include "bench/results/results_summary.h"
 #include "bench/results/results_write.h"
 
@@ -170,8 +171,8 @@ Test(results, write_finish_load_round_trip)
     cr_assert(cJSON_IsString(cJSON_GetObjectItem(run, "start_time")));
     cr_assert(cJSON_IsString(cJSON_GetObjectItem(run, "end_time")));
     cJSON *results = cJSON_GetObjectItem(run, "results");
-    cr_assert_eq(cJSON_GetArraySize(results), 3);
-    cJSON *third = cJSON_GetArrayItem(results, 2);
+    cr_assert_eq(results_count(results), 3);
+    const cJSON *third = results_at(results, 2);
     cr_assert_float_eq(num(third, "size_bytes"), 4096, 0);
     cr_assert_float_eq(num(third, "bw_gbit_s"), 24.0, 1e-9);
     cr_assert_float_eq(num(third, "bw_gbyte_s"), 3.0, 1e-9);
@@ -210,7 +211,7 @@ Test(results, killed_run_leaves_a_loadable_journal)
     cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(run, "complete")));
     cr_assert_str_eq(cJSON_GetObjectItem(run, "transport")->valuestring, "tcp");
     cr_assert_str_eq(cJSON_GetObjectItem(run, "pattern")->valuestring, "pairs");
-    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(run, "results")), 2);
+    cr_assert_eq(results_count(cJSON_GetObjectItem(run, "results")), 2);
     cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(run, "errors")), 1);
     cr_assert_null(cJSON_GetObjectItem(run, "warning"));
     cJSON_Delete(run);
@@ -220,7 +221,7 @@ Test(results, killed_run_leaves_a_loadable_journal)
     fputs("{\"pattern\":\"pairs\",\"src_ra", f);
     fclose(f);
     run = load("k.json.journal.jsonl");
-    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(run, "results")), 2);
+    cr_assert_eq(results_count(cJSON_GetObjectItem(run, "results")), 2);
     cr_assert(strstr(cJSON_GetObjectItem(run, "warning")->valuestring, "1 torn journal line") != NULL);
     cJSON_Delete(run);
 
