@@ -91,7 +91,7 @@ static int print_direction(const cJSON *results, int k, double *sizes, double *b
 int report_print_copies(const cJSON *run, FILE *out)
 {
     const cJSON *results = cJSON_GetObjectItemCaseSensitive(run, "results");
-    int n = cJSON_GetArraySize(results), rows = 0;
+    int n = results_count(results), rows = 0;
 
     if (report_copy_count(run) == 0)
         return 0;
