@@ -85,7 +85,7 @@ static void record(struct round_reports *rr, const struct round_report_msg *m, i
     const struct round_sink *sink = &rr->s.sink;
     size_t i = m->unit;
     const struct topo_pair *p = i < rr->s.nunits ? &rr->s.units[i] : NULL;
-    /* a receiver tells only of a failure (round.c); its pair's outcome is
+    /* a receiver tells only of a failure (round.c); its unit's outcome is
      * then in, and the sender's own end, if it comes, adds nothing */
     int by_dst = p != NULL && p->dst == from && m->kind == MSG_END && m->u.rep.status != TP_OK;
 
@@ -145,7 +145,7 @@ static void post(struct round_reports *rr, const struct round_report_msg *m)
     struct bench_engine *e = rr->e;
 
     if (rr->nout >= rr->capout)
-        ctrl_mpi_abort(e->cm, "internal error: more reports than steps in a round");
+        ctrl_mpi_abort(e->cm, "internal error: more reports than the stream has room for");
     struct round_report_msg *slot = &rr->out[rr->nout];
     *slot = *m;
     if (MPI_Isend(slot, (int)sizeof(*slot), MPI_BYTE, 0, rr->tag, e->cm->comm,
