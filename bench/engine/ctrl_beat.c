@@ -144,16 +144,24 @@ static void ask_next(struct watch *w, double now)
     w->asked_at = now;
 }
 
-/* Whether rank 0 is gone: silent here for CTRL_BEAT_SILENT_X x --timeout
- * and, where there is another rank, silent there too.  *agree_p: that
- * rank (0 when there is none). */
+/* How long this rank lets rank 0 be silent: rank 1 acts first, the others
+ * a --timeout later, only in case rank 1 cannot (so one rank, not all,
+ * says why the job ends). */
+static double silent_limit(const struct ctrl_beat *b)
+{
+    return (CTRL_BEAT_SILENT_X + (b->rank > 1)) * b->timeout_s;
+}
+
+/* Whether rank 0 is gone: silent here for silent_limit() and, where there
+ * is another rank, silent there too.  *agree_p: that rank (0 when there is
+ * none). */
 static int rank0_gone(struct watch *w, double now, int *agree_p)
 {
     const struct ctrl_beat *b = w->b;
     int done = 0;
 
     *agree_p = 0;
-    if (now - w->last <= CTRL_BEAT_SILENT_X * b->timeout_s) {
+    if (now - w->last <= silent_limit(b)) {
         drop(&w->answer);
         w->asked_at = 0;
         return 0;
@@ -186,9 +194,9 @@ static void end_job(const struct watch *w, double silent, int agree)
     if (agree > 0)
         snprintf(who, sizeof(who), "; rank %d hears nothing from it either", agree);
     pthread_mutex_lock(&b->lock);       /* node0 may be set meanwhile */
-    tp_log_error("rank 0 (node %s) has not answered for %.0f s (%d x --timeout%s): ending the "
-                 "job; every measurement rank 0 received is in %s",
-                 b->node0, silent, CTRL_BEAT_SILENT_X, who, b->journal);
+    tp_log_error("rank 0 (node %s) has not answered for %.0f s (over %.0f x --timeout%s): ending "
+                 "the job; every measurement rank 0 received is in %s",
+                 b->node0, silent, silent_limit(b) / b->timeout_s, who, b->journal);
     pthread_mutex_unlock(&b->lock);
     MPI_Abort(b->comm, 1);
     abort();

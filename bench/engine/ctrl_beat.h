@@ -14,7 +14,9 @@
  * rank is the one cut off, and rank 0 deals with it (its pair fails, the
  * others carry on).  With two ranks there is nobody to ask: the job is the
  * one pair, and it ends.  An unanswered question is put to the next rank
- * after --timeout.
+ * after --timeout.  Rank 1 acts first; the others act a --timeout later,
+ * in case rank 1 cannot (so that one rank, not all, says why the job
+ * ends): the job ends within 4 x --timeout of rank 0 stopping.
  *
  * The heartbeats travel on their own communicator from threads, so they
  * need MPI_THREAD_MULTIPLE (not given to --transport mpi, whose
