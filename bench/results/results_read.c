@@ -366,7 +366,7 @@ struct final_read {
     size_t dropped;        /* bytes of the mapping given back */
 };
 
-#define FINAL_DROP_BYTES (16UL << 20)
+#define FINAL_DROP_BYTES (4UL << 20)
 
 static void final_drop(struct final_read *fr, size_t upto)
 {

@@ -80,13 +80,23 @@ static uint64_t hash_bytes(const void *data, size_t n)
     return h ^ (h >> 31);
 }
 
+/* Next capacity: doubling while small, then an eighth more (a large block
+ * grows in place by mremap, so small steps cost no copies and leave little
+ * unused at the peak). */
+static size_t next_cap(size_t cap, size_t need)
+{
+    size_t ncap = cap ? cap : 64;
+
+    while (ncap < need)
+        ncap += ncap < 65536 ? ncap : ncap / 8;
+    return ncap;
+}
+
 static int grow(void **v, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return 0;
-    size_t ncap = *cap ? *cap : 64;
-    while (ncap < need)
-        ncap *= 2;
+    size_t ncap = next_cap(*cap, need);
     void *p = realloc(*v, ncap * elem);
     if (p == NULL)
         return -1;
@@ -204,7 +214,7 @@ static int push_val(struct results_store *s, uint64_t v)
     struct results_pack *p = s->pack;
 
     if (p->nval == s->val_cap) {
-        size_t ncap = s->val_cap ? 2 * s->val_cap : 1024;
+        size_t ncap = next_cap(s->val_cap, p->nval + 1);
         p = realloc(p, sizeof(*p) + ncap * sizeof(uint64_t));
         if (p == NULL)
             return -1;
