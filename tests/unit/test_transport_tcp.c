@@ -367,6 +367,21 @@ Test(transport_tcp, pingpong_fills_positive_rtt, .timeout = 120)
     cr_assert_eq(child_rc, 0);
 }
 
+/* Runs a pair with the log captured: *rc0_p gets rank 0's result,
+ * *child_rc_p rank 1's; returns the log (the caller frees it). */
+static char *run_pair_logged(const struct tp_config *cfg, th_role_fn role0, th_role_fn role1,
+                             void *arg, int kill_child, int *rc0_p, int *child_rc_p)
+{
+    struct th_capture cap;
+
+    *child_rc_p = -1;
+    th_capture_begin(&cap);
+    *rc0_p = th_run_pair(tcp(), cfg, role0, role1, arg, kill_child, child_rc_p);
+    char *log = th_capture_end(&cap);
+    cr_assert_not_null(log);
+    return log;
+}
+
 /* ---- strangers ---- */
 
 struct stranger_ctl {
@@ -484,16 +499,12 @@ static int stranger_rank1(struct th_peer *p)
 Test(transport_tcp, strangers_are_dropped_and_logged_while_peer_verifies, .timeout = 120)
 {
     struct tp_config cfg = tcp_cfg(4);
-    struct th_capture cap;
-    int child_rc = -1;
+    int rc0, child_rc;
 
     cfg.timeout_s = 3;
-    th_capture_begin(&cap);
-    int rc0 = th_run_pair(tcp(), &cfg, stranger_rank0, stranger_rank1, NULL, 0, &child_rc);
-    char *log = th_capture_end(&cap);
+    char *log = run_pair_logged(&cfg, stranger_rank0, stranger_rank1, NULL, 0, &rc0, &child_rc);
     cr_assert_eq(rc0, 0, "the real transfer failed (%d)", rc0);
     cr_assert_eq(child_rc, 0, "the real sender failed (%d)", child_rc);
-    cr_assert_not_null(log);
     cr_assert(strstr(log, "dropped connection from 127.0.0.1:") != NULL, "%s", log);
     cr_assert(strstr(log, "wrong secret") != NULL, "no wrong-secret drop logged");
     cr_assert(strstr(log, "not a tierperf hello") != NULL, "no garbage drop logged");
@@ -554,12 +565,9 @@ static int flood_rank1(struct th_peer *p)
 Test(transport_tcp, silent_flood_does_not_lock_out_the_peer, .timeout = 60)
 {
     struct tp_config cfg = tcp_cfg(2);
-    struct th_capture cap;
-    int child_rc = -1;
+    int rc0, child_rc;
 
-    th_capture_begin(&cap);
-    int rc0 = th_run_pair(tcp(), &cfg, flood_rank0, flood_rank1, NULL, 0, &child_rc);
-    char *log = th_capture_end(&cap);
+    char *log = run_pair_logged(&cfg, flood_rank0, flood_rank1, NULL, 0, &rc0, &child_rc);
     cr_assert_eq(rc0, 0, "the real peer was locked out (%d)", rc0);
     cr_assert_eq(child_rc, 0, "the real sender failed (%d)", child_rc);
     cr_assert(strstr(log, "too many connections in their handshake") != NULL, "%s", log);
@@ -578,13 +586,11 @@ static int open_expect_fail(struct th_peer *p)
 Test(transport_tcp, wrong_secret_peer_is_refused_on_both_sides, .timeout = 60)
 {
     struct tp_config cfg = tcp_cfg(2);
-    struct th_capture cap;
-    int child_rc = -1;
+    int rc0, child_rc;
 
     cfg.timeout_s = 2;
-    th_capture_begin(&cap);
-    int rc0 = th_run_pair(tcp(), &cfg, open_expect_fail, open_expect_fail, NULL, 0, &child_rc);
-    char *log = th_capture_end(&cap);
+    char *log = run_pair_logged(&cfg, open_expect_fail, open_expect_fail, NULL, 0, &rc0,
+                                &child_rc);
     cr_assert_eq(rc0, 0, "listener accepted a peer with the wrong secret");
     cr_assert_eq(child_rc, 0, "dialer with the wrong secret connected");
     cr_assert(strstr(log, "wrong secret") != NULL, "%s", log);
@@ -649,36 +655,38 @@ static int fault_rank0(struct th_peer *p)
     return 0;
 }
 
+/* Runs fault_rank0 against fault_rank1 in fc->mode on `streams` streams
+ * (on `threads` threads; 0: the default) with --timeout timeout_s; rank 0's
+ * role must end cleanly.  Returns the log (the caller frees it). */
+static char *run_fault(struct fault_case *fc, int streams, int threads, int timeout_s)
+{
+    struct tp_config cfg = tcp_cfg(streams);
+    int rc0, child_rc;
+
+    cfg.timeout_s = timeout_s;
+    if (threads > 0)
+        th_tcp_opts(&cfg)->threads = threads;
+    char *log = run_pair_logged(&cfg, fault_rank0, fault_rank1, fc, 1, &rc0, &child_rc);
+    cr_assert_eq(rc0, 0);
+    return log;
+}
+
 Test(transport_tcp, peer_dying_mid_transfer_is_a_peer_error, .timeout = 60)
 {
-    struct tp_config cfg = tcp_cfg(2);
     struct fault_case fc = {.mode = 0};
-    struct th_capture cap;
-    int child_rc = -1;
+    char *log = run_fault(&fc, 2, 0, 10);
 
-    cfg.timeout_s = 10;
-    th_capture_begin(&cap);
-    int rc0 = th_run_pair(tcp(), &cfg, fault_rank0, fault_rank1, &fc, 1, &child_rc);
-    char *log = th_capture_end(&cap);
-    cr_assert_eq(rc0, 0);
     cr_assert_eq(fc.got, TP_ERR_PEER, "got %s", tp_status_string(fc.got));
-    cr_assert_lt(fc.elapsed, cfg.timeout_s, "noticed only after %.1f s", fc.elapsed);
+    cr_assert_lt(fc.elapsed, 10, "noticed only after %.1f s", fc.elapsed);
     cr_assert(strstr(log, "receiving from rank 1 (127.0.0.1") != NULL, "%s", log);
     free(log);
 }
 
 Test(transport_tcp, stalled_peer_times_out_naming_it, .timeout = 60)
 {
-    struct tp_config cfg = tcp_cfg(1);
     struct fault_case fc = {.mode = 1};
-    struct th_capture cap;
-    int child_rc = -1;
+    char *log = run_fault(&fc, 1, 0, 1);
 
-    cfg.timeout_s = 1;
-    th_capture_begin(&cap);
-    int rc0 = th_run_pair(tcp(), &cfg, fault_rank0, fault_rank1, &fc, 1, &child_rc);
-    char *log = th_capture_end(&cap);
-    cr_assert_eq(rc0, 0);
     cr_assert_eq(fc.got, TP_ERR_TIMEOUT, "got %s", tp_status_string(fc.got));
     cr_assert_lt(fc.elapsed, 30, "took %.1f s", fc.elapsed);
     cr_assert(strstr(log, "no progress for 1.0 s (--timeout)") != NULL, "%s", log);
@@ -690,17 +698,9 @@ Test(transport_tcp, stalled_peer_times_out_naming_it, .timeout = 60)
  * other threads' failures that follow are not errors of their own). */
 Test(transport_tcp, stalled_peer_on_threads_times_out_with_one_line, .timeout = 60)
 {
-    struct tp_config cfg = tcp_cfg(3);
     struct fault_case fc = {.mode = 1};
-    struct th_capture cap;
-    int child_rc = -1;
+    char *log = run_fault(&fc, 3, 3, 1);
 
-    cfg.timeout_s = 1;
-    th_tcp_opts(&cfg)->threads = 3;
-    th_capture_begin(&cap);
-    int rc0 = th_run_pair(tcp(), &cfg, fault_rank0, fault_rank1, &fc, 1, &child_rc);
-    char *log = th_capture_end(&cap);
-    cr_assert_eq(rc0, 0);
     cr_assert_eq(fc.got, TP_ERR_TIMEOUT, "got %s", tp_status_string(fc.got));
     cr_assert_lt(fc.elapsed, 30, "took %.1f s", fc.elapsed);
     /* the transfer's line, then fault_rank0's second call's */
