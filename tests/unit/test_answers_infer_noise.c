@@ -139,27 +139,72 @@ static void shapes_init(void)
 #define SEEDS 100
 #define AMBIGUOUS_SEEDS 300
 
-Test(infer_noise, clear_tiers_with_40pct_noise_give_the_true_tree_surely)
+/* What a draw is checked for: its shape, seed, matrix and inferred tree. */
+typedef void (*draw_check_fn)(const struct shape *s, uint64_t seed, const struct ans_matrix *m,
+                              const struct ans_tree *t, void *arg);
+
+/* Draws `seeds` matrices of every shape with tier bandwidths bw under
+ * +-40% noise, infers each one's tree and hands it to check. */
+static void draws_run(const double *bw, uint64_t seeds, draw_check_fn check, void *arg)
 {
-    static const double bw[MAXT] = {100, 25, 6, 1.5};
     shapes_init();
     for (int k = 0; k < 3; k++)
-        for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+        for (uint64_t seed = 1; seed <= seeds; seed++) {
             struct ans_matrix m;
             struct ans_tree t;
             struct tp_error err = {0};
             generate(&shapes[k], bw, 0.40, seed, &m);
             cr_assert_eq(ans_infer_tree(&m, ANS_INFER_FACTOR_DEFAULT, &t, &err), TP_OK, "%s",
                          err.msg);
-            if (!same_tiers(&shapes[k], &t) || min_conf(&t) < ANS_CONF_LOW)
-                dump(&t, &m);
-            cr_assert(same_tiers(&shapes[k], &t), "%s, seed %llu: %d tiers inferred",
-                      shapes[k].name, (unsigned long long)seed, t.ntiers);
-            cr_assert_geq(min_conf(&t), ANS_CONF_LOW, "%s, seed %llu: right but unsure (%.2f)",
-                          shapes[k].name, (unsigned long long)seed, min_conf(&t));
+            check(&shapes[k], seed, &m, &t, arg);
             ans_tree_free(&t);
             free(m.bw);
         }
+}
+
+static void check_true_and_sure(const struct shape *s, uint64_t seed, const struct ans_matrix *m,
+                                const struct ans_tree *t, void *arg)
+{
+    (void)arg;
+    if (!same_tiers(s, t) || min_conf(t) < ANS_CONF_LOW)
+        dump(t, m);
+    cr_assert(same_tiers(s, t), "%s, seed %llu: %d tiers inferred", s->name,
+              (unsigned long long)seed, t->ntiers);
+    cr_assert_geq(min_conf(t), ANS_CONF_LOW, "%s, seed %llu: right but unsure (%.2f)", s->name,
+                  (unsigned long long)seed, min_conf(t));
+}
+
+Test(infer_noise, clear_tiers_with_40pct_noise_give_the_true_tree_surely)
+{
+    static const double bw[MAXT] = {100, 25, 6, 1.5};
+    draws_run(bw, SEEDS, check_true_and_sure, NULL);
+}
+
+struct tally {
+    size_t wrong, wrong_sure, unsure, runs;
+};
+
+static void count_wrong_and_unsure(const struct shape *s, uint64_t seed,
+                                   const struct ans_matrix *m, const struct ans_tree *t,
+                                   void *arg)
+{
+    struct tally *c = arg;
+    int bad = 0, bad_sure = 0;
+
+    (void)seed;
+    for (int tier = 1; tier <= t->ntiers; tier++)
+        for (size_t g = 0; g < t->ngroups[tier - 1]; g++) {
+            if (is_true_group(s, t, tier, (int)g))
+                continue;
+            bad = 1;
+            bad_sure |= t->conf[(size_t)(tier - 1) * t->n + g].conf >= ANS_CONF_LOW;
+        }
+    if (bad_sure && getenv("INFER_NOISE_DUMP") != NULL)
+        dump(t, m);
+    c->wrong += bad;
+    c->wrong_sure += bad_sure;
+    c->unsure += min_conf(t) < ANS_CONF_LOW;
+    c->runs++;
 }
 
 /* The fastest tier only 2x above the next, under +-40% noise: some draws
@@ -169,38 +214,14 @@ Test(infer_noise, clear_tiers_with_40pct_noise_give_the_true_tree_surely)
 Test(infer_noise, ambiguous_noise_gives_low_confidence_not_a_wrong_answer)
 {
     static const double bw[MAXT] = {100, 50, 6, 1.5};
-    size_t wrong = 0, wrong_sure = 0, unsure = 0, runs = 0;
-    shapes_init();
-    for (int k = 0; k < 3; k++)
-        for (uint64_t seed = 1; seed <= AMBIGUOUS_SEEDS; seed++) {
-            struct ans_matrix m;
-            struct ans_tree t;
-            struct tp_error err = {0};
-            generate(&shapes[k], bw, 0.40, seed, &m);
-            cr_assert_eq(ans_infer_tree(&m, ANS_INFER_FACTOR_DEFAULT, &t, &err), TP_OK, "%s",
-                         err.msg);
-            int bad = 0, bad_sure = 0;
-            for (int tier = 1; tier <= t.ntiers; tier++)
-                for (size_t g = 0; g < t.ngroups[tier - 1]; g++) {
-                    if (is_true_group(&shapes[k], &t, tier, (int)g))
-                        continue;
-                    bad = 1;
-                    bad_sure |= t.conf[(size_t)(tier - 1) * t.n + g].conf >= ANS_CONF_LOW;
-                }
-            if (bad_sure && getenv("INFER_NOISE_DUMP") != NULL)
-                dump(&t, &m);
-            wrong += bad;
-            wrong_sure += bad_sure;
-            unsure += min_conf(&t) < ANS_CONF_LOW;
-            runs++;
-            ans_tree_free(&t);
-            free(m.bw);
-        }
-    fprintf(stderr, "ambiguous: %zu runs, %zu wrong (%zu of them sure), %zu unsure\n", runs,
-            wrong, wrong_sure, unsure);
-    cr_assert_gt(wrong, runs / 10, "the data was hardly ever ambiguous enough to fool the grouping");
-    cr_assert_leq(wrong_sure * 50, runs, "%zu of %zu answers wrong and sure (> 2%%)", wrong_sure,
-                  runs);
-    cr_assert_geq(unsure * 2, runs, "only %zu of %zu ambiguous runs said they were unsure",
-                  unsure, runs);
+    struct tally c = {0};
+    draws_run(bw, AMBIGUOUS_SEEDS, count_wrong_and_unsure, &c);
+    fprintf(stderr, "ambiguous: %zu runs, %zu wrong (%zu of them sure), %zu unsure\n", c.runs,
+            c.wrong, c.wrong_sure, c.unsure);
+    cr_assert_gt(c.wrong, c.runs / 10,
+                 "the data was hardly ever ambiguous enough to fool the grouping");
+    cr_assert_leq(c.wrong_sure * 50, c.runs, "%zu of %zu answers wrong and sure (> 2%%)",
+                  c.wrong_sure, c.runs);
+    cr_assert_geq(c.unsure * 2, c.runs, "only %zu of %zu ambiguous runs said they were unsure",
+                  c.unsure, c.runs);
 }
