@@ -98,20 +98,6 @@ static enum conf_verdict silent_round(struct conf *c, int quiet)
     return res;
 }
 
-static enum conf_verdict case_silent(struct conf *c)
-{
-    enum conf_verdict res = silent_round(c, 1);
-    char first[sizeof(c->why)];
-
-    if (res != CONF_PASS)
-        return res;
-    snprintf(first, sizeof(first), "%s", c->why);
-    conf_close(c);
-    if ((res = silent_round(c, 0)) != CONF_PASS)
-        return res;
-    return c->rank == 0 ? conf_say(c, CONF_PASS, "%s", first) : CONF_PASS;
-}
-
 /* rank 1 opens and closes at once; rank 0 then sends (send) or receives. */
 static enum conf_verdict dead_round(struct conf *c, int send)
 {
@@ -135,20 +121,40 @@ static enum conf_verdict dead_round(struct conf *c, int send)
     return res;
 }
 
-static enum conf_verdict case_dead(struct conf *c)
+typedef enum conf_verdict (*fault_round_fn)(struct conf *c, int arg);
+
+/* A fault case of two rounds: round(c, a), then round(c, b) on a fresh
+ * open.  Rank 0 passes with the first round's line, and the second's
+ * after it where say_both. */
+static enum conf_verdict two_rounds(struct conf *c, fault_round_fn round, int a, int b,
+                                    int say_both)
 {
-    enum conf_verdict res = dead_round(c, 0);
+    enum conf_verdict res = round(c, a);
     char first[sizeof(c->why)];
 
     if (res != CONF_PASS)
         return res;
     snprintf(first, sizeof(first), "%s", c->why);
     conf_close(c);
-    if ((res = dead_round(c, 1)) != CONF_PASS || c->rank != 0)
+    if ((res = round(c, b)) != CONF_PASS || c->rank != 0)
         return res;
+    if (!say_both)
+        return conf_say(c, CONF_PASS, "%s", first);
     char second[sizeof(c->why)];
     snprintf(second, sizeof(second), "%s", c->why);
     return conf_say(c, CONF_PASS, "%s; %s", first, second);
+}
+
+/* rank 1 silent, then rank 0 */
+static enum conf_verdict case_silent(struct conf *c)
+{
+    return two_rounds(c, silent_round, 1, 0, 0);
+}
+
+/* rank 0 receives from the closed peer, then sends to it */
+static enum conf_verdict case_dead(struct conf *c)
+{
+    return two_rounds(c, dead_round, 0, 1, 1);
 }
 
 static enum conf_verdict case_stranger(struct conf *c)
