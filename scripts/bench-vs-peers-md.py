@@ -5,7 +5,7 @@ scripts/bench-vs-peers.sh's measurements.
     scripts/bench-vs-peers-md.py RAW OUT ROUNDS SECS MSG LAT_MSG FACTS FIRST.json VERSION PEERS
 
 RAW: tab-separated lines "tool streams metric value" (tools tierperf,
-iperf3, iperf2, sockperf, and tierperf variants "tierperf-2threads" and
+iperf3, iperf2, sockperf, and tierperf variants "tierperf-1thread" and
 "tierperf-sockbuf"); OUT: the path without .md/.json; FACTS: the machine
 line of scripts/machine-facts.py; FIRST.json: a tierperf results file of
 the run (its environment block gives the CPU count).  Prints the tables.
@@ -73,7 +73,7 @@ def latency():
 
 
 tp, lt = throughput(), latency()
-variants = {"2 streams on a thread each (--stream-threads 2)": vals("tierperf-2threads", 2, "gbit"),
+variants = {"2 streams on one thread (--stream-threads 1)": vals("tierperf-1thread", 2, "gbit"),
             "1 stream, --sockbuf 8M (fixed buffers, the old default)": vals("tierperf-sockbuf", 1, "gbit"),
             "2 streams, --sockbuf 8M": vals("tierperf-sockbuf", 2, "gbit")}
 doc = {"benchmark": "bench-vs-peers", "machine": facts,
@@ -111,11 +111,10 @@ for r in tp:
         ", ".join("%.2f" % x for x in r["round_ratios_iperf2"])))
 md += ["", "| tierperf variant, same rounds | median Gbit/s | rounds |", "|---|---|---|"]
 md += ["| %s | %s | %s |" % (k, fmt(statistics.median(v)), listed(v)) for k, v in variants.items() if v]
-md += ["", "Both ends run on this host's %s cores. By default an unbound rank drives its "
-       "streams from its share of the node's CPUs (CPUs / ranks on the node): here one thread "
-       "per end for the 2 streams, two busy threads on two cores. iperf2 -P 2 (and "
-       "`--stream-threads 2`) keep four threads busy on them. Where each end has cores of its "
-       "own (two hosts), each stream gets a thread of its own." % cpus]
+md += ["", "Both ends run on this host's %s cores: with 2 streams on a thread each, both ranks "
+       "together keep four threads busy (iperf2 -P 2 too), so on a machine with fewer cores than "
+       "that, one thread per end can be as fast or faster; the threads pay off where each end has "
+       "cores of its own (two hosts, or a NIC faster than one core can drive)." % cpus]
 md += ["", "| Latency, %s-byte ping-pong | tierperf | sockperf | ratio | target |" % lat_msg,
        "|---|---|---|---|---|",
        "| p50 us | %s | %s | %.2f | <= 1.1 |" % (fmt(lt["tierperf_median_p50_us"]),

@@ -335,11 +335,6 @@ tp_status_t tcp_hook_call(struct tcp_ep *ep, tp_chunk_fn fn, void *arg, void *bu
 
 /* How many threads should drive this transfer (1: the caller alone). */
 int tcp_threads_wanted(struct tcp_ep *ep, int staged);
-/* The automatic count (--stream-threads 0): one per stream, at most one
- * per CPU the rank may use; a rank that is not bound shares the node's
- * cpus with the other local_size - 1 ranks on it, so it takes its share
- * (at least 1).  Bound ranks were given their share by the engine. */
-int tcp_threads_auto(int cpus, int bound, int local_size, int nstreams);
 /* Spreads the transfer over n threads (the caller is worker 0), runs it,
  * and reports the first error into the op's record err. */
 tp_status_t tcp_threads_run(struct tcp_ep *ep, struct tcp_worker *proto, int n,

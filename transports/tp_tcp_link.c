@@ -77,11 +77,11 @@ tp_status_t tcp_link_info(void *ctx_v, struct tp_link_info *info)
     snprintf(info->ifname, sizeof(info->ifname), "%s", ifname);
     info->rail = ctx->rail;
     info->nrails = ctx->nrails;
-    char threads[64] = "";
+    char threads[48] = "";
     if (ctx->streams > 1 && ctx->opts.threads > 0)
         snprintf(threads, sizeof(threads), " on %d thread(s)", ctx->opts.threads);
     else if (ctx->streams > 1)
-        snprintf(threads, sizeof(threads), " on a thread each (at most one per CPU of its share)");
+        snprintf(threads, sizeof(threads), " on a thread each (at most one per CPU)");
     snprintf(info->detail, sizeof(info->detail), "TCP, %d stream(s)%s%s, address from %s",
              ctx->streams, threads, ctx->opts.zerocopy ? ", MSG_ZEROCOPY" : "", ctx->local.why);
     if (ifname[0] == '\0')

@@ -8,12 +8,11 @@ static const struct opt_field fields[] = {
      .max = TCP_MAX_STREAMS, .offset = offsetof(struct tcp_opts, streams), .json = "streams",
      .help = "parallel connections per pair"},
     {.name = "stream-threads", .type = OPT_INT, .metavar = "N", .dflt = "0",
-     .dflt_help = "0: one per stream, up to this rank's CPUs (unbound: its share)", .min = 0,
+     .dflt_help = "0: one per stream, at most one per CPU this rank may use", .min = 0,
      .max = TCP_MAX_STREAMS, .offset = offsetof(struct tcp_opts, threads),
      .json = "stream_threads",
      .help = "threads driving a pair's streams, each stream on one of them; pinned\n"
-             "one per CPU when the rank is bound (near its NIC, see --no-bind);\n"
-             "an unbound rank's share is the node's CPUs / its ranks there"},
+             "one per CPU when the rank is bound (near its NIC, see --no-bind)"},
     {.name = "zerocopy", .type = OPT_FLAG, .offset = offsetof(struct tcp_opts, zerocopy),
      .json = "zerocopy", .help = "MSG_ZEROCOPY sends"},
     {.name = "sockbuf", .type = OPT_SIZE, .metavar = "BYTES", .dflt = "0",

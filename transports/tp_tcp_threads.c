@@ -5,12 +5,6 @@
  * joined at its end (a few tens of microseconds against the engine's
  * ~50 ms batches).
  *
- * Count (--stream-threads 0): one per stream, at most one per CPU the rank
- * may use; an unbound rank counts only its share of the node's CPUs (CPUs
- * / ranks on the node), as the engine would have bound it: two ranks of
- * a pair on one 2-core host then drive their streams from one thread
- * each instead of four threads competing for two cores.
- *
  * Placement: when this rank is bound to a subset of the machine's CPUs
  * (the engine binds it near its NIC, on the NIC's NUMA node when hwloc
  * knows it: bench/engine/binding.c), worker k is pinned to one CPU of that
@@ -77,17 +71,6 @@ static void plan_cpus(struct tcp_ep *ep, const cpu_set_t *set, int bound)
                  "the rank is not bound)", bound ? list : "");
 }
 
-int tcp_threads_auto(int cpus, int bound, int local_size, int nstreams)
-{
-    int n = cpus;
-
-    if (!bound && local_size > 1)
-        n = cpus / local_size;
-    if (n > nstreams)
-        n = nstreams;
-    return n > 1 ? n : 1;
-}
-
 int tcp_threads_wanted(struct tcp_ep *ep, int staged)
 {
     cpu_set_t set;
@@ -100,16 +83,10 @@ int tcp_threads_wanted(struct tcp_ep *ep, int staged)
         return ep->nthreads;
     n = cpus_allowed(&set, &bound);
     if (ep->ctx->opts.threads > 0)
-        ep->nthreads = ep->ctx->opts.threads < ep->nstreams ? ep->ctx->opts.threads
-                                                            : ep->nstreams;
-    else
-        ep->nthreads = tcp_threads_auto(n, bound, ep->ctx->cfg.local_size, ep->nstreams);
+        n = ep->ctx->opts.threads;
+    ep->nthreads = n < ep->nstreams ? n : ep->nstreams;
     if (ep->nthreads > 1)
         plan_cpus(ep, &set, bound);
-    else
-        tp_log_debug("tcp: %d streams to %s on one thread (%s%d CPU(s)%s)", ep->nstreams,
-                     ep->peer_name, ep->ctx->opts.threads > 0 ? "--stream-threads; " : "", n,
-                     bound ? ", bound" : " shared by the node's ranks");
     return ep->nthreads;
 }
 

@@ -248,21 +248,6 @@ Test(transport_tcp, sockbuf_zero_keeps_the_kernels_buffers)
     close(fixed);
 }
 
-/* --stream-threads 0: one per stream up to the CPUs the rank may use; an
- * unbound rank takes its share of the node's CPUs among the ranks there
- * (a pair on one 2-core host: one thread each, not four threads on two
- * cores); a bound rank's set is its share already. */
-Test(transport_tcp, automatic_thread_count_shares_an_unbound_nodes_cpus)
-{
-    cr_expect_eq(tcp_threads_auto(2, 0, 2, 2), 1);     /* both ends on one 2-core host */
-    cr_expect_eq(tcp_threads_auto(2, 0, 1, 2), 2);     /* alone on the node */
-    cr_expect_eq(tcp_threads_auto(16, 0, 2, 4), 4);    /* enough CPUs for every stream */
-    cr_expect_eq(tcp_threads_auto(16, 0, 8, 4), 2);
-    cr_expect_eq(tcp_threads_auto(2, 0, 8, 4), 1);     /* fewer CPUs than ranks */
-    cr_expect_eq(tcp_threads_auto(2, 1, 2, 4), 2);     /* bound: its set is its share */
-    cr_expect_eq(tcp_threads_auto(8, 0, 1, 1), 1);
-}
-
 Test(transport_tcp, bidirectional_both_verify, .timeout = 240)
 {
     struct ring_case rc = {.bidir = 1, .sizes = all_sizes, .nsizes = 6};
