@@ -46,14 +46,15 @@ def throughput():
     tp = []
     for s in (1, 2):
         row = {"streams": s, "msg_size_bytes": int(msg), "target_ratio_min": 0.95 if s == 1 else 1.0}
-        for tool in ("tierperf", "iperf3", "iperf2"):
-            v = vals(tool, s, "gbit")
+        for tool in ("tierperf", "tierperf_stream", "iperf3", "iperf2"):
+            v = vals(tool.replace("_", "-"), s, "gbit")
             row[tool + "_gbit_s"] = v
             row[tool + "_median_gbit_s"] = statistics.median(v)
             row[tool + "_spread"] = spread(v)
         for peer in ("iperf3", "iperf2"):
             m = row[peer + "_median_gbit_s"]
             row["ratio_" + peer] = row["tierperf_median_gbit_s"] / m if m else None
+            row["stream_ratio_" + peer] = row["tierperf_stream_median_gbit_s"] / m if m else None
             # per round: tierperf over the peer measured beside it
             pairs = zip(row["tierperf_gbit_s"], row[peer + "_gbit_s"])
             row["round_ratios_" + peer] = [t / p for t, p in pairs if p]
@@ -104,7 +105,17 @@ for r in tp:
         r["streams"], fmt(r["tierperf_median_gbit_s"]), fmt(r["iperf3_median_gbit_s"]),
         fmt(r["iperf2_median_gbit_s"]), r["ratio_iperf3"], r["ratio_iperf2"], r["target_ratio_min"],
         " / ".join("%.0f%%" % (100 * r[t + "_spread"]) for t in ("tierperf", "iperf3", "iperf2"))))
-md += ["", "Ratio in each round (tierperf over the peer run just before it):"]
+md += ["", "The figures above are `--duration` runs: timed batches of about 50 ms, each "
+       "ending when the receiver has everything (the pipe drains between batches). The same "
+       "streams as one continuous transfer (`--size`, about %s s, as iperf's `-t` is one "
+       "continuous stream), in the same rounds:" % secs, "",
+       "| Streamed, %d KiB messages | tierperf Gbit/s | ratio to iperf3 | ratio to iperf2 | "
+       "noise | rounds |" % (int(msg) // 1024), "|---|---|---|---|---|---|"]
+md += ["| %d stream(s) | %s | %.2f | %.2f | %.0f%% | %s |" % (
+    r["streams"], fmt(r["tierperf_stream_median_gbit_s"]), r["stream_ratio_iperf3"],
+    r["stream_ratio_iperf2"], 100 * r["tierperf_stream_spread"], listed(r["tierperf_stream_gbit_s"]))
+    for r in tp]
+md += ["", "Ratio in each round (tierperf's `--duration` run over the peer run just before it):"]
 for r in tp:
     md.append("%d stream(s): to iperf3 %s; to iperf2 %s." % (
         r["streams"], ", ".join("%.2f" % x for x in r["round_ratios_iperf3"]),

@@ -10,7 +10,8 @@
 # the noise.  Prints the ratios and writes results/bench-vs-peers.md and
 # .json naming the machine and its load (from the environment blocks of
 # tierperf's own results files: scripts/machine-facts.py).  Also each
-# round: tierperf's 2 streams on one thread, and 1 and 2 streams with
+# round: tierperf as one continuous transfer (--size, about as long), its 2
+# streams on one thread, and 1 and 2 streams with
 # --sockbuf 8M (fixed socket buffers, the default before autotuning).  A
 # benchmark, not a pass/fail test: the exit status is 0 whenever all tools
 # ran.  Run it when the machine is as idle as it gets (`uptime`).  Targets: throughput
@@ -91,6 +92,18 @@ tierperf_bw() {   # streams [more options] -> Gbit/s
   parse tierperf-bw "$tmp/t.json"
 }
 
+# One continuous transfer (--size) through the same ring, as iperf's -t is
+# one continuous stream: about $secs long at the rate of the batched run
+# just before it (Gbit/s), at least 256 MiB.
+tierperf_stream() {   # streams gbit -> Gbit/s
+  local n=$1 bytes
+  bytes=$(awk -v g="$2" -v s="$secs" -v m="$msg" \
+    'BEGIN { b = int(g * 1e9 / 8 * s / m) * m; printf "%.0f\n", (b < 268435456 ? 268435456 : b) }')
+  tierperf_run --streams "$n" --tx-depth "$n" --sizes "$msg" --buffer-size $((n * msg)) \
+    --size "$bytes"
+  parse tierperf-bw "$tmp/t.json"
+}
+
 sockperf_lat() {   # -> p50 and p99 one-way microseconds
   sockperf ping-pong --tcp -i 127.0.0.1 -p "$lat_port" -m "$lat_msg" -t "$secs" >"$tmp/s.out" 2>&1 ||
     { cat "$tmp/s.out" >&2; die "sockperf ping-pong failed"; }
@@ -112,8 +125,9 @@ for r in $(seq "$rounds"); do
     v=$(iperf3_bw "$s");   printf 'iperf3\t%s\tgbit\t%s\n' "$s" "$v" >>"$raw"
     v=$(iperf2_bw "$s");   printf 'iperf2\t%s\tgbit\t%s\n' "$s" "$v" >>"$raw"
     v=$(tierperf_bw "$s"); printf 'tierperf\t%s\tgbit\t%s\n' "$s" "$v" >>"$raw"
+    w=$(tierperf_stream "$s" "$v"); printf 'tierperf-stream\t%s\tgbit\t%s\n' "$s" "$w" >>"$raw"
     echo "round $r, $s stream(s): iperf3 $(grep -P "^iperf3\t$s\t" "$raw" | tail -1 | cut -f4)," \
-         "iperf2 $(grep -P "^iperf2\t$s\t" "$raw" | tail -1 | cut -f4), tierperf $v Gbit/s"
+         "iperf2 $(grep -P "^iperf2\t$s\t" "$raw" | tail -1 | cut -f4), tierperf $v, streamed $w Gbit/s"
   done
   # the streams driven by one thread, as before threads: what the threads bring
   v=$(tierperf_bw 2 --stream-threads 1); printf 'tierperf-1thread\t2\tgbit\t%s\n' "$v" >>"$raw"
