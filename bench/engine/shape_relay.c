@@ -41,6 +41,34 @@ static void chunk_xfer(const struct relay *r, uint64_t i, struct tp_buf *slot,
     cx->offset0 = x->offset0 + off;
 }
 
+/* Moves chunk i one way (send: on to the next rank; else in from the
+ * previous one), then tells the other side how far this one got. */
+static tp_status_t relay_chunk(struct relay *r, uint64_t i, int send)
+{
+    struct tp_buf slot;
+    struct tp_xfer cx;
+    tp_status_t st;
+
+    chunk_xfer(r, i, &slot, &cx);
+    if (send) {
+        cx.check = NULL;
+        if (r->prev_ep != NULL)
+            cx.fill = NULL;     /* forward what arrived, unchanged */
+        st = r->ops->stream_send(r->next_ep, &cx, &r->send_err);
+    } else {
+        cx.fill = NULL;
+        st = r->ops->stream_recv(r->prev_ep, &cx, &r->recv_err);
+    }
+    pthread_mutex_lock(&r->lock);
+    if (st == TP_OK)
+        *(send ? &r->sent : &r->received) = i + 1;
+    else if (send)
+        r->send_status = st;    /* a receive's failure is published as its loop ends */
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->lock);
+    return st;
+}
+
 static void *receiver_main(void *arg)
 {
     struct relay *r = arg;
@@ -55,16 +83,7 @@ static void *receiver_main(void *arg)
         pthread_mutex_unlock(&r->lock);
         if (st != TP_OK)
             break;
-        struct tp_buf slot;
-        struct tp_xfer cx;
-        chunk_xfer(r, i, &slot, &cx);
-        cx.fill = NULL;
-        st = r->ops->stream_recv(r->prev_ep, &cx, &r->recv_err);
-        pthread_mutex_lock(&r->lock);
-        if (st == TP_OK)
-            r->received = i + 1;
-        pthread_cond_broadcast(&r->cond);
-        pthread_mutex_unlock(&r->lock);
+        st = relay_chunk(r, i, 0);
     }
     pthread_mutex_lock(&r->lock);
     r->recv_status = st;
@@ -87,20 +106,7 @@ static tp_status_t forward_all(struct relay *r)
         pthread_mutex_unlock(&r->lock);
         if (st != TP_OK)
             break;
-        struct tp_buf slot;
-        struct tp_xfer cx;
-        chunk_xfer(r, i, &slot, &cx);
-        cx.check = NULL;
-        if (r->prev_ep != NULL)
-            cx.fill = NULL;     /* forward what arrived, unchanged */
-        st = r->ops->stream_send(r->next_ep, &cx, &r->send_err);
-        pthread_mutex_lock(&r->lock);
-        if (st == TP_OK)
-            r->sent = i + 1;
-        else
-            r->send_status = st;
-        pthread_cond_broadcast(&r->cond);
-        pthread_mutex_unlock(&r->lock);
+        st = relay_chunk(r, i, 1);
     }
     return st;
 }
