@@ -301,20 +301,44 @@ struct topo_plan *topo_plan_new(size_t n)
     return plan;
 }
 
+tp_status_t topo_plan_start(const struct topo *topo, const char *const *node_of_rank,
+                            size_t nranks, struct ptree *p, struct topo_plan **plan_p,
+                            struct tp_error *err)
+{
+    struct topo_plan *plan = topo_plan_new(topo->ntiers + 2);
+
+    if (plan == NULL)
+        return tp_error_set(err, TP_ERR_NO_MEMORY, "out of memory while planning");
+    tp_status_t st = topo_ptree_build(p, topo, node_of_rank, nranks, err);
+    if (st != TP_OK) {
+        topo_ptree_free(p, topo->nhns);
+        topo_plan_free(plan);
+        return st;
+    }
+    *plan_p = plan;
+    return TP_OK;
+}
+
+tp_status_t topo_plan_finish(struct topo_plan *plan, tp_status_t st, struct topo_plan **plan_p)
+{
+    if (st != TP_OK)
+        topo_plan_free(plan);
+    else
+        *plan_p = plan;
+    return st;
+}
+
 tp_status_t topo_plan_tiers(const struct topo *topo, const char *const *node_of_rank, size_t nranks,
                             struct topo_plan **plan_p, struct tp_error *err)
 {
     struct ptree p;
     struct pvec v = {0};
     size_t nh = topo->nhns;
-    tp_status_t st;
-    struct topo_plan *plan = topo_plan_new(topo->ntiers + 2);
+    struct topo_plan *plan;
+    tp_status_t st = topo_plan_start(topo, node_of_rank, nranks, &p, &plan, err);
 
-    if (plan == NULL)
-        return tp_error_set(err, TP_ERR_NO_MEMORY, "out of memory while planning");
-    st = topo_ptree_build(&p, topo, node_of_rank, nranks, err);
     if (st != TP_OK)
-        goto out;
+        return st;
     /* tier 0: two ranks of one node */
     for (size_t i = 0; i < p.npresent; i++) {
         int n = p.present_nodes[i];
@@ -350,12 +374,7 @@ out:
     topo_ptree_free(&p, nh);
     free(v.p);
     free(v.round);
-    if (st != TP_OK) {
-        topo_plan_free(plan);
-        return st;
-    }
-    *plan_p = plan;
-    return TP_OK;
+    return topo_plan_finish(plan, st, plan_p);
 }
 
 tp_status_t topo_plan_allpairs(const struct topo *topo, const char *const *node_of_rank, size_t nranks,
@@ -395,10 +414,5 @@ out:
     free(v.p);
     free(v.round);
     free(node);
-    if (st != TP_OK) {
-        topo_plan_free(plan);
-        return st;
-    }
-    *plan_p = plan;
-    return TP_OK;
+    return topo_plan_finish(plan, st, plan_p);
 }

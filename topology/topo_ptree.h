@@ -35,5 +35,14 @@ void topo_ptree_free(struct ptree *p, size_t nh);
 int topo_ptree_joins(const struct ptree *p, size_t h, int virt, int tier);
 /* An empty plan with room for n tier entries; NULL when out of memory. */
 struct topo_plan *topo_plan_new(size_t n);
+/* The tree planners' start: an empty plan with room for every tier, the
+ * virtual one and tier 0, and the present tree of the ranks' nodes.  On
+ * failure nothing is left to free. */
+tp_status_t topo_plan_start(const struct topo *topo, const char *const *node_of_rank,
+                            size_t nranks, struct ptree *p, struct topo_plan **plan_p,
+                            struct tp_error *err);
+/* A planner's end: the plan into *plan_p when st is TP_OK, else freed;
+ * returns st. */
+tp_status_t topo_plan_finish(struct topo_plan *plan, tp_status_t st, struct topo_plan **plan_p);
 
 #endif

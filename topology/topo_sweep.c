@@ -160,12 +160,11 @@ tp_status_t topo_plan_sweep(const struct topo *topo, const char *const *node_of_
     struct ptree p;
     struct rvec v = {NULL, 0, NULL};
     size_t nh = topo->nhns;
-    tp_status_t st;
-    struct topo_plan *plan = topo_plan_new(topo->ntiers + 2);
+    struct topo_plan *plan;
+    tp_status_t st = topo_plan_start(topo, node_of_rank, nranks, &p, &plan, err);
 
-    if (plan == NULL)
-        return tp_error_set(err, TP_ERR_NO_MEMORY, "out of memory while planning");
-    st = topo_ptree_build(&p, topo, node_of_rank, nranks, err);
+    if (st != TP_OK)
+        return st;
     for (size_t ti = 0; st == TP_OK && ti <= topo->ntiers; ti++) {
         int virt = ti == topo->ntiers;
         int tier = virt ? topo_virtual_tier(topo) : topo->tiers[ti];
@@ -183,10 +182,5 @@ tp_status_t topo_plan_sweep(const struct topo *topo, const char *const *node_of_
     }
     rvec_free(&v);
     topo_ptree_free(&p, nh);
-    if (st != TP_OK) {
-        topo_plan_free(plan);
-        return st;
-    }
-    *plan_p = plan;
-    return TP_OK;
+    return topo_plan_finish(plan, st, plan_p);
 }
