@@ -239,10 +239,26 @@ static void print_tiers(FILE *out, const cJSON *run)
     report_grid_free(&g);
 }
 
+/* A family of per-tier pair counts of check: those judged, else those
+ * that failed. */
+static void print_check_tiers(FILE *out, const struct ans_check *c, const char *profile,
+                              const char *name, const char *help, int judged)
+{
+    char buf[32];
+
+    family(out, name, help);
+    for (size_t i = 0; i < c->ntiers; i++) {
+        fprintf(out, "%s{", name);
+        label(out, "profile", profile, 1);
+        tier_text(c->tiers[i].tier, buf, sizeof(buf));
+        label(out, "tier", buf, 0);
+        fprintf(out, "} %zu\n", judged ? c->tiers[i].judged : c->tiers[i].failed);
+    }
+}
+
 static void print_check(FILE *out, const struct ans_check *c, const struct ans_profile *p,
                         const struct ans_check_opts *opts)
 {
-    char buf[32];
     family(out, "tierperf_check_passed",
            "1 when every judged pair met the acceptance profile, else 0");
     fputs("tierperf_check_passed{", out);
@@ -255,22 +271,10 @@ static void print_check(FILE *out, const struct ans_check *c, const struct ans_p
     fputs("tierperf_check_unjudged_thresholds{", out);
     label(out, "profile", p->name, 1);
     fprintf(out, "} %zu\n", c->unmeasured);
-    family(out, "tierperf_check_tier_failed_pairs", "pairs of the tier that failed the profile");
-    for (size_t i = 0; i < c->ntiers; i++) {
-        fputs("tierperf_check_tier_failed_pairs{", out);
-        label(out, "profile", p->name, 1);
-        tier_text(c->tiers[i].tier, buf, sizeof(buf));
-        label(out, "tier", buf, 0);
-        fprintf(out, "} %zu\n", c->tiers[i].failed);
-    }
-    family(out, "tierperf_check_tier_judged_pairs", "pairs of the tier the profile judged");
-    for (size_t i = 0; i < c->ntiers; i++) {
-        fputs("tierperf_check_tier_judged_pairs{", out);
-        label(out, "profile", p->name, 1);
-        tier_text(c->tiers[i].tier, buf, sizeof(buf));
-        label(out, "tier", buf, 0);
-        fprintf(out, "} %zu\n", c->tiers[i].judged);
-    }
+    print_check_tiers(out, c, p->name, "tierperf_check_tier_failed_pairs",
+                      "pairs of the tier that failed the profile", 0);
+    print_check_tiers(out, c, p->name, "tierperf_check_tier_judged_pairs",
+                      "pairs of the tier the profile judged", 1);
 }
 
 void report_openmetrics_print(FILE *out, const cJSON *run, const struct ans_check *check,
