@@ -348,6 +348,20 @@ static void print_pairs(const cJSON *run, FILE *out, const struct report_table_o
                 "line rate\n");
 }
 
+/* The start of an error line: the pair of entry e; the section's title
+ * before the first (n: the lines so far). */
+static void print_error_pair(FILE *out, const cJSON *e, int n)
+{
+    const char *sn = str_of(e, "src_node"), *dn = str_of(e, "dst_node");
+    double src = -1, dst = -1;
+
+    num_of(e, "src_rank", &src);
+    num_of(e, "dst_rank", &dst);
+    if (n == 0)
+        fprintf(out, "\nErrors\n");
+    fprintf(out, "  rank %.0f (%s) -> rank %.0f (%s)", src, sn ? sn : "?", dst, dn ? dn : "?");
+}
+
 /* errors[] (whole pairs) and results[] entries that failed or did not verify */
 static int print_errors(const cJSON *run, FILE *out, const struct report_table_opts *opts)
 {
@@ -356,30 +370,18 @@ static int print_errors(const cJSON *run, FILE *out, const struct report_table_o
     int n = 0;
 
     cJSON_ArrayForEach(e, errors) {
-        const char *sn = str_of(e, "src_node"), *dn = str_of(e, "dst_node");
         const char *status = str_of(e, "status"), *msg = str_of(e, "message");
-        double src = -1, dst = -1;
-        num_of(e, "src_rank", &src);
-        num_of(e, "dst_rank", &dst);
-        if (n++ == 0)
-            fprintf(out, "\nErrors\n");
-        fprintf(out, "  rank %.0f (%s) -> rank %.0f (%s): %s: %s\n", src, sn ? sn : "?", dst,
-                dn ? dn : "?", status ? status : "error", msg ? msg : "");
+        print_error_pair(out, e, n++);
+        fprintf(out, ": %s: %s\n", status ? status : "error", msg ? msg : "");
     }
     RESULTS_EACH(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
         const char *error = str_of(e, "error"), *verify = str_of(e, "verify");
         int failed_verify = verify != NULL && strcmp(verify, "failed") == 0;
         if ((error == NULL && !failed_verify) || !tier_selected(e, opts))
             continue;
-        const char *sn = str_of(e, "src_node"), *dn = str_of(e, "dst_node");
         char size[32];
-        double src = -1, dst = -1;
-        num_of(e, "src_rank", &src);
-        num_of(e, "dst_rank", &dst);
-        if (n++ == 0)
-            fprintf(out, "\nErrors\n");
-        fprintf(out, "  rank %.0f (%s) -> rank %.0f (%s), %s: %s\n", src, sn ? sn : "?", dst,
-                dn ? dn : "?", fmt_size(e, size, sizeof(size)),
+        print_error_pair(out, e, n++);
+        fprintf(out, ", %s: %s\n", fmt_size(e, size, sizeof(size)),
                 error != NULL ? error : "data verification failed");
     }
     return n;
