@@ -14,9 +14,9 @@
 # --msgrate: message rate instead: small-message bandwidth and messages/s
 # of RDMA WRITE and SEND at the sizes of `ib_write_bw -a` / `ib_send_bw -a`
 # from 2 B to 4 KiB (one perftest run per size with -a's fixed iteration
-# count; -a itself goes on to 8 MiB, minutes per tool under TCG), beside one
-# tierperf sweep --sizes 2:4K per op; writes the "Message rate" section of
-# results/verbs-vs-perftest.md and keeps the rest.
+# count; -a itself goes on to 8 MiB, minutes per tool under TCG), each
+# beside one tierperf run --sizes S of that size; writes the "Message rate"
+# section of results/verbs-vs-perftest.md and keeps the rest.
 #
 # Each point is measured --reps times (default 5), the two tools back to
 # back and their order swapped every repetition.  rxe under TCG swings by
@@ -62,6 +62,7 @@ if [ $quick -eq 1 ]; then bw_sizes="65536"; lat_sizes="8"; dur=3; lat_iters=300;
 # per size (scaled so a point takes about 1-2 s under TCG)
 mr_sizes="2 4 8 16 32 64 128 256 512 1024 2048 4096"
 mr_iters=15000
+mr_dur=1.5
 [ $quick -eq 1 ] && mr_sizes="2 64 4096"
 
 # raw outputs of the last run stay in BUILD_DIR/bench-verbs-last/
@@ -75,7 +76,7 @@ else
 rm -rf "$work"
 mkdir -p "$out" "$repo/results"
 echo "bw_sizes='$bw_sizes' lat_sizes='$lat_sizes' dur=$dur depth=$depth reps=$reps" \
-     "mr_sizes='$mr_sizes' mr_iters=$mr_iters" > "$work/params"
+     "mr_sizes='$mr_sizes' mr_iters=$mr_iters mr_dur=$mr_dur" > "$work/params"
 
 cat > "$work/guest.sh" <<EOF
 set -u
@@ -111,15 +112,14 @@ pair() {   # rep ptargs... -- tpargs...: both tools, order swapped on even reps
 if [ $msgrate -eq 1 ]; then
 for rep in \$(seq 1 $reps); do
   for op in write send; do
-    # tierperf: one sweep; perftest: one run per size (what -a runs), in
-    # the order swapped every repetition
-    sweep() { tp tp-mr-\$op-r\$rep --rdma-op \$op --sizes 2:4K --duration 1.5 \
-                 --tx-depth $depth --no-lat; }
-    [ \$((rep % 2)) -eq 0 ] && sweep
+    # size by size, each tool's run right beside the other's (the host's
+    # load swings within a minute): perftest one run per size (what -a
+    # runs), tierperf one run --sizes S
     for s in $mr_sizes; do
-      pt pt-mr-\$op-\$s-r\$rep ib_\${op}_bw -s \$s -n $mr_iters -t $depth
+      pair \$rep pt-mr-\$op-\$s-r\$rep ib_\${op}_bw -s \$s -n $mr_iters -t $depth -- \
+           tp-mr-\$op-\$s-r\$rep --rdma-op \$op --sizes \$s --duration $mr_dur \
+           --tx-depth $depth --no-lat
     done
-    [ \$((rep % 2)) -eq 1 ] && sweep
   done
 done
 grep -h "Max inline\|TX depth\|Mtu" pt-mr-write-*.out | tr -s ' ' | sort -u > perftest-params.txt
@@ -153,120 +153,7 @@ fi
 
 if [ $msgrate -eq 1 ]; then
   exec python3 "$here/verbs_msgrate.py" "$out" "$repo/results/verbs-vs-perftest.md" \
-       "$mr_sizes" "$mr_iters" "$depth" "$reps"
+       "$mr_sizes" "$mr_iters" "$depth" "$reps" "$mr_dur"
 fi
-python3 - "$out" "$repo/results/verbs-vs-perftest.md" "$bw_sizes" "$lat_sizes" "$dur" "$depth" "$reps" \
-        "$here" <<'PY'
-import json, os, statistics, sys
-out, md, bw_sizes, lat_sizes, dur, depth, reps, here = sys.argv[1:9]
-sys.path.insert(0, here)
-from verbs_msgrate import perftest_rows
-reps = int(reps)
-bw_sizes = [int(s) for s in bw_sizes.split()]
-lat_sizes = [int(s) for s in lat_sizes.split()]
-
-def med(values):
-    values = [v for v in values if v]
-    return statistics.median(values) if values else None
-
-def pt_bw_one(op, s, r):
-    rows = perftest_rows(os.path.join(out, "pt-%s-%d-r%d.out" % (op, s, r)))
-    # BW average [MB/sec] with MB = 2^20 (it matches MsgRate x size)
-    return rows[-1][3] * 1048576 * 8 / 1e9 if rows and rows[-1][3] > 0 else None
-
-def pt_lat_one(s, r):
-    rows = perftest_rows(os.path.join(out, "pt-lat-%d-r%d.out" % (s, r)))
-    return rows[-1][4] if rows else None                          # t_typical us
-
-def tp_one(name, r):
-    try:
-        d = json.load(open(os.path.join(out, "%s-r%d.json" % (name, r))))
-        return d["results"][0], d
-    except (OSError, ValueError, IndexError, KeyError):
-        return None, None
-
-def human(s):
-    return "%d KiB" % (s // 1024) if s >= 1024 else "%d B" % s
-
-def row(measure, size, pairs, fmt):
-    """pairs: (tierperf, perftest) per repetition, None where a run failed."""
-    a = med([p[0] for p in pairs])
-    b = med([p[1] for p in pairs])
-    ratios = [p[0] / p[1] for p in pairs if p[0] and p[1]]
-    if ratios:
-        rtxt = "%.2fx" % statistics.median(ratios)
-        rng = "%.2f-%.2f" % (min(ratios), max(ratios))
-    else:
-        rtxt, rng = "n/a", "n/a"
-    return "| %s | %s | %s | %s | %s | %s (%d) |" % (
-        measure, human(size), fmt % a if a else "failed", fmt % b if b else "failed",
-        rtxt, rng, len(ratios))
-
-lines = []
-env = None
-for op in ("write", "read", "send"):
-    for s in bw_sizes:
-        pairs = []
-        for r in range(1, reps + 1):
-            res, d = tp_one("tp-%s-%d" % (op, s), r)
-            env = env or d
-            pairs.append((res["bw_gbit_s"] if res else None, pt_bw_one(op, s, r)))
-        lines.append(row("%s bandwidth (Gbit/s)" % op.upper(), s, pairs, "%.4f"))
-for s in lat_sizes:
-    pairs = []
-    for r in range(1, reps + 1):
-        res, d = tp_one("tp-lat-%d" % s, r)
-        env = env or d
-        pairs.append((res["lat_us"]["p50"] if res and res.get("lat_us") else None,
-                      pt_lat_one(s, r)))
-    lines.append(row("WRITE latency (one-way p50, us)", s, pairs, "%.2f"))
-
-head = ("| measure | size | tierperf (median) | perftest (median) | tierperf / perftest "
-        "(median of paired runs) | range of the paired ratios (pairs) |\n|---|---|---|---|---|---|")
-print(head)
-print("\n".join(lines))
-
-cpu = env["environment"]["cpu_model"] if env else "?"
-kernel = env["environment"]["kernel"] if env else "?"
-link = env["environment"]["links"][0] if env else {}
-try:
-    params = open(os.path.join(out, "perftest-params.txt")).read().strip()
-except OSError:
-    params = ""
-host_cpu = "?"
-try:
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            host_cpu = line.split(":", 1)[1].strip()
-            break
-except OSError:
-    pass
-ncpu = os.cpu_count()
-try:   # the message-rate section (--msgrate) is kept
-    old = open(md).read()
-    keep = old[old.index("\n## Message rate"):] if "\n## Message rate" in old else ""
-except OSError:
-    keep = ""
-with open(md, "w") as f:
-    f.write("# tierperf verbs vs perftest on soft-RoCE (rxe) in a qemu guest\n\n")
-    f.write("Written by `scripts/bench-verbs-vs-perftest.sh` from one run; do not edit by hand.\n\n")
-    f.write("- Machine: %d-core %s host (Debian 12 VM, shared with other jobs), running a "
-            "qemu TCG guest (`%s`, 2 vCPUs, kernel %s)\n" % (ncpu, host_cpu, cpu, kernel))
-    f.write("- Link: %s, driver %s, %s, line rate reported %s Gbit/s, MTU %s\n" % (
-        link.get("device"), link.get("driver"), link.get("detail", "").split(";")[0],
-        link.get("line_rate_gbit"), link.get("mtu")))
-    f.write("- Same guest, same run, the tools alternating point by point; median of %d "
-            "repetitions each, the two tools back to back and their order swapped every "
-            "repetition; tx depth %s for both; about %s s per bandwidth point; both "
-            "ranks/processes on the one rxe device\n" % (reps, depth, dur))
-    f.write("- Units: Gbit/s = 10^9 bit/s (perftest's BW average, in 2^20 B/s, converted); latency one-way "
-            "(RTT/2) median in microseconds\n")
-    if params:
-        f.write("- perftest parameters (all runs): %s\n" % "; ".join(p.strip(" -|") for p in params.splitlines()))
-    f.write("\nrxe under TCG emulation is CPU-bound and noisy: one run can differ from the "
-            "next by 2x with the host's load, so read the paired ratio with its range; the "
-            "absolute figures say nothing about real NICs.\n\n")
-    f.write(head + "\n" + "\n".join(lines) + "\n")
-    f.write(keep)
-print("bench: wrote %s" % md, file=sys.stderr)
-PY
+exec python3 "$here/verbs_bw_report.py" "$out" "$repo/results/verbs-vs-perftest.md" \
+     "$bw_sizes" "$lat_sizes" "$dur" "$depth" "$reps" "$here"

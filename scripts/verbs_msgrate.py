@@ -4,7 +4,7 @@ results/verbs-vs-perftest.md from the raw outputs of
 `scripts/bench-verbs-vs-perftest.sh --msgrate` (tierperf's sweep JSON and
 perftest's per-size reports); the rest of the file is kept.
 
-  verbs_msgrate.py OUT_DIR MD SIZES ITERS DEPTH REPS
+  verbs_msgrate.py OUT_DIR MD SIZES ITERS DEPTH REPS DURATION
 
 perftest_rows() is shared with the script's bandwidth report.
 
@@ -44,18 +44,17 @@ def perftest_point(out, op, size, rep):
     return row[3] * 1048576 * 8 / 1e9, row[4] * 1e6
 
 
-def tierperf_sweep(out, op, rep):
-    """{size: (Gbit/s, messages/s)} of one tierperf sweep, and its JSON."""
+def tierperf_point(out, op, size, rep):
+    """(Gbit/s, messages/s) of one tierperf run at one size, or (None,
+    None); and its JSON."""
     try:
-        d = json.load(open(os.path.join(out, "tp-mr-%s-r%d.json" % (op, rep))))
+        d = json.load(open(os.path.join(out, "tp-mr-%s-%d-r%d.json" % (op, size, rep))))
     except (OSError, ValueError):
-        return {}, None
-    points = {}
+        return (None, None), None
     for r in d.get("results", []):
-        if r.get("error") is None and r.get("bw_gbit_s"):
-            s = r["size_bytes"]
-            points[s] = (r["bw_gbit_s"], r["bw_gbit_s"] * 1e9 / 8 / s)
-    return points, d
+        if r.get("error") is None and r.get("bw_gbit_s") and r.get("size_bytes") == size:
+            return (r["bw_gbit_s"], r["bw_gbit_s"] * 1e9 / 8 / size), d
+    return (None, None), d
 
 
 def med(values):
@@ -74,13 +73,12 @@ def fmt(v, f):
 def table(out, sizes, reps):
     lines, env = [], None
     for op in ("write", "send"):
-        sweeps = []
-        for r in range(1, reps + 1):
-            pts, d = tierperf_sweep(out, op, r)
-            sweeps.append(pts)
-            env = env or d
         for s in sizes:
-            tp = [sw.get(s, (None, None)) for sw in sweeps]
+            tp = []
+            for r in range(1, reps + 1):
+                point, d = tierperf_point(out, op, s, r)
+                tp.append(point)
+                env = env or d
             pt = [perftest_point(out, op, s, r) for r in range(1, reps + 1)]
             ratios = [a[1] / b[1] for a, b in zip(tp, pt) if a[1] and b[1]]
             rtxt = "%.2fx" % statistics.median(ratios) if ratios else "n/a"
@@ -94,7 +92,7 @@ def table(out, sizes, reps):
 
 
 def main():
-    out, md, sizes, iters, depth, reps = sys.argv[1:7]
+    out, md, sizes, iters, depth, reps, dur = sys.argv[1:8]
     sizes = [int(s) for s in sizes.split()]
     reps = int(reps)
     lines, env = table(out, sizes, reps)
@@ -112,9 +110,13 @@ def main():
            "by hand.", "",
            "- Sizes of `ib_write_bw -a` / `ib_send_bw -a` from 2 B to 4 KiB: perftest once per "
            "size with a fixed %s iterations, as `-a` does (`-a` itself would go on to 8 MiB, "
-           "minutes per tool under TCG); tierperf one sweep `--sizes 2:4K --duration 1.5` per "
-           "op and repetition; tx depth %s for both; %d repetitions, the order of the tools "
-           "swapped every repetition" % (iters, depth, reps),
+           "minutes per tool under TCG); tierperf one run `--sizes S --duration %s` per size "
+           "right beside perftest's at that size; tx depth %s for both, one QP; %d "
+           "repetitions, the order of the tools swapped every repetition" % (
+               iters, dur, depth, reps),
+           "- Both time from the first message posted to the last completion (perftest's "
+           "MsgRate and BW average; tierperf's bandwidth, set-up and closing handshakes "
+           "left out); tierperf warms up before each point, perftest does not",
            "- Same guest and link as above (%s, %s); both ranks/processes on the one rxe "
            "device" % (link.get("device"), link.get("detail", "").split(";")[0]),
            "- Messages/s: perftest's MsgRate; tierperf's bandwidth over the message size",

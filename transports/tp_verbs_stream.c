@@ -21,7 +21,7 @@
 #define VERBS_SPIN_NS 1000000ull
 #define VERBS_BLOCK_MS 100
 
-static uint64_t mono_ns(void)
+uint64_t verbs_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -201,10 +201,10 @@ static tp_status_t drive(struct verbs_ep *ep, struct verbs_tx *tx, struct verbs_
         if ((++empty & 63) != 0)
             continue;
         if (empty == 64) {
-            idle_since = mono_ns();
+            idle_since = verbs_now_ns();
             continue;
         }
-        if (mono_ns() - idle_since < VERBS_SPIN_NS)
+        if (verbs_now_ns() - idle_since < VERBS_SPIN_NS)
             continue;
         if ((st = arm_cqs(ep)) != TP_OK || (st = drive_pass(ep, tx, rx, &progress)) != TP_OK)
             return st;
@@ -232,7 +232,10 @@ tp_status_t verbs_stream_send(void *vep, const struct tp_xfer *x)
         return st;
     if ((st = verbs_tx_start(&tx, ep, xfer_split(ep, x, &piece))) != TP_OK)
         return st;
-    return drive(ep, &tx, NULL);
+    st = drive(ep, &tx, NULL);
+    if (x->span_ns != NULL)
+        *x->span_ns = st == TP_OK ? verbs_tx_span_ns(&tx) : 0;
+    return st;
 }
 
 tp_status_t verbs_stream_recv(void *vep, const struct tp_xfer *x)

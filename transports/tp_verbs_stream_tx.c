@@ -7,7 +7,9 @@
  * with checks every WRITE does.  The receiver's READY and CREDIT messages
  * say how far it may post (receives posted for SEND, free slots for
  * checked WRITEs, everything otherwise).
- * For RDMA READ this side only fills its ring and announces it (SRC). */
+ * For RDMA READ this side only fills its ring and announces it (SRC).
+ * The span from the first post to the last completion is the transfer's
+ * time for the engine (tp_xfer.span_ns), as perftest times its runs. */
 #include "verbs_private.h"
 #include "tp_fail.h"
 
@@ -141,6 +143,8 @@ static tp_status_t tx_post_list(struct verbs_tx *tx, uint64_t first, unsigned cn
             return st;
         l->wr[k].next = k + 1 < cnt ? &l->wr[k + 1] : NULL;
     }
+    if (tx->t_first == 0)
+        tx->t_first = verbs_now_ns();
     rc = ibv_post_send(ep->qp[q], l->wr, &bad);
     if (rc != 0) {
         tp_fail("verbs: posting %s %llu to rank %d: %s",
@@ -281,5 +285,14 @@ tp_status_t verbs_tx_on_wc(struct verbs_tx *tx, const struct ibv_wc *wc)
     if ((int)q >= tx->ep->nqps)
         return verbs_ep_fail(tx->ep, TP_ERR_INTERNAL);
     tx->q[q].done = verbs_wr_n(wc->wr_id) + 1;
+    tx->t_last = verbs_now_ns();       /* signaled WRs only: every sq_depth/2 */
     return TP_OK;
+}
+
+uint64_t verbs_tx_span_ns(const struct verbs_tx *tx)
+{
+    if (tx->ep->ctx->opts.rdma_op == TP_RDMA_READ || tx->rverify || !tx->done ||
+        tx->t_first == 0 || tx->t_last <= tx->t_first)
+        return 0;
+    return tx->t_last - tx->t_first;
 }

@@ -79,6 +79,13 @@ struct tp_xfer {
     tp_chunk_fn fill;       /* sender side, may be NULL */
     tp_chunk_fn check;      /* receiver side, may be NULL */
     void *hook_arg;
+    /* stream_send may store here (when not NULL) the nanoseconds from
+     * its first message posted to the completion of its last, when a
+     * completion means delivery and the receiver has nothing left to do
+     * (what perftest's ib_write_bw and ib_send_bw time); it stores 0 when
+     * it cannot tell.  The caller's clock then leaves out the set-up
+     * and closing handshakes with the receiver. */
+    uint64_t *span_ns;
 };
 
 /* Facts about the link in use, for the results' environment record. */

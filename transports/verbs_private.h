@@ -316,6 +316,7 @@ struct verbs_tx {
     uint64_t credit;          /* WRITE/SEND: may post messages < credit;
                                * READ: messages the receiver has pulled */
     int done;
+    uint64_t t_first, t_last; /* first post, latest completion (ns) */
     struct verbs_qp_acct q[VERBS_MAX_QPS];
 };
 
@@ -355,6 +356,13 @@ tp_status_t verbs_tx_start(struct verbs_tx *tx, struct verbs_ep *ep,
                            const struct tp_xfer *x);
 tp_status_t verbs_tx_step(struct verbs_tx *tx, int *progress);
 tp_status_t verbs_tx_on_wc(struct verbs_tx *tx, const struct ibv_wc *wc);
+/* A finished WRITE or SEND transfer's first post to last completion (ns),
+ * the time data moved (tp_xfer.span_ns); 0 where a completion is not the
+ * end: RDMA READ (the receiver pulls), or a receiver that checks or
+ * stages every message after it lands. */
+uint64_t verbs_tx_span_ns(const struct verbs_tx *tx);
+/* CLOCK_MONOTONIC in nanoseconds */
+uint64_t verbs_now_ns(void);
 tp_status_t verbs_rx_start(struct verbs_rx *rx, struct verbs_ep *ep,
                            const struct tp_xfer *x);
 tp_status_t verbs_rx_step(struct verbs_rx *rx, int *progress);

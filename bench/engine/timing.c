@@ -89,6 +89,11 @@ double timing_unit_limit_s(double bytes, double rate_Bps, double timeout_s)
     return 2 * bytes / rate_Bps + timeout_s;
 }
 
+double timing_xfer_s(uint64_t wall_ns, uint64_t span_ns)
+{
+    return (double)(span_ns > 0 && span_ns <= wall_ns ? span_ns : wall_ns) * 1e-9;
+}
+
 double timing_gbit_s(uint64_t bytes, double seconds)
 {
     return seconds > 0 ? (double)bytes * 8.0 / seconds / 1e9 : 0.0;

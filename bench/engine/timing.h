@@ -44,6 +44,11 @@ uint64_t timing_lat_calibration(uint64_t msg_size);
  * assumed), plus timeout_s (--timeout).  0 when timeout_s <= 0 (no limit). */
 double timing_unit_limit_s(double bytes, double rate_Bps, double timeout_s);
 
+/* Seconds of one timed transfer: the transport's span (tp_xfer.span_ns:
+ * first message posted to last delivered) when it gave one that fits in
+ * the wall time around the call, else that wall time. */
+double timing_xfer_s(uint64_t wall_ns, uint64_t span_ns);
+
 /* Gbit/s (10^9 bit/s) of bytes over seconds; 0 when seconds <= 0. */
 double timing_gbit_s(uint64_t bytes, double seconds);
 

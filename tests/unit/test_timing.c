@@ -92,3 +92,14 @@ Test(timing, unit_limit_is_twice_the_expected_time_plus_timeout)
     /* no --timeout: no limit */
     cr_assert_float_eq(timing_unit_limit_s(1e6, 1e6, 0), 0.0, 1e-9);
 }
+
+Test(timing, transfer_time_is_the_span_when_the_transport_gave_one)
+{
+    /* 40 ms from first post to last completion inside 50 ms around the
+     * call (handshakes): the span */
+    cr_assert_float_eq(timing_xfer_s(50000000, 40000000), 0.040, 1e-12);
+    /* none given: the wall time */
+    cr_assert_float_eq(timing_xfer_s(50000000, 0), 0.050, 1e-12);
+    /* a span longer than the call cannot be: the wall time */
+    cr_assert_float_eq(timing_xfer_s(50000000, 60000000), 0.050, 1e-12);
+}
