@@ -361,6 +361,14 @@ tp_status_t verbs_tx_on_wc(struct verbs_tx *tx, const struct ibv_wc *wc);
  * end: RDMA READ (the receiver pulls), or a receiver that checks or
  * stages every message after it lands. */
 uint64_t verbs_tx_span_ns(const struct verbs_tx *tx);
+/* Whether a side waiting for its peer keeps polling instead of sleeping
+ * on the completion channel: while it has data work of its own in
+ * flight, as perftest's polling sides do: a sender with WRs not yet
+ * completed (only every sq_depth/2 is signaled, so completions are far
+ * apart), a SEND receiver taking messages, an RDMA READ reader.  A WRITE
+ * receiver, a READ data source and a side waiting for a control message
+ * sleep after VERBS_SPIN_NS. */
+int verbs_keeps_polling(const struct verbs_tx *tx, const struct verbs_rx *rx);
 /* CLOCK_MONOTONIC in nanoseconds */
 uint64_t verbs_now_ns(void);
 tp_status_t verbs_rx_start(struct verbs_rx *rx, struct verbs_ep *ep,

@@ -816,3 +816,44 @@ Test(verbs, line_rate_table)
     cr_expect_eq(verbs_lane_rate_gbit(3, 2), 0.0, "unknown speed");
     cr_expect_eq(verbs_lane_rate_gbit(128, 3), 0.0, "unknown width");
 }
+
+/* Who sleeps on the completion channel after VERBS_SPIN_NS: not a side
+ * with data work of its own in flight (no device needed). */
+Test(verbs, keeps_polling_while_own_work_is_in_flight)
+{
+    struct verbs_ctx ctx;
+    struct verbs_ep ep;
+    struct verbs_tx tx;
+    struct verbs_rx rx;
+
+    memset(&ctx, 0, sizeof(ctx));
+    memset(&ep, 0, sizeof(ep));
+    memset(&tx, 0, sizeof(tx));
+    memset(&rx, 0, sizeof(rx));
+    ep.ctx = &ctx;
+    ep.nqps = 2;
+    tx.ep = &ep;
+    rx.ep = &ep;
+    ctx.opts.rdma_op = TP_RDMA_SEND;
+    /* a sender waiting for READY or ACK, nothing posted: may sleep */
+    cr_assert_eq(verbs_keeps_polling(&tx, NULL), 0);
+    /* WRs of QP 1 not yet completed (unsignaled ones between): polls */
+    tx.q[1].posted = 128;
+    tx.q[1].done = 64;
+    cr_assert_eq(verbs_keeps_polling(&tx, NULL), 1);
+    tx.q[1].done = 128;
+    cr_assert_eq(verbs_keeps_polling(&tx, NULL), 0);
+    /* a SEND receiver taking messages polls, as ib_send_bw's server */
+    rx.started = 1;
+    cr_assert_eq(verbs_keeps_polling(NULL, &rx), 1);
+    rx.done = 1;
+    cr_assert_eq(verbs_keeps_polling(NULL, &rx), 0);
+    /* a WRITE receiver has nothing to do per message: may sleep, as
+     * ib_write_bw's server */
+    rx.done = 0;
+    ctx.opts.rdma_op = TP_RDMA_WRITE;
+    cr_assert_eq(verbs_keeps_polling(NULL, &rx), 0);
+    /* an RDMA READ reader polls */
+    ctx.opts.rdma_op = TP_RDMA_READ;
+    cr_assert_eq(verbs_keeps_polling(&tx, &rx), 1);
+}
