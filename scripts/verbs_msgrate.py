@@ -70,9 +70,24 @@ def fmt(v, f):
     return f % v if v else "failed"
 
 
+def summary(op, ratios):
+    """One line over every size of one op: the paired ratios' median and
+    how many reach 0.95."""
+    if not ratios:
+        return "- %s: no paired runs" % op.upper()
+    return ("- %s, all sizes: median of the %d paired ratios %.2fx (quartiles %.2f-%.2f); "
+            "%d of them >= 0.95" % (
+                op.upper(), len(ratios), statistics.median(ratios),
+                statistics.quantiles(ratios, n=4)[0] if len(ratios) > 1 else ratios[0],
+                statistics.quantiles(ratios, n=4)[2] if len(ratios) > 1 else ratios[0],
+                sum(1 for r in ratios if r >= 0.95)))
+
+
 def table(out, sizes, reps):
-    lines, env = [], None
+    """The table's rows, one summary line per op, and a tierperf JSON."""
+    lines, sums, env = [], [], None
     for op in ("write", "send"):
+        every = []
         for s in sizes:
             tp = []
             for r in range(1, reps + 1):
@@ -81,6 +96,7 @@ def table(out, sizes, reps):
                 env = env or d
             pt = [perftest_point(out, op, s, r) for r in range(1, reps + 1)]
             ratios = [a[1] / b[1] for a, b in zip(tp, pt) if a[1] and b[1]]
+            every += ratios
             rtxt = "%.2fx" % statistics.median(ratios) if ratios else "n/a"
             rng = "%.2f-%.2f" % (min(ratios), max(ratios)) if ratios else "n/a"
             lines.append("| %s | %s | %s | %s | %s | %s | %s | %s (%d) |" % (
@@ -88,18 +104,19 @@ def table(out, sizes, reps):
                 fmt(med([p[0] for p in tp]), "%.5f"), fmt(med([p[1] for p in tp]), "%.0f"),
                 fmt(med([p[0] for p in pt]), "%.5f"), fmt(med([p[1] for p in pt]), "%.0f"),
                 rtxt, rng, len(ratios)))
-    return lines, env
+        sums.append(summary(op, every))
+    return lines, sums, env
 
 
 def main():
     out, md, sizes, iters, depth, reps, dur = sys.argv[1:8]
     sizes = [int(s) for s in sizes.split()]
     reps = int(reps)
-    lines, env = table(out, sizes, reps)
+    lines, sums, env = table(out, sizes, reps)
     head = ("| op | size | tierperf Gbit/s | tierperf messages/s | perftest Gbit/s | "
             "perftest messages/s | tierperf / perftest messages/s (median of paired runs) | "
             "range of the paired ratios (pairs) |\n|---|---|---|---|---|---|---|---|")
-    print(head + "\n" + "\n".join(lines))
+    print(head + "\n" + "\n".join(lines) + "\n\n" + "\n".join(sums))
     try:
         params = open(os.path.join(out, "perftest-params.txt")).read().strip()
     except OSError:
@@ -126,9 +143,21 @@ def main():
             p.strip(" -|") for p in params.splitlines()))
     sec += ["",
             "Soft-RoCE under TCG: each small message costs the emulated CPUs most of its "
-            "time in rxe's kernel code, shared with both tools' polling, so the rates are "
-            "the emulator's, not a NIC's, and swing with the host's load (see the range of "
-            "the paired ratios).", "", head] + lines
+            "time in rxe's kernel code, so the rates are the emulator's, not a NIC's, and "
+            "swing with the host's load (see the range of the paired ratios): the same "
+            "tool at the same size differs by 2-5x from one run to the next, and slow runs "
+            "of either tool come with rxe retransmissions (its `completer_retry_err` and "
+            "`duplicate_request` counters, up to dozens per run of either tool) that no "
+            "packet loss explains.", "",
+            "What made tierperf slower here, and what changed: tierperf times its "
+            "bandwidth in batches of about 50 ms, and used to time each around the "
+            "call, so the receiver's READY and its closing ACK (a receiver asleep until "
+            "the last message wakes it) counted: 12-20% of each batch at 8 B-1 KiB in "
+            "this guest (instrumented runs). A WRITE or SEND transfer is now timed from "
+            "its first WR posted to its last completion, as perftest times a run; and a "
+            "side with WRs of its own in flight keeps polling instead of sleeping on the "
+            "completion channel, as perftest's client does (docs/verbs-transport.md).",
+            "", head] + lines + [""] + sums
     try:
         old = open(md).read()
     except OSError:
