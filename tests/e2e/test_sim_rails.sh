@@ -11,24 +11,13 @@
 #   args: BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.sh" "$@"
 topo="$src/topologies/sim-2node-rails.yaml"
-e2e_need_root "network namespaces need root (CI runs as root)"
 for t in ip tc mpirun python3; do command -v "$t" >/dev/null || fail "$t not installed"; done
 
-work=$(mktemp -d /tmp/tierperf-simrails.XXXXXX)
-export TIERPERF_SIM_PREFIX="tpr$$-"
-export TIERPERF_SIM_STATE="$work/state"
 export TIERPERF_SIM_RATES=400,100     # each rail's leaf, the link between rails
-export TIERPERF_BIN="$bin"
-cleanup() {
-    "$src/scripts/simcluster.sh" down >/dev/null 2>&1 || echo "warning: teardown of $TIERPERF_SIM_PREFIX failed" >&2
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
+e2e_sim_work simrails tpr
 "$src/scripts/simcluster.sh" up --rails 2 "$topo"
 grep -q "rails: 2" <("$src/scripts/simcluster.sh" status) || fail "status does not say 2 rails"
 out="$work/rails.json"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 timeout 300 "$src/scripts/sim-mpirun.sh" --ppn 2 "$bin" run --pattern rails --transport tcp \
     --topology "$topo" --ifaces auto --subnet 198.18.0.0/15 --sizes 4M --duration 2 --warmup 2 \

@@ -11,25 +11,11 @@
 # shares.  Always tears the cluster down.
 #   args: BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.sh" "$@"
-topo="$src/topologies/sim-8node-3tier.yaml"
-e2e_need_root "network namespaces need root (CI runs as root)"
 for t in ip tc mpirun python3; do command -v "$t" >/dev/null || fail "$t not installed"; done
 
-work=$(mktemp -d /tmp/tierperf-simtest.XXXXXX)
 # Our own prefix and state: a leftover cluster (or main.sh's) cannot clash.
-export TIERPERF_SIM_PREFIX="tpt$$-"
-export TIERPERF_SIM_STATE="$work/state"
 export TIERPERF_SIM_RATES=600,250,100
-export TIERPERF_BIN="$bin"
-cleanup() {
-    "$src/scripts/simcluster.sh" down >/dev/null 2>&1 || echo "warning: teardown of $TIERPERF_SIM_PREFIX failed" >&2
-    left=$(ip netns list | awk '{print $1}' | grep -c "^$TIERPERF_SIM_PREFIX" || true)
-    [ "$left" -eq 0 ] || echo "warning: $left namespaces of $TIERPERF_SIM_PREFIX left" >&2
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$src/scripts/simcluster.sh" up "$topo"
+e2e_sim_up simtest tpt "$src/topologies/sim-8node-3tier.yaml"
 # Idempotent: a second up keeps the cluster as it is.
 grep -q "already up" <<<"$("$src/scripts/simcluster.sh" up "$topo" 2>&1)" || fail "second up did not find the cluster up"
 "$src/scripts/simcluster.sh" status >/dev/null || fail "status after up"
@@ -40,7 +26,6 @@ expect=$(for i in 0 1 2 3 4 5 6 7; do echo "sim-n$i sim-n$i"; done)
 
 "$bin" topo "$topo" --emit sim >"$work/tree.txt"
 out="$work/tiers.json"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # Under ASan: LeakSanitizer's exit check matches suppressions frame by
 # frame, and frames from the fast (frame-pointer) unwinder that land outside
 # every module make it re-read /proc/self/maps each time: minutes per rank
