@@ -10,14 +10,8 @@
 #     8 nodes (verified), and congestion: aggressors on the victim's
 #     uplinks slow it down measurably.
 #   args: BUILD_DIR SOURCE_DIR
-set -euo pipefail
-build=$(cd "${1:?usage: test_shapes.sh BUILD_DIR SOURCE_DIR}" && pwd)
-src=$(cd "${2:?usage: test_shapes.sh BUILD_DIR SOURCE_DIR}" && pwd)
-bin="$build/tierperf"
+. "$(dirname "$0")/lib.sh" "$@"
 topo="$src/topologies/sim-8node-3tier.yaml"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-[ -x "$bin" ] || fail "$bin not built"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 work=$(mktemp -d /tmp/tierperf-shapes.XXXXXX)
 mpi=(mpirun --oversubscribe --mca btl self,vader,tcp)
 
@@ -94,18 +88,9 @@ print("loopback shapes ok")
 EOF2
 
 # ---- 2. simulated cluster
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: simulated-cluster part needs root (CI runs as root)"
-    rm -rf "$work"; exit 0
-fi
-export TIERPERF_SIM_PREFIX="tpk$$-" TIERPERF_SIM_STATE="$work/state" TIERPERF_SIM_RATES=600,250,100
-export TIERPERF_BIN="$bin"
-cleanup() {
-    "$src/scripts/simcluster.sh" down >/dev/null 2>&1 || echo "warning: teardown failed" >&2
-    rm -rf "$work"
-}
-trap cleanup EXIT
-"$src/scripts/simcluster.sh" up "$topo" >/dev/null
+rm -rf "$work"
+export TIERPERF_SIM_RATES=600,250,100
+e2e_sim_up shapes tpk "$topo"     # (not root: SKIP, the loopback part done)
 sim() { timeout 600 "$src/scripts/sim-mpirun.sh" "$bin" run --transport tcp --topology "$topo" \
             --subnet 198.18.0.0/15 --quiet "$@" >/dev/null; }
 # small rings, so the untimed verification pass is shorter than the timed transfers
