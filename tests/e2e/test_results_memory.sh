@@ -19,9 +19,9 @@ if grep -rnE 'cJSON_(ArrayForEach\([a-z_]+, *|GetArraySize\(|GetArrayItem\()(res
   cat "$tmp/walks"; fail "results[] walked as a cJSON array: use RESULTS_EACH/results_count/results_at"
 fi
 
-# a sanitizer build (CI) is ~20x slower: a 4 MB file, no bound
+# a sanitizer build (CI) is ~20x slower: a 2 MB file, no bound
 sanitized=0 mbytes=50
-grep -q '^TIERPERF_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null && sanitized=1 mbytes=4
+grep -q '^TIERPERF_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null && sanitized=1 mbytes=2
 big=$tmp/big.json
 python3 "$src/tests/e2e/gen_results.py" "$src/tests/fixtures/results/allpairs15.json" "$big" "$mbytes"
 size_kb=$(( $(stat -c %s "$big") / 1024 ))
