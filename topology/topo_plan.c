@@ -307,8 +307,10 @@ tp_status_t topo_plan_start(const struct topo *topo, const char *const *node_of_
 {
     struct topo_plan *plan = topo_plan_new(topo->ntiers + 2);
 
-    if (plan == NULL)
-        return tp_error_set(err, TP_ERR_NO_MEMORY, "out of memory while planning");
+    if (plan == NULL) {
+        tp_error_set(err, TP_ERR_NO_MEMORY, "out of memory while planning");
+        return TP_ERR_NO_MEMORY;
+    }
     tp_status_t st = topo_ptree_build(p, topo, node_of_rank, nranks, err);
     if (st != TP_OK) {
         topo_ptree_free(p, topo->nhns);
