@@ -34,7 +34,7 @@ static int flow_cmp(const void *a, const void *b)
 
 void shape_loss_to_receivers(struct result_row *all, size_t n)
 {
-    struct result_row **idx = malloc((n ? n : 1) * sizeof(*idx));
+    struct result_row **idx = malloc((n ? n : 1) * sizeof(struct result_row *));
     struct row_loss *held = malloc((n ? n : 1) * sizeof(*held));
 
     if (idx == NULL || held == NULL) {   /* no loss rather than the wrong flow's */
@@ -48,12 +48,12 @@ void shape_loss_to_receivers(struct result_row *all, size_t n)
         idx[i] = &all[i];
         held[i] = all[i].loss;
     }
-    qsort(idx, n, sizeof(*idx), flow_cmp);
+    qsort(idx, n, sizeof(struct result_row *), flow_cmp);
     for (size_t i = 0; i < n; i++) {
         struct result_row key = {.src = all[i].dst, .dst = all[i].src,
                                  .size_bytes = all[i].size_bytes};
         const struct result_row *k = &key;
-        struct result_row **rev = bsearch(&k, idx, n, sizeof(*idx), flow_cmp);
+        struct result_row **rev = bsearch(&k, idx, n, sizeof(struct result_row *), flow_cmp);
         if (rev != NULL)
             all[i].loss = held[*rev - all];
         else
