@@ -60,9 +60,9 @@ if [ "$(id -u)" -eq 0 ] && command -v mpirun >/dev/null && command -v tc >/dev/n
 fi
 
 mkdir -p "$(dirname "$out")"
-# the machine as the run's environment block recorded it (without a run: /proc)
+# the machine as the run's environment block recorded it
 if [ -s "$work/sweep.json" ]; then facts=$(python3 scripts/machine-facts.py "$work/sweep.json")
-else facts="$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"; fi
+else facts="machine not recorded: the sweep run wrote no results file"; fi
 {
     echo "# The sweep plan at scale"
     echo
