@@ -33,18 +33,23 @@ void ans_check_pair_unjudged(struct ans_check *out, struct ans_check_pair *cp, c
     ans_check_unjudged(out, why);
 }
 
-void ans_check_unjudged(struct ans_check *out, const char *why)
+void ans_unjudged_count(struct ans_unjudged *kinds, size_t *n, const char *why)
 {
     size_t k;
 
-    out->unmeasured++;
-    for (k = 0; k < out->nwhy && strcmp(out->why[k].why, why) != 0; k++)
+    for (k = 0; k < *n && strcmp(kinds[k].why, why) != 0; k++)
         ;
-    if (k == out->nwhy && out->nwhy < ANS_UNJUDGED_KINDS)
-        snprintf(out->why[out->nwhy++].why, sizeof(out->why[0].why), "%s", why);
-    else if (k == out->nwhy)
+    if (k == *n && *n < ANS_UNJUDGED_KINDS)
+        snprintf(kinds[(*n)++].why, sizeof(kinds[0].why), "%s", why);
+    else if (k == *n)
         k = ANS_UNJUDGED_KINDS - 1;   /* the last kind takes the rest */
-    out->why[k].thresholds++;
+    kinds[k].thresholds++;
+}
+
+void ans_check_unjudged(struct ans_check *out, const char *why)
+{
+    out->unmeasured++;
+    ans_unjudged_count(out->why, &out->nwhy, why);
 }
 
 static void apply_bw(const struct ans_rule *r, const struct ans_pair *m, long long size,

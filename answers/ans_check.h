@@ -104,6 +104,9 @@ enum ans_nic_verdict { ANS_NIC_SKIP, ANS_NIC_PASS, ANS_NIC_FAIL, ANS_NIC_UNJUDGE
 void ans_check_unjudged(struct ans_check *out, const char *why);
 /* The same for one pair: noted on it too ("not judged: WHY"). */
 void ans_check_pair_unjudged(struct ans_check *out, struct ans_check_pair *cp, const char *why);
+/* Count one threshold under its reason in kinds[0..*n): a new reason gets
+ * its own entry while there is room, the last entry takes the rest. */
+void ans_unjudged_count(struct ans_unjudged *kinds, size_t *n, const char *why);
 /* Append to a pair's reason ("; " between notes). */
 void ans_check_note(struct ans_check_pair *cp, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

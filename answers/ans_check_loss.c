@@ -85,16 +85,8 @@ static const char *not_applicable_why(const struct ans_rule *r, const struct ans
 
 static void not_applicable(struct ans_check *out, const char *why)
 {
-    size_t k;
-
     out->not_applicable++;
-    for (k = 0; k < out->nna && strcmp(out->na[k].why, why) != 0; k++)
-        ;
-    if (k == out->nna && out->nna < ANS_UNJUDGED_KINDS)
-        snprintf(out->na[out->nna++].why, sizeof(out->na[0].why), "%s", why);
-    else if (k == out->nna)
-        k = ANS_UNJUDGED_KINDS - 1;   /* the last kind takes the rest */
-    out->na[k].thresholds++;
+    ans_unjudged_count(out->na, &out->nna, why);
 }
 
 void ans_check_loss_apply(const struct ans_rule *r, const struct ans_pair *m,
