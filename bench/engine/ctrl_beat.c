@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../../common/log.h"
 #include "timing.h"
@@ -25,13 +24,6 @@ static int stopping(struct ctrl_beat *b)
 }
 
 /* 50 ms between looks: the threads must not take a measuring rank's core. */
-static void nap(void)
-{
-    struct timespec ts = {0, 50000000L};
-
-    nanosleep(&ts, NULL);
-}
-
 static void send_and_forget(const int32_t *v, int dst, int tag, MPI_Comm comm)
 {
     MPI_Request req = MPI_REQUEST_NULL;
@@ -84,7 +76,7 @@ static void *beat_loop(void *arg)
             beat_all(b, reqs, n);
             next = now + every;
         }
-        nap();
+        timing_nap_s(0.05);
     }
     for (int r = 0; r < n; r++)
         if (reqs[r] != MPI_REQUEST_NULL)
@@ -222,7 +214,7 @@ static void *watch_loop(void *arg)
         answer_asks(&w, now);
         if (rank0_gone(&w, now, &agree))
             end_job(&w, now - w.last, agree);
-        nap();
+        timing_nap_s(0.05);
     }
     drop(&w.beat);
     drop(&w.ask);

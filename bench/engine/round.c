@@ -92,14 +92,13 @@ static void reports_finish(struct bench_engine *e, struct round_reports *rr)
 
     if (e->rank == 0 && e->prog != NULL)
         progress_round(e->prog, rr->bytes);
+    round_reports_close(rr);
     if (lost > 0) {
         char why[160];
         snprintf(why, sizeof(why), "%zu pair(s) of the round gave no report for %.0f s", lost,
                  e->step_bound_s);
-        round_reports_close(rr);
         engine_abort(e, why);
     }
-    round_reports_close(rr);
 }
 
 /* Measure this rank's pairs; each step is reported as soon as it is done. */

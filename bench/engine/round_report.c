@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../../common/log.h"
 #include "timing.h"
@@ -177,13 +176,6 @@ static void deliver(struct round_reports *rr, const struct round_report_msg *m)
 
 /* Sleep 1 ms: rank 0 waits for reports without taking a measuring rank's
  * core. */
-static void nap(void)
-{
-    struct timespec ts = {0, 1000000L};
-
-    nanosleep(&ts, NULL);
-}
-
 /* Rank 0's listener: journal reports as they come, whatever rank 0's own
  * pair is doing. */
 static void *listen_loop(void *arg)
@@ -198,7 +190,7 @@ static void *listen_loop(void *arg)
         pthread_mutex_unlock(&rr->lock);
         if (stop)
             return NULL;
-        nap();
+        timing_nap_s(0.001);
     }
 }
 
@@ -294,7 +286,7 @@ size_t round_reports_finish(struct round_reports *rr)
         give_up_silent(rr);
         if (rr->waiting == 0)
             break;
-        nap();
+        timing_nap_s(0.001);
     }
     return rr->given_up;
 }

@@ -89,6 +89,13 @@ double timing_unit_limit_s(double bytes, double rate_Bps, double timeout_s)
     return 2 * bytes / rate_Bps + timeout_s;
 }
 
+void timing_nap_s(double s)
+{
+    struct timespec ts = {0, (long)(s * 1e9)};
+
+    nanosleep(&ts, NULL);
+}
+
 double timing_xfer_s(uint64_t wall_ns, uint64_t span_ns)
 {
     return (double)(span_ns > 0 && span_ns <= wall_ns ? span_ns : wall_ns) * 1e-9;

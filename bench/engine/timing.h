@@ -10,6 +10,8 @@
 /* CLOCK_MONOTONIC */
 uint64_t timing_now_ns(void);
 double timing_now_s(void);
+/* Sleep about s seconds (0 <= s < 1): the nap of a polling loop. */
+void timing_nap_s(double s);
 
 #define TIMING_BATCH_TARGET_S 0.05      /* one timed batch aims at 50 ms */
 #define TIMING_LAT_BUDGET_S 0.3         /* latency phase per size */
