@@ -12,14 +12,10 @@ perftest's "BW average[MB/sec]" is in 2^20 bytes/s; latency is one-way
 import json, os, statistics, sys
 out, md, bw_sizes, lat_sizes, dur, depth, reps, here = sys.argv[1:9]
 sys.path.insert(0, here)
-from verbs_msgrate import perftest_rows
+from verbs_msgrate import human, med, perftest_rows
 reps = int(reps)
 bw_sizes = [int(s) for s in bw_sizes.split()]
 lat_sizes = [int(s) for s in lat_sizes.split()]
-
-def med(values):
-    values = [v for v in values if v]
-    return statistics.median(values) if values else None
 
 def pt_bw_one(op, s, r):
     rows = perftest_rows(os.path.join(out, "pt-%s-%d-r%d.out" % (op, s, r)))
@@ -36,9 +32,6 @@ def tp_one(name, r):
         return d["results"][0], d
     except (OSError, ValueError, IndexError, KeyError):
         return None, None
-
-def human(s):
-    return "%d KiB" % (s // 1024) if s >= 1024 else "%d B" % s
 
 def row(measure, size, pairs, fmt):
     """pairs: (tierperf, perftest) per repetition, None where a run failed."""
