@@ -93,7 +93,6 @@ static tp_status_t parse_latency(struct yctx *c, yaml_node_t *n, struct ans_rule
     return TP_OK;
 }
 
-/* node_labels: {key: value, ...}, Kubernetes matchLabels: all must match. */
 /* A count of events (max_device_errors): a whole number 0 .. 2^53. */
 static tp_status_t parse_count(struct yctx *c, yaml_node_t *n, const char *field, double *out)
 {
@@ -107,6 +106,7 @@ static tp_status_t parse_count(struct yctx *c, yaml_node_t *n, const char *field
     return TP_OK;
 }
 
+/* node_labels: {key: value, ...}, Kubernetes matchLabels: all must match. */
 static tp_status_t parse_labels(struct yctx *c, yaml_node_t *n, struct ans_rule *r)
 {
     char field[96];

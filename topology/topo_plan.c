@@ -290,7 +290,8 @@ int topo_ptree_joins(const struct ptree *p, size_t h, int virt, int tier)
            p->ndirect[h] + p->nkids[h] >= 2;
 }
 
-struct topo_plan *topo_plan_new(size_t n)
+/* An empty plan with room for n tier entries; NULL when out of memory. */
+static struct topo_plan *topo_plan_new(size_t n)
 {
     struct topo_plan *plan = calloc(1, sizeof(*plan));
 

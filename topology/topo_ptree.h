@@ -33,8 +33,6 @@ void topo_ptree_free(struct ptree *p, size_t nh);
  * joins at least two units (child HyperNodes or directly held nodes): one
  * the planners make pairs under. */
 int topo_ptree_joins(const struct ptree *p, size_t h, int virt, int tier);
-/* An empty plan with room for n tier entries; NULL when out of memory. */
-struct topo_plan *topo_plan_new(size_t n);
 /* The tree planners' start: an empty plan with room for every tier, the
  * virtual one and tier 0, and the present tree of the ranks' nodes.  On
  * failure nothing is left to free. */
