@@ -232,14 +232,14 @@ int ctrl_beat_start(struct ctrl_beat *b, MPI_Comm world, int threaded, double ti
         snprintf(b->journal, sizeof(b->journal), "%s.journal.jsonl", out);
     else
         snprintf(b->journal, sizeof(b->journal), "rank 0's journal (<results file>.journal.jsonl)");
+    MPI_Comm_rank(world, &b->rank);
+    MPI_Comm_size(world, &b->size);
+    if (!threaded || b->size < 2)       /* no watch: no communicator of its own */
+        return b->size < 2 ? 0 : -1;
     if (MPI_Comm_dup(world, &b->comm) != MPI_SUCCESS)
         return -1;
     b->have_comm = 1;
     MPI_Comm_set_errhandler(b->comm, MPI_ERRORS_RETURN);
-    MPI_Comm_rank(b->comm, &b->rank);
-    MPI_Comm_size(b->comm, &b->size);
-    if (!threaded || b->size < 2)
-        return b->size < 2 ? 0 : -1;
     pthread_mutex_init(&b->lock, NULL);
     if (pthread_create(&b->thread, NULL, b->rank == 0 ? beat_loop : watch_loop, b) != 0) {
         pthread_mutex_destroy(&b->lock);
