@@ -313,6 +313,11 @@ const char *ans_verdict_name(enum ans_verdict v)
     return v == ANS_VERDICT_PASS ? "PASS" : v == ANS_VERDICT_FAIL ? "FAIL" : "INCOMPLETE";
 }
 
+int ans_check_none_applied(const struct ans_check *check)
+{
+    return check->evaluated == 0 && check->not_applicable > 0;
+}
+
 enum ans_verdict ans_check_verdict(const struct ans_check *check)
 {
     /* fail_outliers already counted outliers as failures */
@@ -320,7 +325,7 @@ enum ans_verdict ans_check_verdict(const struct ans_check *check)
         return ANS_VERDICT_FAIL;
     if (check->judged == 0 || check->unmeasured > 0)
         return ANS_VERDICT_INCOMPLETE;
-    if (check->evaluated == 0 && check->not_applicable > 0)
+    if (ans_check_none_applied(check))
         return ANS_VERDICT_INCOMPLETE;   /* only thresholds the run cannot judge */
     return ANS_VERDICT_PASS;
 }

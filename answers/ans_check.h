@@ -127,6 +127,9 @@ tp_status_t ans_check_run(const cJSON *run, const char *what, const struct ans_p
                           const struct ans_check_opts *opts, struct ans_check *out,
                           struct tp_error *err);
 void ans_check_free(struct ans_check *check);
+/* 1 when no threshold was judged and some did not apply to this run
+ * (every threshold was not applicable): the verdict cannot be PASS. */
+int ans_check_none_applied(const struct ans_check *check);
 /* FAIL when a judged pair failed; else INCOMPLETE when no pair was judged,
  * a threshold could not be judged, or every threshold was not applicable;
  * else PASS. */

@@ -322,7 +322,7 @@ void ans_check_result_line(FILE *out, const struct ans_check_view *v)
             fprintf(out, "; %zu NIC(s) below the per-NIC threshold", c->nic_failed);
         if (c->unmeasured > 0)
             fprintf(out, "; %zu threshold(s) not judged", c->unmeasured);
-        if (c->evaluated == 0 && c->not_applicable > 0)
+        if (ans_check_none_applied(c))
             fprintf(out, "; no threshold applied to this run");
         fprintf(out, ")");
     }
