@@ -340,24 +340,12 @@ static tp_status_t check_errors(const cJSON *run, const struct results_valid *v,
     return TP_OK;
 }
 
-/* One results[] entry validated (index i) and kept. */
-static tp_status_t take_row(struct results_valid *v, struct results_store *rows,
-                            const cJSON *e, int i, const char *path, struct tp_error *err)
-{
-    char why[300];
-    tp_status_t st = results_valid_entry(v, e, why, sizeof(why));
-
-    if (st != TP_OK)
-        return tp_error_set(err, st, "%s: results[%d]: %s", path, i, why);
-    if (results_store_add(rows, e) != 0)
-        return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", path);
-    return TP_OK;
-}
-
 /* The final file, mapped read-only.  results[] is parsed one entry at a
- * time into the compact store (results_rows.h), and the pages read are
- * given back as it goes, so memory stays near the store's size; the rest
- * of the file parses as a small tree. */
+ * time into the compact store (results_rows.h) in the one pass that finds
+ * its end, and the pages read are given back as it goes, so memory stays
+ * near the store's size; the rest of the file then parses as a small tree
+ * and the stored entries are validated against it (hosts[] may follow
+ * results[] in the text). */
 struct final_read {
     const char *path;
     const char *t;
@@ -378,27 +366,6 @@ static void final_drop(struct final_read *fr, size_t upto)
     }
 }
 
-/* One past the ']' of results[], its pages given back as the scan goes;
- * len when it does not scan as an array of values. */
-static size_t final_close(struct final_read *fr)
-{
-    const char *t = fr->t;
-    size_t j = skip_ws(t, fr->open + 1, fr->len);
-
-    if (j < fr->len && t[j] == ']')
-        return j + 1;
-    while (j < fr->len) {
-        j = skip_ws(t, skip_value(t, j, fr->len), fr->len);
-        if (j < fr->len && t[j] == ']')
-            return j + 1;
-        if (j >= fr->len || t[j] != ',')
-            break;
-        j = skip_ws(t, j + 1, fr->len);
-        final_drop(fr, j);
-    }
-    return fr->len;
-}
-
 /* The file with results[] emptied ("[]" where its entries were). */
 static cJSON *final_header(const struct final_read *fr)
 {
@@ -415,94 +382,111 @@ static cJSON *final_header(const struct final_read *fr)
     return run;
 }
 
-/* results[] entry by entry into rows.  1: the text does not parse (the
- * caller parses it whole to name the fault); otherwise the first invalid
- * entry's status (err set), the scan going on for a syntax fault, which
- * comes first as when the file is parsed whole. */
-static int final_rows(struct final_read *fr, struct results_valid *v,
-                      struct results_store *rows, tp_status_t *st, struct tp_error *err)
+/* results[] entry by entry into rows, fr->close set at its ']'.  0; 1 the
+ * text does not scan or parse (the caller parses it whole to name the
+ * fault); -1 out of memory. */
+static int final_rows(struct final_read *fr, struct results_store *rows)
 {
     const char *t = fr->t;
-    size_t stop = fr->close - 1, j = skip_ws(t, fr->open + 1, stop);
-    int i = 0;
+    size_t j = skip_ws(t, fr->open + 1, fr->len);
 
-    while (j < stop) {
-        size_t end = skip_value(t, j, stop);
+    while (j < fr->len && t[j] != ']') {
+        size_t end = skip_value(t, j, fr->len);
         cJSON *e = cJSON_ParseWithLength(t + j, end - j);
         if (e == NULL)
             return 1;
-        if (*st == TP_OK)
-            *st = take_row(v, rows, e, i, fr->path, err);
+        int added = results_store_add(rows, e);
         cJSON_Delete(e);
-        i++;
-        j = skip_ws(t, end, stop);
-        if (j < stop && (t[j] != ',' || (j = skip_ws(t, j + 1, stop)) >= stop))
+        if (added != 0)
+            return -1;
+        j = skip_ws(t, end, fr->len);
+        if (j < fr->len && t[j] == ']')
+            break;
+        if (j >= fr->len || t[j] != ',' || (j = skip_ws(t, j + 1, fr->len)) >= fr->len ||
+            t[j] == ']')
             return 1;   /* no comma between entries, or one after the last */
         final_drop(fr, j);
     }
+    if (j >= fr->len)
+        return 1;
+    fr->close = j + 1;
     return 0;
 }
 
 /* A whole tree's results[] into rows (a file that did not scan but parses). */
-static tp_status_t tree_rows(cJSON *run, struct results_valid *v, struct results_store *rows,
-                             const char *path, struct tp_error *err)
+static int tree_rows(const cJSON *run, struct results_store *rows)
 {
     const cJSON *e;
-    tp_status_t st = TP_OK;
-    int i = 0;
 
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
-        if ((st = take_row(v, rows, e, i++, path, err)) != TP_OK)
-            break;
+        if (results_store_add(rows, e) != 0)
+            return -1;
     }
+    return 0;
+}
+
+/* The stored results[] and errors[] through the one validation
+ * (results_valid.h), in file order: the first invalid entry is named. */
+static tp_status_t final_valid(const cJSON *run, const char *path, struct tp_error *err)
+{
+    struct results_valid *v = results_valid_new(results_valid_nranks(run));
+    const cJSON *e;
+    tp_status_t st = TP_OK;
+    char why[300];
+    int i = 0;
+
+    if (v == NULL)
+        return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", path);
+    RESULTS_EACH(e, cJSON_GetObjectItemCaseSensitive(run, "results")) {
+        if ((st = results_valid_entry(v, e, why, sizeof(why))) != TP_OK) {
+            st = tp_error_set(err, st, "%s: results[%d]: %s", path, i, why);
+            break;
+        }
+        i++;
+    }
+    if (st == TP_OK)
+        st = check_errors(run, v, path, err);
+    results_valid_free(v);
     return st;
 }
 
-/* A fresh validation and store for the run (either NULL: out of memory). */
-static tp_status_t final_fresh(const cJSON *run, struct results_valid **v,
-                               struct results_store **rows, const char *path,
-                               struct tp_error *err)
+static tp_status_t final_oom(const struct final_read *fr, struct tp_error *err)
 {
-    results_valid_free(*v);
-    results_store_free(*rows);
-    *v = results_valid_new(results_valid_nranks(run));
-    *rows = results_store_new();
-    if (*v == NULL || *rows == NULL)
-        return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", path);
-    return TP_OK;
+    return tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", fr->path);
 }
 
-/* The run of a mapped final file: streamed when it scans, else whole. */
+/* The run of a mapped final file, its rows scanned and stored in one
+ * pass; parsed whole where that pass does not get through (the parser
+ * then names a syntax fault). */
 static tp_status_t final_run(struct final_read *fr, cJSON **run_p, struct tp_error *err)
 {
-    struct results_valid *v = NULL;
-    struct results_store *rows = NULL;
-    cJSON *run = fr->open > 0 && fr->close < fr->len ? final_header(fr) : NULL;
-    int whole = run == NULL;
-    tp_status_t st = whole ? parse_whole(fr->t, fr->len, fr->path, &run, err) : TP_OK;
+    struct results_store *rows = results_store_new();
+    cJSON *run = NULL;
+    int scan = rows == NULL ? -1 : fr->open > 0 ? final_rows(fr, rows) : 1;
+    tp_status_t st = TP_OK;
 
+    if (scan == 0 && (run = final_header(fr)) == NULL)
+        scan = 1;             /* the text around results[] does not parse */
+    if (scan == 1) {          /* start again from the whole tree */
+        results_store_free(rows);
+        rows = results_store_new();
+        st = parse_whole(fr->t, fr->len, fr->path, &run, err);
+    }
+    if (st == TP_OK && (scan == -1 || rows == NULL))
+        st = final_oom(fr, err);
     if (st == TP_OK)
         st = check_run(run, fr->path, err);
-    if (st == TP_OK)
-        st = final_fresh(run, &v, &rows, fr->path, err);
-    if (st == TP_OK && !whole && final_rows(fr, v, rows, &st, err) != 0) {
-        cJSON_Delete(run);   /* a syntax fault in results[]: the whole parse names it */
-        run = NULL;
-        whole = 1;
-        st = parse_whole(fr->t, fr->len, fr->path, &run, err);
-        if (st == TP_OK)     /* the scan and the parser disagree: trust the parser */
-            st = final_fresh(run, &v, &rows, fr->path, err);
-    }
-    if (st == TP_OK && whole)
-        st = tree_rows(run, v, rows, fr->path, err);
-    if (st == TP_OK)
-        st = check_errors(run, v, fr->path, err);
-    results_valid_free(v);
+    if (st == TP_OK && scan == 1 && tree_rows(run, rows) != 0)
+        st = final_oom(fr, err);
     if (st == TP_OK && results_store_attach(run, rows) != 0)
-        st = tp_error_set(err, TP_ERR_NO_MEMORY, "%s: out of memory", fr->path);
+        st = final_oom(fr, err);
+    else if (st == TP_OK)
+        rows = NULL;          /* the run holds them now */
+    if (st == TP_OK)
+        st = final_valid(run, fr->path, err);
+    results_store_free(rows);
     if (st != TP_OK) {
         cJSON_Delete(run);
-        results_store_free(rows);
         return st;
     }
     *run_p = run;
@@ -518,8 +502,6 @@ static tp_status_t load_final(const char *path, FILE *f, size_t size, cJSON **ru
         return tp_error_set(err, TP_ERR_IO, "%s: %s", path, strerror(errno));
     struct final_read fr = {.path = path, .t = map, .len = size};
     fr.open = find_results(fr.t, fr.len);
-    fr.close = fr.open > 0 ? final_close(&fr) : fr.len;
-    fr.dropped = 0;
     tp_status_t st = final_run(&fr, run_p, err);
     munmap(map, size);
     return st;

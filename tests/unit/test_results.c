@@ -415,3 +415,33 @@ Test(results, newer_schema_is_refused)
     cr_assert_eq(results_load("new.json", &run, &err), TP_ERR_PARSE);
     cr_assert(strstr(err.msg, "new.json: schema_version 2 is newer") != NULL, "%s", err.msg);
 }
+
+/* results[] is stored in the pass that finds its end and validated once the
+ * rest is read: hosts[] after results[] still bounds the ranks. */
+Test(results, hosts_after_results_still_bound_the_ranks)
+{
+    size_t len;
+    char fixture[4200];
+    snprintf(fixture, sizeof(fixture), "%s/tests/fixtures/results/compare_a.json", source_dir);
+    const char *text = read_all(fixture, &len);
+    cJSON *run = cJSON_ParseWithLength(text, len);
+    cr_assert_not_null(run);
+    cJSON_AddItemToObject(run, "hosts", cJSON_DetachItemFromObject(run, "hosts"));
+    char *moved = cJSON_PrintUnformatted(run);
+    cr_assert_lt(strstr(moved, "\"results\":["), strstr(moved, "\"hosts\":["));
+    write_bytes("moved.json", moved, strlen(moved));
+    cJSON_Delete(load("moved.json"));
+
+    cJSON *bad = cJSON_GetArrayItem(cJSON_GetObjectItem(run, "results"), 1);
+    cJSON_SetNumberValue(cJSON_GetObjectItem(bad, "src_rank"), 99);
+    char *out = cJSON_PrintUnformatted(run);
+    write_bytes("rank.json", out, strlen(out));
+    struct tp_error err = {0};
+    cJSON *got = NULL;
+    cr_assert_neq(results_load("rank.json", &got, &err), TP_OK);
+    cr_assert(strstr(err.msg, "rank.json: results[1]: src_rank: out of range") != NULL, "%s",
+              err.msg);
+    cJSON_free(out);
+    cJSON_free(moved);
+    cJSON_Delete(run);
+}
