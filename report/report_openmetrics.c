@@ -109,10 +109,11 @@ static size_t rows_collect(const cJSON *run, struct om_row **rows_p)
     return kept;
 }
 
-/* The entry of a row (results_rows.h: valid until the next one). */
-static const cJSON *entry_of(const cJSON *run, const struct om_row *w)
+/* The entry of a row in the run's results (results_rows.h: valid until the
+ * next one). */
+static const cJSON *entry_of(const cJSON *res, const struct om_row *w)
 {
-    return results_at(cJSON_GetObjectItemCaseSensitive(run, "results"), w->idx - 1);
+    return results_at(res, w->idx - 1);
 }
 
 static void pair_labels(FILE *out, const cJSON *run, const struct om_row *w, const cJSON *r)
@@ -138,10 +139,11 @@ static const char *const lat_keys[] = {"p50", "p99", "p999"};
 
 static void print_pairs(FILE *out, const cJSON *run, const struct om_row *v, size_t n)
 {
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(run, "results");
     double x;
     family(out, "tierperf_pair_up", "1 when the pair was measured at this size, 0 when it failed");
     for (size_t i = 0; i < n; i++) {
-        const cJSON *r = entry_of(run, &v[i]);
+        const cJSON *r = entry_of(res, &v[i]);
         const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
         fputs("tierperf_pair_up{", out);
         pair_labels(out, run, &v[i], r);
@@ -150,7 +152,7 @@ static void print_pairs(FILE *out, const cJSON *run, const struct om_row *v, siz
     family(out, "tierperf_pair_bandwidth_bytes_per_second",
            "measured application throughput of one pair at one message size");
     for (size_t i = 0; i < n; i++) {
-        const cJSON *r = entry_of(run, &v[i]);
+        const cJSON *r = entry_of(res, &v[i]);
         if (!jnum(r, "bw_gbit_s", &x))
             continue;
         fputs("tierperf_pair_bandwidth_bytes_per_second{", out);
@@ -160,7 +162,7 @@ static void print_pairs(FILE *out, const cJSON *run, const struct om_row *v, siz
     family(out, "tierperf_pair_latency_seconds",
            "one-way latency (half the ping-pong round trip) percentile of one pair");
     for (size_t i = 0; i < n; i++) {
-        const cJSON *r = entry_of(run, &v[i]);
+        const cJSON *r = entry_of(res, &v[i]);
         const cJSON *lat = cJSON_GetObjectItemCaseSensitive(r, "lat_us");
         for (size_t k = 0; k < sizeof(lat_keys) / sizeof(lat_keys[0]); k++) {
             if (!jnum(lat, lat_keys[k], &x))
@@ -174,7 +176,7 @@ static void print_pairs(FILE *out, const cJSON *run, const struct om_row *v, siz
     family(out, "tierperf_pair_latency_samples",
            "latency samples behind the percentiles (p99.9 needs at least 1000)");
     for (size_t i = 0; i < n; i++) {
-        const cJSON *r = entry_of(run, &v[i]);
+        const cJSON *r = entry_of(res, &v[i]);
         const cJSON *lat = cJSON_GetObjectItemCaseSensitive(r, "lat_us");
         if (!jnum(lat, "samples", &x))
             continue;
