@@ -154,9 +154,13 @@ static tp_status_t connect_accept(struct tcp_ep *ep, uint64_t nonce)
                      (unsigned)ntohs(ep->ctx->acc.bound.sin_port), ep->ctx->cfg.timeout_s);
         return st;
     }
+    /* --sockbuf not set again: tcp(7) has the buffer size set before
+     * listen() to take effect (the window scale), so the listener sets it,
+     * and accept()ed sockets inherit SO_SNDBUF/SO_RCVBUF (socket(7)) with
+     * the lock that stops autotuning (test_transport_tcp checks them) */
     for (int s = 0; s < ep->nstreams; s++) {
         ep->st[s].fd = fds[s];
-        tcp_sock_tune(fds[s], ep->ctx->cfg.timeout_s, ep->ctx->opts.sockbuf);
+        tcp_sock_tune(fds[s], ep->ctx->cfg.timeout_s, 0);
     }
     return TP_OK;
 }
