@@ -7,8 +7,9 @@ scripts/bench-vs-peers.sh's measurements.
 RAW: tab-separated lines "tool streams metric value" (tools tierperf,
 iperf3, iperf2, sockperf, and tierperf variants "tierperf-1thread" and
 "tierperf-sockbuf"); OUT: the path without .md/.json; FACTS: the machine
-line of scripts/machine-facts.py; FIRST.json: a tierperf results file of
-the run (its environment block gives the CPU count).  Prints the tables.
+line of scripts/machine-facts.py; FIRST.json: the results file of the
+run's first tierperf run, a `--duration` one (its environment block gives
+the CPU count, its options block the batch length).  Prints the tables.
 """
 import datetime
 import json
@@ -20,7 +21,10 @@ raw, out, rounds, secs, msg, lat_msg, facts, first, version, peers = sys.argv[1:
 rows = [line.rstrip("\n").split("\t") for line in open(raw) if line.strip()]
 if not any(r[0] == "tierperf" for r in rows if len(r) == 4):
     sys.exit("bench-vs-peers-md.py: %s: no tierperf measurement" % raw)
-cpus = json.load(open(first)).get("environment", {}).get("cpus_online") or "?"
+first_doc = json.load(open(first))
+cpus = first_doc.get("environment", {}).get("cpus_online") or "?"
+# the engine's batch length in the --duration runs (a tenth of --duration, 0.05 to 1 s)
+batch_s = first_doc.get("options", {}).get("batch_target_s") or 0.05
 
 
 def vals(tool, streams, metric):
@@ -105,8 +109,9 @@ for r in tp:
         r["streams"], fmt(r["tierperf_median_gbit_s"]), fmt(r["iperf3_median_gbit_s"]),
         fmt(r["iperf2_median_gbit_s"]), r["ratio_iperf3"], r["ratio_iperf2"], r["target_ratio_min"],
         " / ".join("%.0f%%" % (100 * r[t + "_spread"]) for t in ("tierperf", "iperf3", "iperf2"))))
-md += ["", "The figures above are `--duration` runs: timed batches of about 50 ms, each "
-       "ending when the receiver has everything (the pipe drains between batches). The same "
+md += ["", "The figures above are `--duration` runs: timed batches of about %s s (the "
+       "engine's: a tenth of `--duration`, 0.05 to 1 s), each ending when the receiver has everything (the pipe "
+       "drains between batches). The same " % ("%g" % batch_s) +
        "streams as one continuous transfer (`--size`, about %s s, as iperf's `-t` is one "
        "continuous stream), in the same rounds:" % secs, "",
        "| Streamed, %d KiB messages | tierperf Gbit/s | ratio to iperf3 | ratio to iperf2 | "

@@ -1,7 +1,9 @@
 /* pair_bw.c: the bandwidth phase of a (pair, size): a warm-up bounded by
  * bytes and (automatic) by TIMING_WARMUP_MAX_S, in chunks; then timed
- * batches of about 50 ms each (at least the window's worth of messages)
- * until --duration or --iters; and the --size stream: one long transfer
+ * batches (at least the window's worth of messages) until --duration or
+ * --iters: a tenth of --duration each, 50 ms to 1 s (timing_batch_s), as
+ * every batch ends with the receiver's acknowledgement, so the fewer, the
+ * closer the run is to one continuous transfer; and the --size stream: one long transfer
  * through the ring in ~1 s windows, for time to transfer, the slowest and
  * fastest second.  The sender decides every chunk and batch and tells the
  * receiver over the control plane.  Every transfer is bounded by
@@ -182,7 +184,9 @@ tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct result_row
             int done = o->iters ? left == 0 : total_s >= o->duration_s;
             out.value = done ? 0
                              : timing_batch_msgs(rate, size, o->cfg.tx_depth,
-                                                 ring_slots(pc->e, size), TIMING_BATCH_TARGET_S,
+                                                 ring_slots(pc->e, size),
+                                                 timing_batch_s(o->iters ? 0 : o->duration_s,
+                                                                total_s),
                                                  left);
         }
         if ((st = pair_sync(pc, &out, &in, err)) != TP_OK)

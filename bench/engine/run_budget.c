@@ -35,7 +35,7 @@ static double planned_s(const struct run_opts *o, uint64_t size, uint64_t ring_b
         return s + 2 * at_floor_s((double)o->stream_bytes);
     if (!o->no_bw)
         s += o->iters ? 2 * at_floor_s((double)(o->iters * size))
-                      : o->duration_s + 2 * TIMING_BATCH_TARGET_S;
+                      : o->duration_s + 2 * timing_batch_s(o->duration_s, 0);
     if (!o->no_lat) {
         double rtt = 2 * at_floor_s((double)size) + 0.001;
         s += 2 * (double)timing_lat_calibration(size) * rtt;

@@ -38,6 +38,19 @@ uint64_t timing_batch_msgs(double rate_Bps, uint64_t msg_size, int tx_depth, uin
     return n ? n : 1;
 }
 
+double timing_batch_s(double duration_s, double elapsed_s)
+{
+    double s = duration_s / TIMING_BATCHES_PER_RUN, left = duration_s - elapsed_s;
+
+    if (duration_s <= 0)
+        return TIMING_BATCH_TARGET_S;
+    if (s > TIMING_BATCH_MAX_S)
+        s = TIMING_BATCH_MAX_S;
+    if (s > left)
+        s = left;
+    return s < TIMING_BATCH_TARGET_S ? TIMING_BATCH_TARGET_S : s;
+}
+
 uint64_t timing_warmup_msgs(uint64_t requested, uint64_t msg_size)
 {
     uint64_t n, cap;

@@ -13,7 +13,9 @@ double timing_now_s(void);
 /* Sleep about s seconds (0 <= s < 1): the nap of a polling loop. */
 void timing_nap_s(double s);
 
-#define TIMING_BATCH_TARGET_S 0.05      /* one timed batch aims at 50 ms */
+#define TIMING_BATCH_TARGET_S 0.05      /* shortest timed batch: --iters, short --duration */
+#define TIMING_BATCH_MAX_S 1.0          /* longest timed batch (as the --size windows) */
+#define TIMING_BATCHES_PER_RUN 10       /* a --duration run aims at this many batches */
 #define TIMING_LAT_BUDGET_S 0.3         /* latency phase per size */
 #define TIMING_WARMUP_BYTES (64ull << 20)   /* automatic warm-up volume */
 #define TIMING_WARMUP_MAX_BYTES (256ull << 20) /* cap for an explicit --warmup */
@@ -27,6 +29,15 @@ void timing_nap_s(double s);
  * `left` (0 = no limit). */
 uint64_t timing_batch_msgs(double rate_Bps, uint64_t msg_size, int tx_depth, uint64_t nslots,
                            double target_s, uint64_t left);
+
+/* Seconds the next timed bandwidth batch aims at.  Each batch ends with
+ * the receiver's acknowledgement (the pipe drains, the batch lasts as long
+ * as its slowest stream), a cost per batch, so a longer --duration gets
+ * longer batches: duration_s / TIMING_BATCHES_PER_RUN, within
+ * [TIMING_BATCH_TARGET_S, TIMING_BATCH_MAX_S], and no longer than the time
+ * left (duration_s - elapsed_s) unless that is under TIMING_BATCH_TARGET_S.
+ * duration_s <= 0 (--iters): TIMING_BATCH_TARGET_S. */
+double timing_batch_s(double duration_s, double elapsed_s);
 
 /* Warm-up messages: `requested` (0 = automatic: TIMING_WARMUP_BYTES worth,
  * 16..4096 messages) capped at TIMING_WARMUP_MAX_BYTES worth; at least 1. */

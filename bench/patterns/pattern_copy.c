@@ -85,8 +85,8 @@ static uint64_t copy_warmup(const struct run_opts *o, uint64_t size)
     return n < 2 ? 2 : n > 4096 ? 4096 : n;
 }
 
-/* Warm-up, then batches of about TIMING_BATCH_TARGET_S until --duration
- * (or exactly --iters copies), as the pairwise bandwidth phase does. */
+/* Warm-up, then batches of timing_batch_s until --duration (or exactly
+ * --iters copies), as the pairwise bandwidth phase does. */
 static void copy_time(const struct run_opts *o, struct copy_bufs *b, int dir, uint64_t size,
                       struct result_row *r)
 {
@@ -98,7 +98,8 @@ static void copy_time(const struct run_opts *o, struct copy_bufs *b, int dir, ui
     while (st == TP_OK) {
         double rate = el > 0 ? (double)(done * size) / el : 0;
         uint64_t left = o->iters ? o->iters - done : 0;
-        uint64_t batch = timing_batch_msgs(rate, size, 1, 1, TIMING_BATCH_TARGET_S, left);
+        uint64_t batch = timing_batch_msgs(rate, size, 1, 1,
+                                           timing_batch_s(o->iters ? 0 : o->duration_s, el), left);
         st = copy_issue(b, dir, (size_t)size, batch);
         done += batch;
         el = timing_now_s() - t0;

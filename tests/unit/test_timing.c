@@ -37,6 +37,30 @@ Test(timing, batch_never_exceeds_what_is_left)
     cr_assert_eq(timing_batch_msgs(0, 8, 64, 1000, 0.05, 3), 3);
 }
 
+Test(timing, batch_length_scales_with_duration)
+{
+    /* --iters: the shortest batch */
+    cr_assert_float_eq(timing_batch_s(0, 0), TIMING_BATCH_TARGET_S, 1e-12);
+    /* the default 0.5 s and shorter: 50 ms */
+    cr_assert_float_eq(timing_batch_s(0.5, 0), 0.05, 1e-12);
+    cr_assert_float_eq(timing_batch_s(0.2, 0), 0.05, 1e-12);
+    /* 4 s: ten batches of 0.4 s */
+    cr_assert_float_eq(timing_batch_s(4, 0), 0.4, 1e-12);
+    cr_assert_float_eq(timing_batch_s(4, 1.5), 0.4, 1e-12);
+    /* capped at 1 s */
+    cr_assert_float_eq(timing_batch_s(60, 0), TIMING_BATCH_MAX_S, 1e-12);
+}
+
+Test(timing, batch_length_ends_at_duration)
+{
+    /* the last batch fits in what is left of --duration... */
+    cr_assert_float_eq(timing_batch_s(4, 3.9), 0.1, 1e-9);
+    cr_assert_float_eq(timing_batch_s(60, 59.5), 0.5, 1e-9);
+    /* ...but is never shorter than 50 ms, even past the end */
+    cr_assert_float_eq(timing_batch_s(4, 3.99), TIMING_BATCH_TARGET_S, 1e-12);
+    cr_assert_float_eq(timing_batch_s(4, 5), TIMING_BATCH_TARGET_S, 1e-12);
+}
+
 Test(timing, warmup_by_bytes_small_for_large_messages)
 {
     /* automatic: 64 MiB worth, 16..4096 messages */
