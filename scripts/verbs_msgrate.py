@@ -150,7 +150,7 @@ def main():
             "`duplicate_request` counters, up to dozens per run of either tool) that no "
             "packet loss explains.", "",
             "What made tierperf slower here, and what changed: tierperf times its "
-            "bandwidth in batches of about 50 ms, and used to time each around the "
+            "bandwidth in batches (50 ms to 1 s: a tenth of --duration), and used to time each around the "
             "call, so the receiver's READY and its closing ACK (a receiver asleep until "
             "the last message wakes it) counted: 12-20% of each batch at 8 B-1 KiB in "
             "this guest (instrumented runs). A WRITE or SEND transfer is now timed from "
