@@ -2,6 +2,7 @@
  * (see progress.h). */
 #include "progress.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -11,6 +12,10 @@
 #include "../../topology/topology.h"
 
 #define PRINT_EVERY_S 0.5
+
+/* rank 0's report listener prints waiting lines while its main thread
+ * may print a stream's (one progress per process) */
+static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* TIERPERF_PROGRESS_S: seconds between log lines (> 0), else -1. */
 static double env_every(void)
@@ -41,6 +46,8 @@ void progress_init(struct progress *p, int enabled, uint64_t rounds_total)
     }
     p->enabled = p->out != NULL;
     p->t0 = timing_now_s();
+    p->round_t0 = p->t0;
+    p->last_wait = 0;
     p->last_print = 0;
     p->bytes = 0;
     p->rounds_done = 0;
@@ -111,12 +118,16 @@ void progress_round(struct progress *p, uint64_t bytes)
     char b[32], eta[32];
 
     char rate[32], pairs[64] = "";
+    pthread_mutex_lock(&print_lock);
+    p->round_t0 = timing_now_s();
     if (p->round_pairs != NULL && p->rounds_done < p->rounds_total)
         p->pairs_done += p->round_pairs[p->rounds_done];
     p->bytes += bytes;
     p->rounds_done++;
-    if (!due(p, p->rounds_done == p->rounds_total))
+    if (!due(p, p->rounds_done == p->rounds_total)) {
+        pthread_mutex_unlock(&print_lock);
         return;
+    }
     double el = timing_now_s() - p->t0;
     double left = p->rounds_done ? el / (double)p->rounds_done *
                                        (double)(p->rounds_total - p->rounds_done)
@@ -131,24 +142,51 @@ void progress_round(struct progress *p, uint64_t bytes)
             units_fmt_rate(el > 0 ? (double)p->bytes * 8 / el / 1e9 : 0.0, rate, sizeof(rate)),
             eta, p->lines ? "\n" : "   ");
     fflush(p->out);
+    pthread_mutex_unlock(&print_lock);
 }
 
 void progress_stream(struct progress *p, uint64_t moved, uint64_t total, double rate_Bps)
 {
     char b[32], t[32], eta[32], rate[32];
 
-    if (!due(p, 0))
+    pthread_mutex_lock(&print_lock);
+    if (!due(p, 0)) {
+        pthread_mutex_unlock(&print_lock);
         return;
+    }
     fmt_eta(rate_Bps > 0 ? (double)(total - moved) / rate_Bps : -1, eta, sizeof(eta));
     fprintf(p->out, "%stierperf: %s of %s, %s, ETA %s%s", p->lines ? "" : "\r",
             progress_fmt_bytes(moved, b, sizeof(b)), progress_fmt_bytes(total, t, sizeof(t)),
             units_fmt_rate(rate_Bps * 8 / 1e9, rate, sizeof(rate)), eta, p->lines ? "\n" : "   ");
     fflush(p->out);
+    pthread_mutex_unlock(&print_lock);
+}
+
+void progress_waiting(struct progress *p, void (*describe)(void *arg, char *buf, size_t len),
+                      void *arg)
+{
+    char what[512];
+
+    pthread_mutex_lock(&print_lock);
+    double now = timing_now_s(), ran = now - p->round_t0;
+    double last = p->last_print > p->last_wait ? p->last_print : p->last_wait;
+    if (!p->enabled || ran < p->every_s || now - (last > 0 ? last : p->t0) < p->every_s) {
+        pthread_mutex_unlock(&print_lock);
+        return;
+    }
+    p->last_wait = now;
+    describe(arg, what, sizeof(what));
+    fprintf(p->out, "%stierperf: round %llu/%llu running for %.0f s, %s%s",
+            p->lines ? "" : "\r", (unsigned long long)p->rounds_done + 1,
+            (unsigned long long)p->rounds_total, ran, what, p->lines ? "\n" : "   ");
+    fflush(p->out);
+    pthread_mutex_unlock(&print_lock);
 }
 
 void progress_end(struct progress *p)
 {
-    if (p->enabled && p->last_print > 0 && !p->lines)
+    pthread_mutex_lock(&print_lock);
+    if (p->enabled && (p->last_print > 0 || p->last_wait > 0) && !p->lines)
         fputc('\n', p->out);
     free(p->round_pairs);
     p->round_pairs = NULL;
@@ -157,4 +195,5 @@ void progress_end(struct progress *p)
         fclose(p->out);
     p->out = NULL;
     p->enabled = 0;
+    pthread_mutex_unlock(&print_lock);
 }

@@ -8,6 +8,7 @@
 #ifndef TIERPERF_PROGRESS_H
 #define TIERPERF_PROGRESS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -23,6 +24,8 @@ struct progress {
     uint64_t *round_pairs;      /* pairs of each round in plan order, or NULL */
     uint64_t pairs_done, pairs_total;
     double t0, last_print;
+    double round_t0;            /* when the round in progress began */
+    double last_wait;           /* the last line inside a round (never delays the others) */
     uint64_t bytes;             /* moved in completed rounds */
     uint64_t rounds_done, rounds_total;
 };
@@ -34,6 +37,12 @@ void progress_plan(struct progress *p, const struct topo_plan *plan);
 void progress_round(struct progress *p, uint64_t bytes);
 /* Inside a streamed transfer: moved of total bytes so far at rate_Bps. */
 void progress_stream(struct progress *p, uint64_t moved, uint64_t total, double rate_Bps);
+/* Inside a round: once it has run every_s with no line for as long, a
+ * line saying how long it has run and what it waits for (describe writes
+ * that, called only then), so a long round is never mistaken for a
+ * stalled one.  May be called from rank 0's report listener. */
+void progress_waiting(struct progress *p, void (*describe)(void *arg, char *buf, size_t len),
+                      void *arg);
 /* Ends the line if one was printed; closes the terminal. */
 void progress_end(struct progress *p);
 

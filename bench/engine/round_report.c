@@ -114,6 +114,39 @@ static void record(struct round_reports *rr, const struct round_report_msg *m, i
     rr->waiting--;
 }
 
+/* Rank 0's progress line in a long round: what it still waits for. */
+static void describe_waiting(void *arg, char *buf, size_t len)
+{
+    const struct round_reports *rr = arg;
+    const char *const *node = rr->e->node_of_rank;
+    size_t n = rr->s.nunits, shown = 0;
+    int at = snprintf(buf, len, "%zu of %zu %s in; waiting for", n - rr->waiting, n,
+                      n > 0 && rr->s.units[0].dst < 0 ? "ranks" : "pairs");
+
+    for (size_t i = 0; i < n && at > 0 && (size_t)at < len; i++) {
+        const struct topo_pair *u = &rr->s.units[i];
+        if (rr->ended[i])
+            continue;
+        if (shown++ == 4) {
+            snprintf(buf + at, len - (size_t)at, " and %zu more", rr->waiting - 4);
+            return;
+        }
+        if (u->dst < 0)
+            at += snprintf(buf + at, len - (size_t)at, "%s rank %d (%s)", shown > 1 ? "," : "",
+                           u->src, node[u->src]);
+        else
+            at += snprintf(buf + at, len - (size_t)at, "%s %s -> %s (rank %d -> %d)",
+                           shown > 1 ? "," : "", node[u->src], node[u->dst], u->src, u->dst);
+    }
+}
+
+/* Rank 0: a long round says so (progress.h). */
+static void tick(struct round_reports *rr)
+{
+    if (rr->e->prog != NULL && rr->waiting > 0)
+        progress_waiting(rr->e->prog, describe_waiting, rr);
+}
+
 /* Rank 0: record the reports that have arrived, without waiting. */
 static void drain(struct round_reports *rr)
 {
@@ -157,8 +190,10 @@ void round_reports_poll(void *arg)
 {
     struct round_reports *rr = arg;
 
-    if (rr->e->rank == 0)
+    if (rr->e->rank == 0) {
         drain(rr);
+        tick(rr);
+    }
 }
 
 static void deliver(struct round_reports *rr, const struct round_report_msg *m)
@@ -185,8 +220,10 @@ static void *listen_loop(void *arg)
     for (;;) {
         pthread_mutex_lock(&rr->lock);
         int stop = rr->stop_listening;
-        if (!stop)
+        if (!stop) {
             drain(rr);
+            tick(rr);
+        }
         pthread_mutex_unlock(&rr->lock);
         if (stop)
             return NULL;
@@ -286,6 +323,7 @@ size_t round_reports_finish(struct round_reports *rr)
         give_up_silent(rr);
         if (rr->waiting == 0)
             break;
+        tick(rr);
         timing_nap_s(0.001);
     }
     return rr->given_up;
