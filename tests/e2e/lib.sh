@@ -66,3 +66,28 @@ e2e_wait_launcher() {
     launcher=""
     took=$(($(date +%s) - t0))
 }
+# e2e_job_ended LABEL LOG WHAT BOUND [RC]: the end of the job in $launcher
+# after WHAT (the fault, at $t0): waits for it (e2e_wait_launcher), shows
+# LOG and one line, and fails when it hung (timeout's 124), exited 0 (or
+# other than RC when given), or ended more than BOUND s after WHAT.  LABEL
+# (may be empty) names the case in these lines.
+e2e_job_ended() {
+    local p=${1:+$1: } log=$2 what=$3 bound=$4 want=${5:-}
+    e2e_wait_launcher
+    cat "$log"
+    echo "${p}job ended ${took} s after $what, exit $rc"
+    [ "$rc" -ne 124 ] || fail "${p}the job hung"
+    if [ -n "$want" ]; then
+        [ "$rc" -eq "$want" ] || fail "${p}exit $rc after $what, expected $want"
+    else
+        [ "$rc" -ne 0 ] || fail "${p}exit 0 after $what"
+    fi
+    [ "$took" -le "$bound" ] || fail "${p}the job ended ${took} s after $what (bound $bound s)"
+}
+# e2e_kept LABEL WHAT BEFORE KEPT: every measurement line of BEFORE (seen
+# before WHAT) is among those of KEPT (what the run left), else fail.
+e2e_kept() {
+    local missing
+    missing=$(comm -23 <(sort <<<"$3") <(sort <<<"$4"))
+    [ -z "$missing" ] || fail "${1:+$1: }measurements journalled before $2 lost: $missing"
+}

@@ -36,20 +36,14 @@ interrupt() {   # SIGNAL
   [ -n "$mpirun_pid" ] || fail "$sig: mpirun not found"
   t0=$(date +%s)
   kill "-$sig" "$mpirun_pid"
-  e2e_wait_launcher
-  cat "$tmp/$sig.out"
-  echo "$sig: job ended ${took} s after the signal, exit $rc"
-  [ "$rc" -ne 124 ] || fail "$sig: the job hung"
-  [ "$rc" -ne 0 ] || fail "$sig: exit 0 after an interrupt"
-  [ "$took" -le 15 ] || fail "$sig: the job took ${took} s to end (bound 15 s)"
+  e2e_job_ended "$sig" "$tmp/$sig.out" "the signal" 15
   [ "$(grep -c 'interrupted' "$tmp/$sig.out")" -eq 1 ] ||
     fail "$sig: rank 0 did not say 'interrupted' in exactly one line"
   grep -Eq "tierperf\[0\]: error: interrupted by SIG(TERM|INT): results so far saved in $out \(complete: false\)" \
     "$tmp/$sig.out" || fail "$sig: no 'interrupted ... saved' line from rank 0"
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d['complete'] is not False)" \
     "$out" || fail "$sig: $out does not say complete: false"
-  missing=$(comm -23 <(sort <<<"$before") <(measured "$out" | sort))
-  [ -z "$missing" ] || fail "$sig: measurements journalled before the signal lost: $missing"
+  e2e_kept "$sig" "the signal" "$before" "$(measured "$out")"
 }
 
 interrupt TERM
