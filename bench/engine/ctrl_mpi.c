@@ -9,6 +9,7 @@
 
 #include "../../common/log.h"
 #include "../../transports/tp_deadline.h"
+#include "run_signal.h"
 #include "timing.h"
 
 #define CTRL_TAG_BASE 100
@@ -264,6 +265,7 @@ tp_status_t ctrl_mpi_secret(struct ctrl_mpi *c, uint64_t *secret_p, struct tp_er
 
 void ctrl_mpi_abort(struct ctrl_mpi *c, const char *why)
 {
+    run_signal_quiesce();   /* rank 0: a results save under way is not cut short */
     tp_log_error("aborting the job: %s", why);
     MPI_Abort(c->comm != MPI_COMM_NULL ? c->comm : MPI_COMM_WORLD, 1);
     abort();

@@ -322,10 +322,7 @@ static int finish(struct run_state *s, struct bench_engine *e)
 
     if (s->cm.rank == 0) {
         progress_end(&s->prog);
-        run_signal_lock();
-        tp_status_t st = results_finish(s->w, 1, collect_tier_name, (void *)e->topo, &err);
-        run_signal_unlock();
-        run_signal_attach(NULL, NULL);
+        tp_status_t st = run_signal_finish(s->w, 1, e->topo, &err);
         if (st != TP_OK) {
             print_unsaved(s, e);
             tp_log_error("%s", err.msg);

@@ -1,7 +1,9 @@
 /* run_signal.c: rank 0 saves and exits on SIGINT/SIGTERM (see
  * run_signal.h). */
+#define _GNU_SOURCE 1   /* PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP */
 #include "run_signal.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -13,12 +15,13 @@
 #include "../results/results_write.h"
 #include "engine.h"
 
-/* One run per process: the signal thread and the main thread share it. */
+/* One run per process: the signal thread and the main thread share it.
+ * Error-checking: run_signal_quiesce in a thread that holds it goes on. */
 static struct {
     pthread_mutex_t lock;
     struct results_writer *w;
     const void *topo;
-} g_sig = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL};
+} g_sig = {PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP, NULL, NULL};
 
 static void stop_set(sigset_t *set)
 {
@@ -106,4 +109,26 @@ void run_signal_lock(void)
 void run_signal_unlock(void)
 {
     pthread_mutex_unlock(&g_sig.lock);
+}
+
+tp_status_t run_signal_finish(struct results_writer *w, int complete, const void *topo,
+                              struct tp_error *err)
+{
+    pthread_mutex_lock(&g_sig.lock);
+    tp_status_t st = results_finish(w, complete, collect_tier_name, (void *)topo, err);
+    if (g_sig.w == w) {     /* saved (or failed): a signal now has nothing to save */
+        g_sig.w = NULL;
+        g_sig.topo = NULL;
+    }
+    pthread_mutex_unlock(&g_sig.lock);
+    return st;
+}
+
+void run_signal_quiesce(void)
+{
+    int rc = pthread_mutex_lock(&g_sig.lock);
+
+    /* held for good (0), or already by this thread (EDEADLK): either way no
+     * save is under way in another thread, and none starts */
+    (void)rc;
 }

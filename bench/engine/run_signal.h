@@ -16,6 +16,8 @@
 #ifndef TIERPERF_RUN_SIGNAL_H
 #define TIERPERF_RUN_SIGNAL_H
 
+#include "../../common/status.h"
+
 struct results_writer;
 
 #define RUN_SIGNAL_EXIT_BASE 128
@@ -33,5 +35,18 @@ void run_signal_attach(struct results_writer *w, const void *topo);
 /* Around every use of the attached writer. */
 void run_signal_lock(void);
 void run_signal_unlock(void);
+
+/* Rank 0: results_finish of w under the lock, w detached in the same hold,
+ * so a signal after it saves nothing again (a complete file rewritten as
+ * complete: false). */
+tp_status_t run_signal_finish(struct results_writer *w, int complete, const void *topo,
+                              struct tp_error *err);
+
+/* Before the process ends other than by the signal thread (MPI_Abort): a
+ * save under way in another thread ends the process itself (its temp file
+ * renamed or removed), so this waits for it; then holds the lock for good,
+ * so no save starts while the process goes.  Harmless in a thread that
+ * holds the lock, or where no writer is attached. */
+void run_signal_quiesce(void);
 
 #endif

@@ -153,14 +153,11 @@ void engine_abort(struct bench_engine *e, const char *why)
     if (e->rank == 0 && e->w != NULL) {
         if (e->prog != NULL)
             progress_end(e->prog);
-        run_signal_lock();
-        tp_status_t st = results_finish(e->w, 0, collect_tier_name, (void *)e->topo, &err);
-        run_signal_unlock();
+        tp_status_t st = run_signal_finish(e->w, 0, e->topo, &err);
         if (st != TP_OK)
             tp_log_error("%s", err.msg);
         else
             tp_log_error("results so far saved in %s (complete: false)", results_path(e->w));
-        run_signal_attach(NULL, NULL);
         results_close(e->w);
         e->w = NULL;
     }

@@ -15,6 +15,7 @@
 
 #include "../../common/log.h"
 #include "tierperf_version.h"
+#include "results_tmp.h"
 
 #define RESULTS_MODE 0644
 #define RESULTS_DEFAULT_DIR "results"
@@ -206,6 +207,7 @@ tp_status_t results_open(const char *out_path, cJSON *header,
     cJSON_Delete(line);   /* a reference: the header stays */
     if (st != TP_OK)
         goto err_unlink;
+    results_tmp_sweep(w->path);   /* the journal is ours: any temp file is a dead run's */
     *w_p = w;
     return TP_OK;
 

@@ -9,7 +9,8 @@
  * ones are counted and named when results_finish fails;
  * results_finish computes tier_summary[] and writes <out> atomically
  * (temp file in the same folder + fsync + rename, mode 0644), then removes
- * the journal. */
+ * the journal.  results_open removes the temp files a save killed midway
+ * left (results_tmp.h). */
 #ifndef TIERPERF_RESULTS_WRITE_H
 #define TIERPERF_RESULTS_WRITE_H
 

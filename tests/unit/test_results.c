@@ -445,3 +445,28 @@ Test(results, hosts_after_results_still_bound_the_ranks)
     cJSON_free(moved);
     cJSON_Delete(run);
 }
+
+/* A temp file a killed save left (<out>.tmp.XXXXXX) goes at the next run
+ * with the same --out, once its journal is ours; nothing else does. */
+Test(results, stale_temp_files_of_the_same_out_are_removed)
+{
+    const char *stale = "run.json.tmp.AbC123", *keep[] = {
+        "run.json.tmp.keep", "other.json.tmp.ABCDEF", "run.json.tmp.ABCDEF.bak", "run.jsonx.tmp.ABCDEF"};
+    struct results_writer *w = NULL;
+    struct tp_error err = {0};
+
+    write_bytes(stale, "{", 1);
+    for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+        write_bytes(keep[i], "{", 1);
+    write_bytes("run.json.journal.jsonl", "{}\n", 3);   /* a killed run's: refused, kept */
+    cr_assert_neq(results_open("run.json", header("pairs"), &w, &err), TP_OK);
+    cr_assert_eq(access(stale, F_OK), 0, "removed while another run's journal is there");
+    cr_assert_eq(unlink("run.json.journal.jsonl"), 0);
+
+    cr_assert_eq(results_open("run.json", header("pairs"), &w, &err), TP_OK, "%s", err.msg);
+    cr_assert_neq(access(stale, F_OK), 0, "%s left", stale);
+    for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+        cr_assert_eq(access(keep[i], F_OK), 0, "%s removed", keep[i]);
+    cr_assert_eq(results_finish(w, 1, NULL, NULL, &err), TP_OK, "%s", err.msg);
+    results_close(w);
+}
