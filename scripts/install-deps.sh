@@ -9,7 +9,7 @@ PKGS=(
   libcjson-dev libyaml-dev libhwloc-dev libnuma-dev
   libibverbs-dev librdmacm-dev ibverbs-providers
   libcriterion-dev
-  iproute2 procps util-linux kmod
+  iproute2 procps util-linux kmod gdb
   iperf iperf3 sockperf
   prometheus
   python3 python3-yaml time

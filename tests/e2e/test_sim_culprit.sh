@@ -15,6 +15,7 @@
 # Always tears the cluster down.
 #   args: BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.sh" "$@"
+. "$(dirname "$0")/sim_stall_dump.sh"
 topo="$src/topologies/sim-8node-3tier.yaml"
 for t in ip tc mpirun python3; do command -v "$t" >/dev/null || fail "$t not installed"; done
 
@@ -39,11 +40,20 @@ index_of() {   # kind name
 n5=$(index_of node sim-n5); leaf2=$(index_of hypernode sim-leaf-2)
 [ -n "$n5" ] && [ -n "$leaf2" ] || fail "sim-n5 / sim-leaf-2 not in $topo"
 
+# --timeout 15: the run's own bounds (a silent pair is given up after its
+# step's bound, about 6 x --timeout; run.h) come well before this test's,
+# so a stuck pair ends as a recorded error naming it, not as a kill.
+# Past 240 s the ranks' stacks, the qdiscs and the sockets are printed
+# (sim_stall_dump.sh) before the run is stopped.
 measure() {   # name [pattern]
-    timeout 300 "$src/scripts/sim-mpirun.sh" "$bin" run --pattern "${2:-allpairs}" --transport tcp \
-        --topology "$topo" --sizes 64K --duration 1 --warmup 4 --tx-depth 8 --no-lat \
-        --subnet 198.18.0.0/15 --out "$work/$1.json" >"$work/$1.log" 2>&1 ||
-        { cat "$work/$1.log" >&2; fail "$1: tierperf run exited with $?"; }
+    local rc=0
+    timeout -k 20 300 "$src/scripts/sim-mpirun.sh" "$bin" run --pattern "${2:-allpairs}" \
+        --transport tcp --topology "$topo" --sizes 64K --duration 1 --warmup 4 --tx-depth 8 \
+        --no-lat --timeout 15 --subnet 198.18.0.0/15 --out "$work/$1.json" >"$work/$1.log" 2>&1 &
+    launcher=$!
+    e2e_sim_watch "$launcher" "$work/$1.log" 240 || rc=$?
+    launcher=""
+    [ "$rc" -eq 0 ] || { cat "$work/$1.log" >&2; fail "$1: tierperf run exited with $rc"; }
 }
 
 # check must print exactly one suspect line, matching $2, and mark it in
