@@ -3,7 +3,6 @@
 #define _GNU_SOURCE 1   /* PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP */
 #include "run_signal.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -126,9 +125,7 @@ tp_status_t run_signal_finish(struct results_writer *w, int complete, const void
 
 void run_signal_quiesce(void)
 {
-    int rc = pthread_mutex_lock(&g_sig.lock);
-
-    /* held for good (0), or already by this thread (EDEADLK): either way no
+    /* held for good, or already by this thread (EDEADLK): either way no
      * save is under way in another thread, and none starts */
-    (void)rc;
+    (void)pthread_mutex_lock(&g_sig.lock);
 }
