@@ -269,8 +269,14 @@ void round_reports_step(struct round_reports *rr, size_t unit, size_t step,
         m.u.res = *r;
         deliver(rr, &m);
     }
-    if (rr->e->rank == 0)
+    /* the listener, when there is one, is the only thread that takes
+     * reports: two threads draining at once would both take the same
+     * probed message's turn and race on the counts (a lost decrement of
+     * `waiting` left round_reports_finish waiting for ever) */
+    if (rr->e->rank == 0 && !rr->listening) {
         drain(rr);
+        tick(rr);
+    }
 }
 
 void round_reports_end(struct round_reports *rr, size_t unit, const struct pair_report *rep)
