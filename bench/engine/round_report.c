@@ -296,16 +296,23 @@ static void give_up_silent(struct round_reports *rr)
 {
     const struct round_sink *sink = &rr->s.sink;
     double now = timing_now_s();
+    size_t open = 0;
 
     for (size_t i = 0; i < rr->s.nunits; i++) {
-        if (rr->ended[i] || now - rr->last[i] < rr->s.silence_s)
-            continue;
-        if (sink->missing != NULL)
-            sink->missing(sink->arg, &rr->s.units[i], (size_t)rr->got[i], rr->s.silence_s);
-        rr->ended[i] = 1;
-        rr->waiting--;
-        rr->given_up++;
+        if (!rr->ended[i] && now - rr->last[i] >= rr->s.silence_s) {
+            if (sink->missing != NULL)
+                sink->missing(sink->arg, &rr->s.units[i], (size_t)rr->got[i], rr->s.silence_s);
+            rr->ended[i] = 1;
+            rr->given_up++;
+        }
+        open += !rr->ended[i];
     }
+    /* what is still open is what ended[] says, so that the wait ends
+     * within the silence bound even if a count went wrong */
+    if (open != rr->waiting)
+        tp_log_error("internal error: %zu unit(s) of the round counted open, %zu are", rr->waiting,
+                     open);
+    rr->waiting = open;
 }
 
 size_t round_reports_finish(struct round_reports *rr)
