@@ -49,6 +49,7 @@ reps_set=0
 both=0
 window_min=0
 t_start=$(date +%s)
+load_start=$(cut -d' ' -f1 /proc/loadavg)
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; reps=1 ;;
@@ -90,6 +91,7 @@ work="$build/bench-verbs-last"
 out="$work/g"
 if [ $report_only -eq 1 ]; then
   [ -f "$work/params" ] || { echo "bench: no earlier run in $work" >&2; exit 2; }
+  wall_s=? load_start=? load_end=?
   . "$work/params"
 else
 rm -rf "$work"
@@ -192,10 +194,16 @@ gtimeout=2400
 "$here/guest/run.sh" --timeout "$gtimeout" --work "$out" -- bash "$work/guest.sh"
 # the repetitions done (a --window run may end early)
 [ -f "$out/reps_done" ] && reps=$(cat "$out/reps_done")
-echo "reps=$reps" >> "$work/params"
-echo "bench: wall time $(( $(date +%s) - t_start )) s, guest boot included" >&2
+wall_s=$(( $(date +%s) - t_start ))
+load_end=$(cut -d' ' -f1 /proc/loadavg)
+echo "reps=$reps wall_s=$wall_s load_start=$load_start load_end=$load_end" >> "$work/params"
+echo "bench: wall time $wall_s s, guest boot included; host load average (1 min)" \
+     "$load_start at the start, $load_end at the end" >&2
 fi
 
+# the reports say how long the run took and how loaded the host was
+[ "$wall_s" != "?" ] &&
+  export BENCH_RUN_NOTE="$reps repetitions in $wall_s s of wall time (guest boot included); host load average (1 min) $load_start at the start, $load_end at the end"
 if [ $mr_on -eq 1 ]; then
   python3 "$here/verbs_msgrate.py" "$out" "$repo/results/verbs-vs-perftest.md" \
        "$mr_sizes" "$mr_iters" "$depth" "$reps" "$mr_dur"

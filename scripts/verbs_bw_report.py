@@ -104,6 +104,8 @@ with open(md, "w") as f:
             "repetitions each, the two tools back to back and their order swapped every "
             "repetition; tx depth %s for both; about %s s per bandwidth point; both "
             "ranks/processes on the one rxe device\n" % (reps, depth, dur))
+    if os.environ.get("BENCH_RUN_NOTE"):
+        f.write("- Run: %s\n" % os.environ["BENCH_RUN_NOTE"])
     f.write("- Units: Gbit/s = 10^9 bit/s (perftest's BW average, in 2^20 B/s, converted); latency one-way "
             "(RTT/2) median in microseconds\n")
     if params:

@@ -138,6 +138,8 @@ def main():
            "device" % (link.get("device"), link.get("detail", "").split(";")[0]),
            "- Messages/s: perftest's MsgRate; tierperf's bandwidth over the message size",
            ]
+    if os.environ.get("BENCH_RUN_NOTE"):
+        sec.append("- Run: %s" % os.environ["BENCH_RUN_NOTE"])
     if params:
         sec.append("- perftest parameters: %s" % "; ".join(
             p.strip(" -|") for p in params.splitlines()))
