@@ -91,6 +91,11 @@ static tp_status_t rx_send(struct verbs_rx *rx, enum verbs_msg_type type,
     m.msg_size = x->msg_size;
     m.total = rx->msgs;
     m.count = count;
+    /* the reader's span, as ib_read_bw times a run; not with checks or
+     * refills (each read waits on a slot) */
+    if (type == VERBS_MSG_ACK && status == TP_OK && rx_op(rx) == TP_RDMA_READ && !rx->every &&
+        rx->t_first != 0 && rx->t_last > rx->t_first)
+        m.span_ns = rx->t_last - rx->t_first;
     return verbs_ctrl_send(rx->ep, &m);
 }
 
@@ -239,6 +244,7 @@ static tp_status_t rx_on_read(struct verbs_rx *rx, const struct ibv_wc *wc)
     tp_status_t st;
 
     rx->q[q].done = n + 1;
+    rx->t_last = verbs_now_ns();     /* signaled reads only, the last of each QP too */
     if (rx->every && (st = rx_check(rx, n * (uint64_t)rx->ep->nqps + q)) != TP_OK)
         return st;
     rx_advance(rx, 0);
@@ -305,6 +311,8 @@ static tp_status_t rx_post_read(struct verbs_rx *rx, uint64_t i)
                      (unsigned long long)i, ep->peer, strerror(rc));
         return rx_abort(rx, TP_ERR_IO);
     }
+    if (rx->t_first == 0)
+        rx->t_first = verbs_now_ns();
     a->posted++;
     return TP_OK;
 }

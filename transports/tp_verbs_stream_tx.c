@@ -291,7 +291,11 @@ tp_status_t verbs_tx_on_wc(struct verbs_tx *tx, const struct ibv_wc *wc)
 
 uint64_t verbs_tx_span_ns(const struct verbs_tx *tx)
 {
-    if (tx->ep->ctx->opts.rdma_op == TP_RDMA_READ || tx->rverify || !tx->done ||
+    const struct verbs_msg *ack = &tx->ep->inbox.last[VERBS_MSG_ACK];
+
+    if (tx->ep->ctx->opts.rdma_op == TP_RDMA_READ)      /* the reader's, in its ACK */
+        return tx->done && ack->seq == tx->seq ? ack->span_ns : 0;
+    if (tx->rverify || !tx->done ||
         tx->t_first == 0 || tx->t_last <= tx->t_first)
         return 0;
     return tx->t_last - tx->t_first;

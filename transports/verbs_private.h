@@ -147,6 +147,8 @@ struct verbs_msg {
     uint64_t msg_size;
     uint64_t total;      /* messages in the transfer */
     uint64_t count;      /* SRC: messages readable; CREDIT: consumed */
+    uint64_t span_ns;    /* ACK of an RDMA READ: the reader's first read
+                          * posted to its last completion (0: none) */
 };
 
 #define VERBS_FLAG_VERIFY 1u      /* READY: receiver checks every message;
@@ -337,6 +339,7 @@ struct verbs_rx {
     uint64_t consumed;        /* prefix of messages arrived (and checked) */
     uint64_t limit_sent;      /* last limit told to the sender */
     int finals;               /* WRITE without checks: closing imms seen */
+    uint64_t t_first, t_last; /* READ: first read posted, latest completion (ns) */
     int done;
     struct verbs_qp_acct q[VERBS_MAX_QPS];
 };
@@ -357,9 +360,10 @@ tp_status_t verbs_tx_start(struct verbs_tx *tx, struct verbs_ep *ep,
 tp_status_t verbs_tx_step(struct verbs_tx *tx, int *progress);
 tp_status_t verbs_tx_on_wc(struct verbs_tx *tx, const struct ibv_wc *wc);
 /* A finished WRITE or SEND transfer's first post to last completion (ns),
- * the time data moved (tp_xfer.span_ns); 0 where a completion is not the
- * end: RDMA READ (the receiver pulls), or a receiver that checks or
- * stages every message after it lands. */
+ * the time data moved (tp_xfer.span_ns); RDMA READ: the reader's first
+ * read posted to its last completion, carried in its ACK; 0 where a
+ * completion is not the end: a receiver that checks or stages every
+ * message after it lands, or a READ whose sender refills its ring. */
 uint64_t verbs_tx_span_ns(const struct verbs_tx *tx);
 /* Whether a side waiting for its peer keeps polling instead of sleeping
  * on the completion channel: while it has data work of its own in
