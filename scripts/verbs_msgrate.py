@@ -146,8 +146,10 @@ def main():
     sec += ["",
             "Soft-RoCE under TCG: each small message costs the emulated CPUs most of its "
             "time in rxe's kernel code, so the rates are the emulator's, not a NIC's, and "
-            "swing with the host's load (see the range of the paired ratios): the same "
-            "tool at the same size differs by 2-5x from one run to the next, and slow runs "
+            "swing with the host's load: with other jobs on the 2-core host (load 3-8) "
+            "the same tool at the same size differed by 2-5x from one run to the next, "
+            "while with the host otherwise idle the paired ratios of a point stay close "
+            "(read each point's range for how steady this run was); slow runs "
             "of either tool come with rxe retransmissions (its `completer_retry_err` and "
             "`duplicate_request` counters, up to dozens per run of either tool) that no "
             "packet loss explains.", "",
