@@ -185,9 +185,7 @@ tp_status_t pair_bandwidth(struct pair_ctx *pc, uint64_t size, struct result_row
             out.value = done ? 0
                              : timing_batch_msgs(rate, size, o->cfg.tx_depth,
                                                  ring_slots(pc->e, size),
-                                                 timing_batch_s(o->iters ? 0 : o->duration_s,
-                                                                total_s),
-                                                 left);
+                                                 timing_run_batch_s(o, total_s), left);
         }
         if ((st = pair_sync(pc, &out, &in, err)) != TP_OK)
             return st;

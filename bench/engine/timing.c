@@ -1,6 +1,8 @@
 /* timing.c: clock and message-count arithmetic (see timing.h). */
 #include "timing.h"
 
+#include "../cli/run_opts.h"
+
 #include <math.h>
 #include <time.h>
 
@@ -49,6 +51,11 @@ double timing_batch_s(double duration_s, double elapsed_s)
     if (s > left)
         s = left;
     return s < TIMING_BATCH_TARGET_S ? TIMING_BATCH_TARGET_S : s;
+}
+
+double timing_run_batch_s(const struct run_opts *o, double elapsed_s)
+{
+    return timing_batch_s(o->iters ? 0 : o->duration_s, elapsed_s);
 }
 
 uint64_t timing_warmup_msgs(uint64_t requested, uint64_t msg_size)

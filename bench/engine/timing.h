@@ -39,6 +39,11 @@ uint64_t timing_batch_msgs(double rate_Bps, uint64_t msg_size, int tx_depth, uin
  * duration_s <= 0 (--iters): TIMING_BATCH_TARGET_S. */
 double timing_batch_s(double duration_s, double elapsed_s);
 
+/* timing_batch_s for a run's options: --iters runs get the shortest
+ * batch, --duration runs theirs at elapsed_s into the phase. */
+struct run_opts;
+double timing_run_batch_s(const struct run_opts *o, double elapsed_s);
+
 /* Warm-up messages: `requested` (0 = automatic: TIMING_WARMUP_BYTES worth,
  * 16..4096 messages) capped at TIMING_WARMUP_MAX_BYTES worth; at least 1. */
 uint64_t timing_warmup_msgs(uint64_t requested, uint64_t msg_size);

@@ -98,8 +98,7 @@ static void copy_time(const struct run_opts *o, struct copy_bufs *b, int dir, ui
     while (st == TP_OK) {
         double rate = el > 0 ? (double)(done * size) / el : 0;
         uint64_t left = o->iters ? o->iters - done : 0;
-        uint64_t batch = timing_batch_msgs(rate, size, 1, 1,
-                                           timing_batch_s(o->iters ? 0 : o->duration_s, el), left);
+        uint64_t batch = timing_batch_msgs(rate, size, 1, 1, timing_run_batch_s(o, el), left);
         st = copy_issue(b, dir, (size_t)size, batch);
         done += batch;
         el = timing_now_s() - t0;

@@ -77,8 +77,7 @@ cJSON *run_header_options(const struct run_opts *o)
     /* what the engine derives from the options */
     cJSON_AddNumberToObject(j, "lat_budget_s", o->lat_iters_given ? 0 : TIMING_LAT_BUDGET_S);
     /* the first timed batch's (a --duration run's last may be shorter) */
-    cJSON_AddNumberToObject(j, "batch_target_s",
-                            timing_batch_s(o->iters ? 0 : o->duration_s, 0));
+    cJSON_AddNumberToObject(j, "batch_target_s", timing_run_batch_s(o, 0));
     cJSON_AddBoolToObject(j, "bw", !o->no_bw);
     cJSON_AddBoolToObject(j, "lat", !o->no_lat && o->stream_bytes == 0);
     cJSON_AddBoolToObject(j, "bind", !o->no_bind);
